@@ -1,0 +1,199 @@
+"""The nouns of the pipeline: small frozen dataclasses passed from stage to stage.
+
+Path → Document → Sections → Mentions → Entities → nx.MultiDiGraph → rdflib.Graph
+ingest     segment    extract    resolve     graph            rdf
+
+Every span (``start``, ``end``) is a pair of character offsets into ``Document.text``,
+the cleaned text that is also written beside the export, so a quote can always be checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+INSTRUMENT_TYPES: tuple[str, ...] = (
+    "Protocol",
+    "Toolkit",
+    "Policy",
+    "Guidance",
+    "Training",
+    "Campaign",
+    "Audit",
+    "System",
+    "Agreement",
+)
+AGENCY = "Agency"
+
+
+@dataclass(frozen=True)
+class RawBlock:
+    """One paragraph-like unit as a reader found it, before offsets are assigned.
+
+    ``kind`` is "paragraph", "heading", "item" (a list item; ``text`` keeps its marker,
+    e.g. "a) develop…" or "- share…") or "cell" (a table cell; ``column`` is its heading
+    and ``row`` the row's index within its table, counted from 1 across the document).
+    ``emphasis`` is True when the whole block was bold or strong in the source.
+    """
+
+    text: str
+    kind: str = "paragraph"
+    emphasis: bool = False
+    column: str | None = None
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    """A RawBlock placed in the cleaned text: ``Document.text[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+    kind: str = "paragraph"
+    emphasis: bool = False
+    column: str | None = None
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned input file: its text, its paragraph blocks and where it came from."""
+
+    path: Path
+    text: str
+    blocks: tuple[Block, ...]
+    sha256: str
+    format: str
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A literal read from the document (a date, a name), with where it was read."""
+
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ReviewInfo:
+    """What the preamble says about the review the document responds to."""
+
+    review_type: str | None = None  # "SeriousCaseReview" | "LocalChildSafeguardingPracticeReview"
+    type_fact: Fact | None = None
+    subject: Fact | None = None
+    considered_by: Fact | None = None  # surface form of the board or partnership
+    subgroup: Fact | None = None
+    considered_on: Fact | None = None  # value is an ISO date
+    published_on: Fact | None = None  # value is an ISO date
+    guidance: Fact | None = None  # surface form of the statutory guidance named
+    regulations: Fact | None = None
+    lead_reviewers: tuple[Fact, ...] = ()
+    issued_by: Fact | None = None
+    title: Fact | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A recommendation (or learning area) with the response paragraphs under it.
+
+    ``key`` is unique within the document ("1", "1a", "housing-1", "la-2");
+    ``number`` is the number as identified ("1", "1a") and ``group`` the heading it sits
+    under ("Housing"). ``text`` spans the recommendation's own words (may be empty for a
+    parent whose text is all in its lettered sub-parts); ``responses`` are the paragraphs
+    that answer it. ``context`` holds spans (a preamble such as "It is recommended that
+    the Board:", a group heading) whose wording may say who the recommendation is for.
+    """
+
+    key: str
+    number: str | None
+    group: str | None
+    kind: str  # "recommendation" | "learning-area"
+    parent: str | None
+    text: Span | None
+    responses: tuple[Span, ...] = ()
+    context: tuple[Span, ...] = ()
+    addressee_hints: tuple[Span, ...] = ()  # e.g. a table's "Lead agency" cell
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """The output of ``split_sections``."""
+
+    review: ReviewInfo
+    sections: tuple[Section, ...]
+    preamble: Span | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A stretch of text that names an agency or an instrument, and the rule that found it."""
+
+    text: str
+    kind: str  # "Agency" or one of INSTRUMENT_TYPES
+    start: int
+    end: int
+    rule: str  # "vocabulary:agency", "pattern:quoted-name+type-word", …
+    canonical: str | None = None  # a vocabulary's preferred label, when one matched
+    role: str = "reference"  # "reference" | "addressee" | "responder" | "mention"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a relation was read: a document, a quoted sentence and its offsets."""
+
+    document: str  # file name
+    quote: str
+    start: int
+    end: int
+    mention: str = ""
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One real agency or instrument across all documents."""
+
+    key: str  # IRI path, e.g. "protocol/unborn-baby-safeguarding-protocol"
+    kind: str  # "Agency" or one of INSTRUMENT_TYPES
+    label: str
+    alt_labels: tuple[str, ...] = ()
+    merges: tuple[str, ...] = ()  # why mentions were merged, one line each
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input that could not be used, and why (a message naming the file)."""
+
+    path: Path
+    message: str
+
+
+@dataclass
+class BuildResult:
+    """What ``build`` made and what it skipped."""
+
+    documents: list[Document] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    recurring: list[tuple[str, str, int]] = field(default_factory=list)  # (label, type, reviews)
+    outputs: list[Path] = field(default_factory=list)
+
+
+def iso_date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)

@@ -1,0 +1,275 @@
+"""Plain text and Markdown: decode, strip markup, and rejoin lines broken by extraction.
+
+Published responses reach us as text pulled out of PDFs, so lines are hard-wrapped, often
+with a blank line after every line, bullets arrive as private-use glyphs (U+F0B7) and a
+sentence may be split by a page break. ``reflow_lines`` turns such lines back into
+paragraphs; the PDF reader uses it too.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from pathlib import Path
+
+from kg.errors import IngestError
+from kg.model import RawBlock
+
+# Bullet glyphs left by PDF extraction (Symbol/Wingdings private-use code points) and common
+# typographic bullets. They become "- " list markers.
+BULLETS = "\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf0a8\u2022\u25cf\u25aa\u25a0\u2023\u2043\u25e6\u2219\u00b7"
+_BULLET_LINE = re.compile(rf"^\s*(?:[{BULLETS}]|[-*+](?=\s)|o(?=\s+\S))\s*")
+NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+_NUMBER = r"(?:\d{1,2}[a-z]?|" + "|".join(NUMBER_WORDS) + r")"
+_LIST_MARKER = re.compile(
+    r"^\s*(?:\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[).](?=\s)|\d{1,2}\.\d{0,2}\.?(?=\s)"
+    rf"|recommendation\s+{_NUMBER}\b)",
+    re.IGNORECASE,
+)
+MAX_WRAP_WIDTH = 140  # characters: wider "lines" are whole paragraphs, not wrapped lines
+_TERMINAL = re.compile(r"[.:;?!][\"'’”)\]]*$")
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
+    """Bytes → str. UTF-8 (with or without BOM); Windows-1252 accepted with a warning."""
+    if not data.strip():
+        raise IngestError("empty file (no text at all); nothing to read", path)
+    if b"\x00" in data[:8192]:
+        offset = data.index(b"\x00")
+        raise IngestError(
+            f"not text (binary bytes at offset {offset}); "
+            "convert it to .txt, .md, .pdf, .docx or .html",
+            path,
+        )
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as err:
+        bad = err.start
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as err:
+        raise IngestError(
+            f"not UTF-8 or Windows-1252 text (undecodable byte at offset {err.start}); "
+            "save it as UTF-8",
+            path,
+        ) from err
+    if _CONTROL.search(text[:8192]):
+        raise IngestError(
+            f"not text (control bytes near offset {bad}); convert it to .txt, .md or .pdf",
+            path,
+        )
+    return text, [f"{path}: not UTF-8 (byte at offset {bad}); read as Windows-1252"]
+
+
+def normalise_characters(text: str) -> str:
+    """Unicode NFC, ligatures expanded, odd spaces made plain, soft hyphens dropped."""
+    text = unicodedata.normalize("NFC", text)
+    for lig, plain in _LIGATURES.items():
+        text = text.replace(lig, plain)
+    text = text.replace("\u00ad", "").replace("\u00a0", " ").replace("\u202f", " ")
+    text = text.replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+# --- Markdown ------------------------------------------------------------------------
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPH = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def strip_markdown_inline(line: str) -> tuple[str, bool]:
+    """Remove links, emphasis and code marks; say whether the whole line was bold."""
+    line = _MD_LINK.sub(r"\1", line)
+    core = line.strip()
+    whole_bold = bool(re.fullmatch(r"(\*\*|__).+\1", core)) and core.count("**") == 2
+    for _ in range(3):
+        line = _MD_EMPH.sub(lambda m: m.group(2) or m.group(3) or "", line)
+    line = line.replace("`", "")
+    return line, whole_bold
+
+
+def markdown_blocks(text: str) -> list[RawBlock]:
+    """Markdown → blocks: headings kept as headings, emphasis and links removed."""
+    blocks: list[RawBlock] = []
+    para: list[str] = []
+    bold_lines: list[bool] = []
+
+    def flush() -> None:
+        if para:
+            joined = _join_lines(para)
+            kind = "item" if _BULLET_LINE.match(para[0]) or _LIST_MARKER.match(para[0]) else "paragraph"
+            blocks.append(RawBlock(_bullet_to_dash(joined), kind, emphasis=all(bold_lines)))
+        para.clear()
+        bold_lines.clear()
+
+    for raw in text.split("\n"):
+        if not raw.strip() or re.fullmatch(r"\s*([-*_])(\s*\1){2,}\s*", raw):
+            flush()
+            continue
+        heading = _MD_HEADING.match(raw)
+        if heading:
+            flush()
+            body, _ = strip_markdown_inline(heading.group(2))
+            if body.strip():
+                blocks.append(RawBlock(body.strip(), "heading", emphasis=True))
+            continue
+        line, bold = strip_markdown_inline(raw)
+        if para and (_BULLET_LINE.match(line) or _LIST_MARKER.match(line)):
+            flush()
+        para.append(line)
+        bold_lines.append(bold)
+    flush()
+    return join_split_paragraphs(blocks)
+
+
+def join_split_paragraphs(blocks: list[RawBlock]) -> list[RawBlock]:
+    """Rejoin a sentence split by a page break: a paragraph that stops mid-sentence and a
+    next paragraph that starts in lower case are one paragraph."""
+    out: list[RawBlock] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind == "paragraph"
+            and b.kind == "paragraph"
+            and prev.emphasis == b.emphasis
+            and b.text[:1].islower()
+            and not _TERMINAL.search(prev.text.rstrip())
+        ):
+            out[-1] = RawBlock(prev.text.rstrip() + " " + b.text.lstrip(), "paragraph", prev.emphasis)
+        else:
+            out.append(b)
+    return out
+
+
+# --- Reflow of hard-wrapped text ------------------------------------------------------
+
+
+def _bullet_to_dash(text: str) -> str:
+    m = _BULLET_LINE.match(text)
+    if m and not _LIST_MARKER.match(text):
+        return "- " + text[m.end() :]
+    return text
+
+
+def _join_lines(lines: list[str]) -> str:
+    """Join wrapped lines: a hyphen at a line end is kept (multi-\\nagency → multi-agency)."""
+    out = ""
+    for line in lines:
+        piece = line.strip()
+        if not piece:
+            continue
+        if not out:
+            out = piece
+        elif out.endswith("-") and not out.endswith(" -") and piece[:1].isalnum():
+            out += piece
+        else:
+            out += " " + piece
+    return re.sub(r"[ ]{2,}", " ", out)
+
+
+def _wrap_width(lines: list[str]) -> float:
+    lengths = sorted(len(x.rstrip()) for x in lines if len(x.strip()) > 20)
+    if not lengths:
+        return 0.0
+    top = lengths[len(lengths) // 2 :]
+    return float(statistics.median(top))
+
+
+def reflow_lines(lines: list[str]) -> list[RawBlock]:
+    """Rebuild paragraphs from hard-wrapped lines of extracted text.
+
+    A paragraph ends at a blank line — unless blank lines follow nearly every line (double
+    spaced PDF output), in which case it ends where a line ends a sentence, is much shorter
+    than the wrap width, ends in a run of spaces, or is followed by a list marker. A
+    paragraph that stops mid-sentence and is followed by one starting in lower case (a page
+    break) is joined to it.
+    """
+    nonblank = [i for i, x in enumerate(lines) if x.strip()]
+    if not nonblank:
+        return []
+    gaps = sum(1 for a, b in zip(nonblank, nonblank[1:], strict=False) if b - a > 1)
+    width = _wrap_width(lines)
+    # Blank lines after nearly every line mean double spacing only when the lines are
+    # wrapped at a page width; one long line per paragraph is ordinary text.
+    double_spaced = (
+        len(nonblank) > 4 and gaps / max(1, len(nonblank) - 1) > 0.5 and 0 < width <= MAX_WRAP_WIDTH
+    )
+
+    paras: list[list[str]] = []
+    current: list[str] = []
+
+    def end_para() -> None:
+        if current:
+            paras.append(list(current))
+            current.clear()
+
+    prev_raw = ""
+    for i, raw in enumerate(lines):
+        if not raw.strip():
+            if raw and not double_spaced:
+                end_para()
+            elif raw.strip() == "" and raw != "" and double_spaced:
+                end_para()  # a line of spaces: the extractor's paragraph gap
+            elif not double_spaced:
+                end_para()
+            continue
+        starts_item = bool(_BULLET_LINE.match(raw) or _LIST_MARKER.match(raw))
+        if current and (starts_item or _paragraph_ends(prev_raw, raw, width, double_spaced)):
+            end_para()
+        current.append(raw)
+        prev_raw = raw
+        if i == len(lines) - 1:
+            end_para()
+    end_para()
+
+    blocks = []
+    for text in (_join_lines(p) for p in paras):
+        kind = "item" if (_BULLET_LINE.match(text) or _LIST_MARKER.match(text)) else "paragraph"
+        blocks.append(RawBlock(_bullet_to_dash(text), kind))
+    return join_split_paragraphs(blocks)
+
+
+def _paragraph_ends(prev: str, line: str, width: float, double_spaced: bool) -> bool:
+    """Whether ``prev`` (already in the paragraph) was its last line, given the next line."""
+    trailing = len(prev) - len(prev.rstrip(" "))
+    body = prev.rstrip()
+    starts_upper = line.lstrip()[:1].isupper() or line.lstrip()[:1].isdigit()
+    if line.startswith(" ") and not prev.startswith(" ") and starts_upper and double_spaced:
+        return True
+    if not double_spaced:
+        # single-spaced: blank lines already separate paragraphs; a short line that ends a
+        # sentence before a capitalised line is a paragraph with no gap after it.
+        return bool(width and _TERMINAL.search(body) and len(body) < 0.6 * width and starts_upper)
+    if trailing >= 3 and starts_upper:
+        return True
+    if _TERMINAL.search(body) and starts_upper and (not width or len(body) < 0.9 * width):
+        return True
+    return bool(width and len(body) < 0.7 * width and starts_upper)
+
+
+def read_text(path: Path, data: bytes) -> tuple[list[RawBlock], list[str]]:
+    """A ``.txt`` file: decode, normalise and reflow."""
+    text, warnings = decode(path, data)
+    text = normalise_characters(text)
+    return reflow_lines(text.split("\n")), warnings
+
+
+def read_markdown(path: Path, data: bytes) -> tuple[list[RawBlock], list[str]]:
+    """A ``.md`` file: decode, normalise, drop Markdown syntax, keep headings."""
+    text, warnings = decode(path, data)
+    text = normalise_characters(text)
+    return markdown_blocks(text), warnings
+
+
+def looks_like_markdown(text: str) -> bool:
+    """Markdown saved as .txt: headings, bold runs or links on several lines."""
+    hits = len(re.findall(r"(?m)^\s{0,3}#{1,6}\s|\*\*[^*\n]+\*\*|\]\([^)]*\)", text))
+    return hits >= 3

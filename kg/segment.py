@@ -1,0 +1,332 @@
+"""Split a document into its recommendations and the responses under each.
+
+Layouts seen in published responses, all handled by the same pass over the blocks:
+
+* numbered items: ``1) review…``, ``2. ensure…``, ``(3) consider…``;
+* headings: ``Recommendation One:``, ``Recommendation 2 – …`` (text on the heading line or in
+  the next paragraph);
+* lettered sub-parts ``a)``, ``b)`` under a numbered recommendation, which may have a
+  preamble of its own ("… HSCP to:");
+* group headings ``Recommendations for Housing`` that restart the numbering;
+* tables with a Recommendation column (one row per recommendation);
+* thematic "areas of learning": short headings with no numbers, each followed by the
+  responses (used only when nothing numbered is found).
+
+Numbers must run in sequence (1, 2, 3… within a group; a, b, c… within a parent), so a
+numbered list inside a response is not mistaken for new recommendations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.ingest.text import NUMBER_WORDS
+from kg.model import Block, Document, Section, Segmented, Span
+from kg.preamble import read_review_info
+from kg.slug import slugify
+
+_NUM_WORD = {w: i + 1 for i, w in enumerate(NUMBER_WORDS)}
+_HEADING = re.compile(
+    r"^(?:recommendation|rec\.?)\s+(?P<n>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b"
+    r"\s*[:.\-–—)]?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_NUMBERED = re.compile(r"^\(?(?P<n>\d{1,2})(?:[).]|\.\))\s+(?P<rest>\S.*)$")
+_LETTERED = re.compile(r"^\(?(?P<n>[a-z])[).]\s+(?P<rest>\S.*)$")
+_GROUP = re.compile(
+    r"^(?:recommendations?|actions?)\s+(?:for|to|relating\s+to|in\s+relation\s+to)\s+"
+    r"(?:the\s+)?(?P<g>.+?)\s*:?$",
+    re.IGNORECASE,
+)
+_GENERIC_HEADING = re.compile(
+    r"^(?:recommendations?|responses?|recommendations? and responses?|summary|introduction|"
+    r"background|contents|actions?|areas? of learning|learning|conclusions?)\s*:?$",
+    re.IGNORECASE,
+)
+_METADATA_LINE = re.compile(
+    r"^(?:publication\s+date|date\s+of\s+publication|date\s+published|published|version|"
+    r"document\s+(?:date|version|owner)|review\s+date|date)\s*:", re.IGNORECASE
+)
+_LABEL_VALUE = re.compile(r"^[A-Z][\w ]{0,30}:\s+\S")
+_TERMINAL = re.compile(r"[.;?!,][\"'’”)\]]*$")
+_REC_COLUMN = re.compile(r"recommendation|learning|finding|action required", re.IGNORECASE)
+_RESPONSE_COLUMN = re.compile(r"response|progress|update|action taken|actions? taken|outcome", re.IGNORECASE)
+_AGENCY_COLUMN = re.compile(r"agenc|lead|owner|responsib|organisation|who", re.IGNORECASE)
+
+
+@dataclass
+class _Open:
+    """A section being built."""
+
+    key: str
+    number: str | None
+    group: str | None
+    kind: str
+    parent: str | None
+    text: list[Span] = field(default_factory=list)
+    responses: list[Span] = field(default_factory=list)
+    context: list[Span] = field(default_factory=list)
+    hints: list[Span] = field(default_factory=list)
+    taking_text: bool = True  # still reading the recommendation's own words
+
+    def close(self) -> Section:
+        text = Span(self.text[0].start, self.text[-1].end) if self.text else None
+        return Section(
+            self.key,
+            self.number,
+            self.group,
+            self.kind,
+            self.parent,
+            text,
+            tuple(self.responses),
+            tuple(self.context),
+            tuple(self.hints),
+        )
+
+
+def _number(token: str) -> int:
+    return int(token) if token.isdigit() else _NUM_WORD[token.lower()]
+
+
+def heading_like(block: Block) -> bool:
+    """A short line with no sentence ending: a title, heading or area of learning."""
+    text = block.text
+    if block.kind == "heading":
+        return True
+    if block.kind != "paragraph" or _TERMINAL.search(text) or _LABEL_VALUE.match(text):
+        return False
+    words = text.split()
+    return 0 < len(words) <= 12 and text[:1].isupper()
+
+
+def _group_key(group: str, used: dict[str, str]) -> str:
+    acronym = re.search(r"\(([A-Z][A-Za-z]{1,9})\)\s*$", group)
+    first = slugify(acronym.group(1) if acronym else group.split("/")[0].split()[0])
+    key = first if used.get(first, group) == group else slugify(group)
+    used[key] = group
+    return key
+
+
+def split_sections(doc: Document) -> Segmented:
+    """Find the review metadata, the recommendations and their responses in ``doc``."""
+    blocks = list(doc.blocks)
+    if any(b.kind == "cell" for b in blocks):
+        sections = _table_sections(doc, blocks)
+    else:
+        sections = _marker_sections(blocks)
+        if not sections:
+            sections = _learning_areas(blocks)
+    first = _first_section_start(sections)
+    preamble_end = first if first is not None else len(doc.text)
+    review = read_review_info(doc, preamble_end)
+    warnings: tuple[str, ...] = ()
+    if not sections:
+        warnings = (
+            f"{doc.path}: no recommendations found (no numbered items, 'Recommendation N' "
+            "headings, tables or learning-area headings); the review is still recorded",
+        )
+    preamble = Span(0, preamble_end) if preamble_end else None
+    return Segmented(review, tuple(sections), preamble, warnings)
+
+
+def _first_section_start(sections: list[Section]) -> int | None:
+    starts = [s.context[0].start for s in sections if s.context] + [
+        s.text.start for s in sections if s.text
+    ]
+    return min(starts) if starts else None
+
+
+def _marker_sections(blocks: list[Block]) -> list[Section]:
+    out: list[Section] = []
+    current: _Open | None = None
+    parent: _Open | None = None  # the numbered recommendation lettered parts belong to
+    group: str | None = None
+    group_span: Span | None = None
+    group_keys: dict[str, str] = {}
+    gkey = ""
+    expected = 1
+    preamble_hint: Span | None = None
+    last_para: Block | None = None
+
+    def finish() -> None:
+        nonlocal current
+        if current is not None:
+            out.append(current.close())
+        current = None
+
+    for i, b in enumerate(blocks):
+        text = b.text
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        g = _GROUP.match(text) if len(text.split()) <= 14 and not _TERMINAL.search(text) else None
+        h = _HEADING.match(text)
+        num = _NUMBERED.match(text) if not h else None
+        let = _LETTERED.match(text) if not (h or num) else None
+
+        if g and not h:
+            finish()
+            parent = None
+            group = g.group("g").strip()
+            group_span = Span(b.start, b.end)
+            gkey = _group_key(group, group_keys) + "-"
+            expected = 1
+            continue
+        n_value = _number((h or num).group("n")) if (h or num) else None
+        if n_value == 1 and expected > 1 and h:
+            # Numbering starts again without a "Recommendations for …" heading: the heading
+            # just before it (if any) names the group; otherwise number the parts.
+            prev = blocks[i - 1] if i else None
+            if prev is not None and heading_like(prev) and not _GENERIC_HEADING.match(prev.text):
+                group, group_span = prev.text.strip(), Span(prev.start, prev.end)
+            else:
+                group, group_span = f"Part {len(group_keys) + 2}", None
+            gkey = _group_key(group, group_keys) + "-"
+            expected = 1
+        if n_value is not None and n_value == expected:
+            finish()
+            expected = n_value + 1
+            rest = (h or num).group("rest").strip()  # type: ignore[union-attr]
+            number = str(n_value)
+            current = _Open(gkey + number, number, group, "recommendation", None)
+            if group_span:
+                current.context.append(group_span)
+            if preamble_hint is None and last_para is not None and out == [] and _introduces(last_para):
+                preamble_hint = Span(last_para.start, last_para.end)
+            if preamble_hint:
+                current.context.append(preamble_hint)
+            if rest and len(rest.split()) >= 2:
+                current.text.append(Span(b.end - len(rest), b.end))
+            current.taking_text = True
+            parent = current
+            continue
+        if let and parent is not None:
+            letter = let.group("n").lower()
+            expected_letter = _next_letter(parent, out, current)
+            if letter == expected_letter:
+                if current is not parent:
+                    finish()
+                else:
+                    out.append(parent.close())
+                    current = None
+                rest = let.group("rest").strip()
+                number = (parent.number or "") + letter
+                current = _Open(gkey + number, number, group, "recommendation", parent.key)
+                current.context.extend(parent.context)
+                if parent.text:
+                    current.context.append(Span(parent.text[0].start, parent.text[-1].end))
+                current.text.append(Span(b.end - len(rest), b.end))
+                current.taking_text = True
+                continue
+        if current is None:
+            if b.kind == "paragraph":
+                last_para = b
+            continue
+        # Inside a section: the recommendation's own words, or a response.
+        if current.taking_text and _continues_text(current, b, blocks, i):
+            current.text.append(Span(b.start, b.end))
+            continue
+        current.taking_text = False
+        if heading_like(b) and nxt is not None and (_HEADING.match(nxt.text) or _NUMBERED.match(nxt.text)):
+            continue  # a heading over the next recommendation
+        if _GENERIC_HEADING.match(text) or _METADATA_LINE.match(text):
+            continue
+        current.responses.append(Span(b.start, b.end))
+    finish()
+    # A parent closed early (when its first lettered part opened) keeps its place in order.
+    return _ordered(out)
+
+
+def _ordered(sections: list[Section]) -> list[Section]:
+    def start(s: Section) -> int:
+        if s.text:
+            return s.text.start
+        return s.responses[0].start if s.responses else (s.context[-1].end if s.context else 0)
+
+    seen: dict[str, Section] = {}
+    for s in sections:
+        seen[s.key] = s
+    return sorted(seen.values(), key=lambda s: (start(s), s.key))
+
+
+def _next_letter(parent: _Open, out: list[Section], current: _Open | None) -> str:
+    taken = [s.number for s in out if s.parent == parent.key]
+    if current is not None and current.parent == parent.key:
+        taken.append(current.number)
+    return chr(ord("a") + len(taken))
+
+
+def _introduces(block: Block) -> bool:
+    """A sentence that leads into the list: '… recommended that the Board:'."""
+    t = block.text.lower()
+    return block.text.rstrip().endswith(":") or "recommend" in t
+
+
+def _continues_text(current: _Open, b: Block, blocks: list[Block], i: int) -> bool:
+    """Whether block ``b`` is still the recommendation's own text."""
+    if not current.text:
+        # After a bare heading: the next paragraph is the recommendation.
+        return b.kind in ("paragraph", "item") and not _LETTERED.match(b.text)
+    last = blocks[i - 1]
+    if last.text.rstrip().endswith(":") and b.text.startswith("- "):
+        return True  # a list the recommendation introduced
+    if b.text.startswith("- ") and last.text.startswith("- ") and last.end == current.text[-1].end:
+        return True
+    # In documents where recommendations are emphasised (bold), emphasis continues them.
+    return b.emphasis and last.emphasis and last.end == current.text[-1].end and b.kind != "heading"
+
+
+def _learning_areas(blocks: list[Block]) -> list[Section]:
+    """Thematic headings after the preamble, each followed by its responses."""
+    body_start = next((i for i, b in enumerate(blocks) if not heading_like(b)), None)
+    if body_start is None:
+        return []
+    heads = [
+        i
+        for i in range(body_start + 1, len(blocks))
+        if heading_like(blocks[i]) and i + 1 < len(blocks) and not heading_like(blocks[i + 1])
+    ]
+    out: list[Section] = []
+    for n, i in enumerate(heads, start=1):
+        end = heads[n] if n < len(heads) else len(blocks)
+        b = blocks[i]
+        responses = tuple(
+            Span(x.start, x.end)
+            for x in blocks[i + 1 : end]
+            if not heading_like(x) and not _METADATA_LINE.match(x.text)
+        )
+        out.append(Section(f"la-{n}", None, None, "learning-area", None, Span(b.start, b.end), responses))
+    return out
+
+
+def _table_sections(doc: Document, blocks: list[Block]) -> list[Section]:
+    """One section per table row with a recommendation column."""
+    rows: dict[int, list[Block]] = {}
+    for b in blocks:
+        if b.kind == "cell" and b.row is not None:
+            rows.setdefault(b.row, []).append(b)
+    out: list[Section] = []
+    for n, (_row, cells) in enumerate(sorted(rows.items()), start=1):
+        rec = [c for c in cells if c.column and _REC_COLUMN.search(c.column)]
+        if not rec:
+            continue
+        body = rec[0]
+        m = _HEADING.match(body.text) or _NUMBERED.match(body.text)
+        number = str(_number(m.group("n"))) if m else None
+        if m and m.group("rest"):
+            start = body.end - len(m.group("rest"))
+        else:
+            start = body.start
+        number_cell = [c for c in cells if c.column and re.fullmatch(r"(?i)no\.?|number|#|ref\.?", c.column.strip())]
+        if number is None and number_cell:
+            number = number_cell[0].text.strip().rstrip(".")
+        key = slugify(number) if number else str(n)
+        responses = tuple(
+            Span(c.start, c.end) for c in cells if c.column and _RESPONSE_COLUMN.search(c.column) and c is not body
+        )
+        hints = tuple(
+            Span(c.start, c.end)
+            for c in cells
+            if c.column and _AGENCY_COLUMN.search(c.column) and not _REC_COLUMN.search(c.column)
+        )
+        out.append(Section(key, number or str(n), None, "recommendation", None, Span(start, body.end), responses, (), hints))
+    return out

@@ -1,0 +1,291 @@
+"""SPARQL over the export: named queries, parameters, formats, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from kg.errors import QueryError
+from kg.query import (
+    QuerySyntaxError,
+    apply_params,
+    format_result,
+    list_queries,
+    parse_param,
+    query_form,
+    resolve_query,
+    run_query,
+    sparql_string,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TWO_REVIEWS = FIXTURES / "graph_two_reviews.ttl"
+ROOT = Path(__file__).parent.parent
+EXPORT = ROOT / "exports" / "graph.ttl"
+
+VOCABULARY_QUERY = """
+PREFIX sg: <https://w3id.org/safeguarding-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?protocol (COUNT(DISTINCT ?review) AS ?reviews) WHERE {
+  ?review sg:hasRecommendation ?rec .
+  { ?rec sg:references ?p } UNION { ?resp sg:respondsTo ?rec ; sg:references ?p }
+  ?p a sg:Protocol ; skos:prefLabel ?protocol .
+} GROUP BY ?protocol HAVING (COUNT(DISTINCT ?review) > 1) ORDER BY DESC(?reviews)
+"""
+
+PARAMS: dict[str, dict[str, str]] = {
+    "reviews-referencing": {"instrument": "unborn baby"},
+    "evidence": {"review": "child", "instrument": "unborn baby"},
+}
+
+
+def values(name: str, graph: Path = TWO_REVIEWS, **params: str) -> list[dict[str, str]]:
+    result = run_query(resolve_query(name, params), graph)
+    rows = []
+    for row in result.rows:
+        rows.append(
+            {
+                v: (t.value if t is not None else "")
+                for v, t in zip(result.variables, row, strict=True)
+            }
+        )
+    return rows
+
+
+def test_recurring_instruments_finds_the_protocol_two_reviews_share() -> None:
+    rows = values("recurring-instruments")
+    assert rows == [
+        {
+            "instrument": "Unborn Baby Safeguarding Protocol",
+            "type": "Protocol",
+            "reviews": "2",
+            "reviewNames": "Child A; Child B",
+        }
+    ]
+
+
+def test_recurring_protocols_lists_the_protocol_with_its_reviews() -> None:
+    rows = values("recurring-protocols")
+    assert [(r["protocol"], r["reviews"]) for r in rows] == [
+        ("Unborn Baby Safeguarding Protocol", "2")
+    ]
+
+
+def test_vocabulary_query_gives_the_same_rows_through_run_query_and_rdflib() -> None:
+    ours = run_query(VOCABULARY_QUERY, TWO_REVIEWS)
+    ours_rows = [tuple(t.value if t else None for t in row) for row in ours.rows]
+    graph = rdflib.Graph().parse(TWO_REVIEWS)
+    theirs_rows = [tuple(str(v) for v in row) for row in graph.query(VOCABULARY_QUERY)]
+    assert ours_rows == theirs_rows == [("Unborn Baby Safeguarding Protocol", "2")]
+
+
+def test_shipped_vocabulary_query_is_the_published_one() -> None:
+    shipped = resolve_query("recurring-protocols-vocabulary")
+    body = "\n".join(line for line in shipped.splitlines() if not line.startswith("#"))
+    assert body.split() == VOCABULARY_QUERY.split()
+
+
+def test_reviews_referencing_matches_an_alternative_name_ignoring_case() -> None:
+    rows = values("reviews-referencing", instrument="PRE-BIRTH")
+    assert [r["subject"] for r in rows] == ["Child A", "Child B"]
+
+
+def test_agencies_are_ranked_by_recommendations_addressed_to_them() -> None:
+    rows = values("agencies-by-recommendations")
+    assert [(r["agency"], r["recommendations"]) for r in rows] == [
+        ("Midwifery Service", "2"),
+        ("Hillshire Safeguarding Children Board", "1"),
+    ]
+
+
+def test_unanswered_recommendations_skip_a_parent_whose_sub_part_was_answered() -> None:
+    rows = values("unanswered-recommendations")
+    assert [r["recommendation"].rsplit("/", 1)[-1] for r in rows] == ["la-1"]
+
+
+def test_responses_by_agency_counts_responses() -> None:
+    rows = values("responses-by-agency")
+    assert [(r["agency"], r["responses"]) for r in rows] == [
+        ("Midwifery Service", "2"),
+        ("Hillshire Safeguarding Children Board", "1"),
+    ]
+
+
+def test_evidence_gives_the_quote_document_and_offsets() -> None:
+    rows = values("evidence", review="child a", instrument="unborn baby")
+    assert len(rows) == 1
+    assert rows[0]["quote"].startswith("The Board should ensure")
+    assert (rows[0]["document"], rows[0]["start"], rows[0]["end"]) == ("child-a.txt", "120", "194")
+
+
+def test_timeline_orders_reviews_by_date_considered() -> None:
+    rows = values("timeline")
+    assert [(r["consideredOn"], r["reviewName"]) for r in rows] == [
+        ("2019-05-14", "Child A"),
+        ("2020-02-03", "Child B"),
+    ]
+    assert rows[0]["instruments"] == "Neglect Toolkit; Unborn Baby Safeguarding Protocol"
+
+
+def test_every_named_query_says_which_question_it_answers() -> None:
+    queries = dict(list_queries())
+    assert {
+        "recurring-instruments",
+        "recurring-protocols",
+        "recurring-protocols-vocabulary",
+        "reviews-referencing",
+        "agencies-by-recommendations",
+        "unanswered-recommendations",
+        "responses-by-agency",
+        "evidence",
+        "timeline",
+    } <= set(queries)
+    assert all(description for description in queries.values())
+
+
+def test_a_query_file_path_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "count.rq"
+    path.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s sg:hasRecommendation ?r }")
+    assert values(str(path)) == [{"n": "4"}]
+
+
+def test_standard_prefixes_are_declared_when_the_query_omits_them() -> None:
+    result = run_query("ASK { sgid:review\\/child-a a sg:SeriousCaseReview }", TWO_REVIEWS)
+    assert result.boolean is True
+
+
+def test_a_syntax_error_says_where_it_is() -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        run_query("SELECT ?x WHERE {\n  ?x ?y ?z .\n  FILTER(?x = ) }", TWO_REVIEWS)
+    assert caught.value.line == 3
+    assert caught.value.column is not None
+    assert "line 3, column" in str(caught.value)
+    assert "FILTER(?x = )" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { <http://a> <http://b> <http://c> }",
+        "PREFIX ex: <http://ex.org/#> # a comment\nDELETE WHERE { ?s ?p ?o }",
+        "drop all",
+        "LOAD <http://example.org/data.ttl>",
+        "CLEAR DEFAULT",
+    ],
+)
+def test_an_update_request_is_refused(update: str) -> None:
+    with pytest.raises(QueryError, match="update"):
+        run_query(update, TWO_REVIEWS)
+
+
+def test_query_form_looks_past_prefixes_and_comments() -> None:
+    assert query_form("# hi\nPREFIX a: <http://x#y>\nBASE <http://b/>\n select *") == "SELECT"
+
+
+def test_an_unknown_query_name_lists_the_known_ones() -> None:
+    with pytest.raises(QueryError, match="recurring-protocols"):
+        resolve_query("no-such-query")
+
+
+def test_a_missing_graph_says_to_build_first(tmp_path: Path) -> None:
+    with pytest.raises(QueryError, match="kg build"):
+        run_query("ASK {}", tmp_path / "graph.ttl")
+
+
+def test_a_parameter_is_substituted_as_an_escaped_string_literal() -> None:
+    text = apply_params("# param: x  a name\nSELECT * { ?s ?p $x }", {"x": 'a "b" \\ } c'})
+    assert text.endswith('?p "a \\"b\\" \\\\ } c" }')
+
+
+def test_a_parameter_value_cannot_inject_sparql() -> None:
+    sneaky = '") } ; DROP ALL ; SELECT * { ?s ?p ("'
+    rows = values("reviews-referencing", instrument=sneaky)
+    assert rows == []
+
+
+def test_a_missing_parameter_says_how_to_pass_it() -> None:
+    with pytest.raises(QueryError, match="--param instrument="):
+        resolve_query("reviews-referencing")
+
+
+def test_an_unknown_parameter_is_an_error() -> None:
+    with pytest.raises(QueryError, match=r"no parameter \$instrumnet"):
+        resolve_query("reviews-referencing", {"instrumnet": "x"})
+
+
+def test_param_items_split_at_the_first_equals_sign() -> None:
+    assert parse_param("instrument=a=b") == ("instrument", "a=b")
+    with pytest.raises(QueryError):
+        parse_param("instrument")
+
+
+def test_sparql_string_escapes_newlines_and_quotes() -> None:
+    assert sparql_string('x\n"y"') == '"x\\n\\"y\\""'
+
+
+def test_csv_output_follows_the_w3c_results_format() -> None:
+    text = format_result(
+        run_query(resolve_query("recurring-protocols-vocabulary"), TWO_REVIEWS), "csv"
+    )
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows == [["protocol", "reviews"], ["Unborn Baby Safeguarding Protocol", "2"]]
+
+
+def test_tsv_output_follows_the_w3c_results_format() -> None:
+    result = run_query("SELECT ?r WHERE { ?r a sg:SeriousCaseReview }", TWO_REVIEWS)
+    lines = format_result(result, "tsv").splitlines()
+    assert lines == ["?r", "<https://w3id.org/safeguarding-kg/id/review/child-a>"]
+
+
+def test_json_output_follows_the_w3c_results_format() -> None:
+    result = run_query(resolve_query("recurring-protocols-vocabulary"), TWO_REVIEWS)
+    data = json.loads(format_result(result, "json"))
+    assert data["head"]["vars"] == ["protocol", "reviews"]
+    binding = data["results"]["bindings"][0]
+    assert binding["protocol"] == {"type": "literal", "value": "Unborn Baby Safeguarding Protocol"}
+    assert binding["reviews"]["value"] == "2"
+
+
+def test_ask_gives_a_boolean_in_json() -> None:
+    result = run_query("ASK { ?s a sg:Protocol }", TWO_REVIEWS)
+    assert json.loads(format_result(result, "json"))["boolean"] is True
+    assert format_result(result, "table") == "true"
+
+
+def test_table_output_shows_iris_as_curies() -> None:
+    result = run_query("SELECT ?r WHERE { ?r a sg:SeriousCaseReview }", TWO_REVIEWS)
+    assert "sgid:review/child-a" in format_result(result, "table")
+
+
+def test_construct_output_is_turtle_that_parses_back() -> None:
+    result = run_query("CONSTRUCT { ?a a sg:Agency } WHERE { ?a a sg:Agency }", TWO_REVIEWS)
+    assert result.form == "CONSTRUCT"
+    graph = rdflib.Graph().parse(data=format_result(result), format="turtle")
+    assert len(graph) == 2
+
+
+def test_describe_returns_triples_about_the_node() -> None:
+    result = run_query("DESCRIBE sgid:agency\\/hscb", TWO_REVIEWS)
+    assert result.form == "DESCRIBE"
+    assert len(result.triples) >= 3
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not EXPORT.is_file(), reason="exports/graph.ttl has not been built")
+@pytest.mark.parametrize("name", [name for name, _ in list_queries()])
+def test_every_named_query_runs_on_the_sample_export(name: str) -> None:
+    result = run_query(resolve_query(name, PARAMS.get(name)), EXPORT)
+    assert result.form == "SELECT"
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not EXPORT.is_file(), reason="exports/graph.ttl has not been built")
+def test_the_unborn_baby_protocol_recurs_across_two_reviews_in_the_sample_export() -> None:
+    rows = values("recurring-protocols-vocabulary", EXPORT)
+    labels = {row["protocol"].lower(): int(row["reviews"]) for row in rows}
+    assert any("unborn baby" in label and count >= 2 for label, count in labels.items())

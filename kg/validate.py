@@ -19,15 +19,17 @@ from pathlib import Path
 import pyshacl
 import rdflib
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import PROV, RDF, SH
 from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg.errors import ValidationError
-from kg.prefixes import shorten
+from kg.prefixes import PREFIXES, shorten
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 SHAPES_PATH = ONTOLOGY_DIR / "shapes.ttl"
 ONTOLOGY_PATH = ONTOLOGY_DIR / "sg.ttl"
+SG = rdflib.Namespace(PREFIXES["sg"])
+OA = rdflib.Namespace(PREFIXES["oa"])
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,13 @@ def validate_graph(
 ) -> list[Violation]:
     """Validate ``data`` (a graph, or the path of a Turtle export) against the SHACL shapes.
 
-    Returns the violations sorted by focus node, path and message; ``[]`` means it conforms.
-    Raises ``ValidationError`` only when the graph or the shapes cannot be read.
+    When ``data`` is a path, each evidence quote is also checked against the cleaned text
+    beside the export (see ``check_quotes``). Returns the violations sorted by focus node,
+    path and message; ``[]`` means it conforms. Raises ``ValidationError`` only when the graph
+    or the shapes cannot be read.
     """
     graph = _load(data)
+    quotes = [] if isinstance(data, rdflib.Graph) else check_quotes(graph, Path(data).parent)
     shapes_graph = rdflib.Graph().parse(shapes, format="turtle")
     ont_graph = rdflib.Graph().parse(ontology, format="turtle") if ontology else None
     _conforms, report, _text = pyshacl.validate(
@@ -93,8 +98,67 @@ def validate_graph(
         allow_warnings=True,
     )
     assert isinstance(report, rdflib.Graph)
-    violations = [_violation(report, result) for result in _results(report)]
+    violations = [_violation(report, result) for result in _results(report)] + quotes
     return sorted(violations, key=lambda v: (v.focus, v.path or "", v.message, v.value or ""))
+
+
+def check_quotes(graph: rdflib.Graph, export_dir: Path) -> list[Violation]:
+    """Each evidence's ``oa:exact`` must equal its document's cleaned text ``[oa:start:oa:end]``.
+
+    The text is the document's ``sg:textFile``, relative to ``export_dir``; evidence from a
+    document without one is not checked.
+    """
+    violations: list[Violation] = []
+    texts: dict[Node, str | None] = {}
+    for evidence in sorted(graph.subjects(RDF.type, SG.Evidence, unique=True), key=str):
+        document = graph.value(evidence, PROV.wasDerivedFrom)
+        exact, start, end = (graph.value(evidence, OA[name]) for name in ("exact", "start", "end"))
+        if document is None or exact is None or start is None or end is None:
+            continue  # the shapes report what is missing
+        if document not in texts:
+            texts[document] = _read_text(graph, document, export_dir, violations)
+        text = texts[document]
+        if text is None:
+            continue
+        try:
+            found = text[int(str(start)) : int(str(end))]
+        except ValueError:
+            continue  # not integers: the shapes report it
+        if found != str(exact):
+            violations.append(
+                Violation(
+                    focus=curie(evidence),
+                    path="oa:exact",
+                    message=(
+                        f"the quote is not the document's text at {start}-{end} "
+                        f"(there the text reads {found[:60]!r}); rebuild with `kg build`"
+                    ),
+                )
+            )
+    return violations
+
+
+def _read_text(
+    graph: rdflib.Graph, document: Node, export_dir: Path, violations: list[Violation]
+) -> str | None:
+    relative = graph.value(document, SG.textFile)
+    if relative is None:
+        return None
+    path = export_dir / str(relative)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        violations.append(
+            Violation(
+                focus=curie(document),
+                path="sg:textFile",
+                message=(
+                    f"the cleaned text {path} cannot be read ({exc.strerror or exc}); "
+                    "rebuild with `kg build`"
+                ),
+            )
+        )
+        return None
 
 
 def _results(report: rdflib.Graph) -> Iterable[Node]:

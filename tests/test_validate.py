@@ -27,7 +27,7 @@ def two_reviews() -> rdflib.Graph:
 
 
 def test_a_well_formed_graph_conforms() -> None:
-    assert validate_graph(TWO_REVIEWS) == []
+    assert validate_graph(two_reviews()) == []
 
 
 def test_a_response_that_responds_to_nothing_is_named_in_the_report() -> None:
@@ -155,3 +155,31 @@ def test_a_graph_that_is_not_turtle_is_a_validation_error(tmp_path: Path) -> Non
 def test_the_sample_export_conforms_to_the_shapes() -> None:
     violations = validate_graph(EXPORT)
     assert violations == [], format_violations(violations, str(EXPORT))
+
+
+def export_with_text(tmp_path: Path, text: str) -> Path:
+    """The two-review fixture written as an export, with child-a's cleaned text beside it."""
+    (tmp_path / "text").mkdir()
+    (tmp_path / "text" / "child-a.txt.txt").write_text(text, encoding="utf-8")
+    path = tmp_path / "graph.ttl"
+    path.write_text(TWO_REVIEWS.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def test_an_evidence_quote_that_matches_the_cleaned_text_conforms(tmp_path: Path) -> None:
+    quote = "The Board should ensure the Unborn Baby Safeguarding Protocol is followed."
+    text = "x" * 120 + quote + "\nmore text"
+    assert validate_graph(export_with_text(tmp_path, text)) == []
+
+
+def test_an_evidence_quote_that_differs_from_the_cleaned_text_is_reported(tmp_path: Path) -> None:
+    violations = validate_graph(export_with_text(tmp_path, "y" * 400))
+    assert [(v.focus, v.path) for v in violations] == [("sgid:evidence/child-a/0001", "oa:exact")]
+    assert "120-194" in violations[0].message
+
+
+def test_a_missing_cleaned_text_file_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "graph.ttl"
+    path.write_text(TWO_REVIEWS.read_text(encoding="utf-8"), encoding="utf-8")
+    violations = validate_graph(path)
+    assert [(v.focus, v.path) for v in violations] == [("sgid:document/child-a-txt", "sg:textFile")]

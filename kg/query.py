@@ -198,6 +198,17 @@ def list_queries(directory: Path = QUERIES_DIR) -> list[tuple[str, str]]:
     ]
 
 
+def format_query_list(directory: Path = QUERIES_DIR) -> str:
+    """The named queries for ``kg query --list``: name, question, and parameters if any."""
+    lines: list[str] = []
+    for path in sorted(directory.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        lines.append(f"{path.stem}\n    {describe_query(text)}")
+        for name, description in query_params(text):
+            lines.append(f"    --param {name}=VALUE  {description}".rstrip())
+    return "\n".join(lines)
+
+
 def describe_query(query_text: str) -> str:
     """The first ``# `` comment line of a query: the question it answers."""
     for line in query_text.splitlines():

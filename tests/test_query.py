@@ -14,6 +14,7 @@ from kg.errors import QueryError
 from kg.query import (
     QuerySyntaxError,
     apply_params,
+    format_query_list,
     format_result,
     list_queries,
     parse_param,
@@ -289,3 +290,9 @@ def test_the_unborn_baby_protocol_recurs_across_two_reviews_in_the_sample_export
     rows = values("recurring-protocols-vocabulary", EXPORT)
     labels = {row["protocol"].lower(): int(row["reviews"]) for row in rows}
     assert any("unborn baby" in label and count >= 2 for label, count in labels.items())
+
+
+def test_the_query_list_names_each_query_and_its_parameters() -> None:
+    listing = format_query_list()
+    assert "recurring-protocols\n    Protocols referenced in more than one review" in listing
+    assert "--param instrument=VALUE  part of the instrument's name" in listing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -183,3 +184,26 @@ def test_a_missing_cleaned_text_file_is_reported(tmp_path: Path) -> None:
     path.write_text(TWO_REVIEWS.read_text(encoding="utf-8"), encoding="utf-8")
     violations = validate_graph(path)
     assert [(v.focus, v.path) for v in violations] == [("sgid:document/child-a-txt", "sg:textFile")]
+
+
+@pytest.mark.slow
+def test_a_graph_of_five_thousand_nodes_validates_in_seconds() -> None:
+    graph = rdflib.Graph()
+    for r in range(150):
+        document, review = ID[f"document/d{r}"], ID[f"review/r{r}"]
+        graph.add((document, RDF.type, SG.Document))
+        graph.add((document, SG.fileName, Literal(f"d{r}.txt")))
+        graph.add((document, SG.sha256, Literal(f"{r:064x}")))
+        graph.add((review, RDF.type, SG.SeriousCaseReview))
+        graph.add((review, rdflib.PROV.wasDerivedFrom, document))
+        for k in range(10):
+            rec, response = ID[f"recommendation/r{r}/{k}"], ID[f"response/r{r}/{k}/a"]
+            graph.add((review, SG.hasRecommendation, rec))
+            graph.add((rec, RDF.type, SG.Recommendation))
+            graph.add((response, RDF.type, SG.Response))
+            graph.add((response, SG.respondsTo, rec))
+            graph.add((response, SG.text, Literal("We have done this.")))
+    assert len(set(graph.subjects())) > 3000
+    started = time.perf_counter()
+    assert validate_graph(graph) == []
+    assert time.perf_counter() - started < 20

@@ -66,6 +66,10 @@ class QuerySyntaxError(QueryError):
         self.column = column
 
 
+class UpdateRefused(QueryError):
+    """The request is a SPARQL update (INSERT, DELETE, LOAD, …); queries only read the graph."""
+
+
 @dataclass(frozen=True)
 class QueryResult:
     """What a query returned.
@@ -101,12 +105,12 @@ def run_query(query_text: str, graph_path: Path | str) -> QueryResult:
 
     The prefixes of the public vocabulary (sg, sgid, prov, skos, dcterms, org, rdf, rdfs, xsd,
     oa, owl) are declared for the query unless it declares them itself. Raises
-    ``QuerySyntaxError`` for invalid SPARQL and ``QueryError`` for an update request or a graph
-    that cannot be read.
+    ``QuerySyntaxError`` for invalid SPARQL, ``UpdateRefused`` for an update request and
+    ``QueryError`` for a graph that cannot be read.
     """
     form = query_form(query_text)
     if form in UPDATE_KEYWORDS:
-        raise QueryError(
+        raise UpdateRefused(
             f"{form} is a SPARQL update; `kg query` only reads the graph. "
             "Run a SELECT, ASK, CONSTRUCT or DESCRIBE query, or rebuild the graph with `kg build`"
         )

@@ -13,6 +13,7 @@ import rdflib
 from kg.errors import QueryError
 from kg.query import (
     QuerySyntaxError,
+    UpdateRefused,
     apply_params,
     format_query_list,
     format_result,
@@ -180,7 +181,7 @@ def test_a_syntax_error_says_where_it_is() -> None:
     ],
 )
 def test_an_update_request_is_refused(update: str) -> None:
-    with pytest.raises(QueryError, match="update"):
+    with pytest.raises(UpdateRefused, match="update"):
         run_query(update, TWO_REVIEWS)
 
 

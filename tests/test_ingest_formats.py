@@ -39,13 +39,15 @@ RECS: list[tuple[str, str, list[str]]] = [
             "practitioners. Northshire Police and Northshire Community Health have included it in "
             "their induction, and the Partnership audited its use in the spring of 2022 across "
             "three neighbourhood teams and two schools.",
-            "The audit found that the toolkit was used in most multi-agency assessments of neglect.",
+            "The audit found that the toolkit was used in most multi-agency assessments "
+            "of neglect.",
         ],
     ),
     ("2", "Northshire Police and Northshire Children's Services should:", []),
     (
         "a",
-        "review the joint protocol for sharing information about children who go missing from home.",
+        "review the joint protocol for sharing information about children who go missing "
+        "from home.",
         ["The joint protocol was reviewed by both agencies and republished in September 2021."],
     ),
     (
@@ -215,7 +217,9 @@ def test_pdf_headings_are_kept_as_headings(tmp_path: Path) -> None:
 def test_pdf_that_opens_with_an_empty_password_is_read(tmp_path: Path) -> None:
     from reportlab.lib.pdfencrypt import StandardEncryption
 
-    pdf = render_pdf(tmp_path / "child-r.pdf", encrypt=StandardEncryption("", ownerPassword="owner"))
+    pdf = render_pdf(
+        tmp_path / "child-r.pdf", encrypt=StandardEncryption("", ownerPassword="owner")
+    )
     assert section_texts(pdf) == expected_texts()
 
 
@@ -291,3 +295,97 @@ def test_windows_1252_text_is_read_with_a_warning(tmp_path: Path) -> None:
 def test_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     path = render_pdf(tmp_path / "big.pdf")
     _raises(path, "too large", max_bytes=1000)
+
+
+def render_docx(path: Path) -> Path:
+    """Headings, an auto-numbered list ("%1)" then "%2)" lettered), a bold recommendation."""
+    from docx import Document
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = Document()
+    numbering = document.part.numbering_part.element
+    numbering.append(
+        parse_xml(
+            f"<w:abstractNum {nsdecls('w')} w:abstractNumId='90'>"
+            "<w:lvl w:ilvl='0'><w:start w:val='1'/><w:numFmt w:val='decimal'/>"
+            "<w:lvlText w:val='%1)'/></w:lvl>"
+            "<w:lvl w:ilvl='1'><w:start w:val='1'/><w:numFmt w:val='lowerLetter'/>"
+            "<w:lvlText w:val='%2)'/></w:lvl></w:abstractNum>"
+        )
+    )
+    numbering.append(
+        parse_xml(f"<w:num {nsdecls('w')} w:numId='90'><w:abstractNumId w:val='90'/></w:num>")
+    )
+    document.add_heading(TITLE, level=1)
+    document.add_heading(SUBTITLE, level=2)
+    for p in PREAMBLE:
+        document.add_paragraph(p)
+    for m, rec, responses in RECS:
+        para = document.add_paragraph()
+        run = para.add_run(rec)
+        run.bold = m == "3"
+        num_pr = parse_xml(
+            f"<w:numPr {nsdecls('w')}><w:ilvl w:val='{1 if m.isalpha() else 0}'/>"
+            "<w:numId w:val='90'/></w:numPr>"
+        )
+        para._p.get_or_add_pPr().append(num_pr)
+        for r in responses:
+            document.add_paragraph(r)
+    document.save(str(path))
+    return path
+
+
+def test_docx_gives_the_same_recommendations_as_text(tmp_path: Path) -> None:
+    docx = render_docx(tmp_path / "child-r.docx")
+    assert section_texts(docx) == section_texts(render_txt(tmp_path / "child-r.txt"))
+
+
+def test_docx_keeps_list_numbers_headings_and_bold(tmp_path: Path) -> None:
+    doc = read_document(render_docx(tmp_path / "child-r.docx"))
+    items = [b.text.split()[0] for b in doc.blocks if b.kind == "item"]
+    assert items == ["1)", "2)", "a)", "b)", "3)"]
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == [TITLE, SUBTITLE]
+    assert [b.text.split()[0] for b in doc.blocks if b.emphasis and b.kind == "item"] == ["3)"]
+
+
+def test_docx_table_rows_become_cells_under_their_column_headings(tmp_path: Path) -> None:
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("Recommendations and responses")
+    table = document.add_table(rows=1, cols=3)
+    for cell, heading in zip(
+        table.rows[0].cells, ["Recommendation", "Lead agency", "Response"], strict=True
+    ):
+        cell.text = heading
+    for m, rec, responses in [r for r in RECS if not r[0].isalpha() and r[2]]:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text, cells[2].text = (
+            f"{m}. {rec}",
+            "Northshire Police",
+            responses[0],
+        )
+    path = tmp_path / "table.docx"
+    document.save(str(path))
+    doc = read_document(path)
+    cells = [b for b in doc.blocks if b.kind == "cell"]
+    assert {(b.column, b.row) for b in cells} == {
+        (c, r) for c in ("Recommendation", "Lead agency", "Response") for r in (1, 2)
+    }
+    assert section_texts(path) == [RECS[0][1], RECS[4][1]]
+
+
+def test_docx_that_is_not_a_zip_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "report.docx"
+    path.write_bytes(b"This is plain text saved with the wrong extension.\n")
+    _raises(path, "not a Word .docx file (not a zip archive)")
+
+
+def test_zip_that_is_not_a_docx_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "archive.docx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("readme.txt", "hello")
+    _raises(path, "not a readable Word .docx file")

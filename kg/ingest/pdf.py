@@ -40,9 +40,12 @@ _PAGE_NUMBER = re.compile(
     r"|\d{1,4}\s*\|.*|.*\|\s*\d{1,4})$",
     re.IGNORECASE,
 )
-_MARKER = re.compile(rf"^(?:[{BULLETS}\-*o]|\(?(?:\d{{1,2}}|[a-z]|[ivx]{{1,4}})[.)])$", re.IGNORECASE)
+_MARKER = re.compile(
+    rf"^(?:[{BULLETS}\-*o]|\(?(?:\d{{1,2}}|[a-z]|[ivx]{{1,4}})[.)])$", re.IGNORECASE
+)
 _STARTS_MARKER = re.compile(
-    rf"^\s*(?:[{BULLETS}]|\(?(?:\d{{1,2}}|[a-z]|[ivx]{{1,4}})[.)]\s|recommendation\b)", re.IGNORECASE
+    rf"^\s*(?:[{BULLETS}]|\(?(?:\d{{1,2}}|[a-z]|[ivx]{{1,4}})[.)]\s|recommendation\b)",
+    re.IGNORECASE,
 )
 _TERMINAL = re.compile(r"[.:;?!][\"'’”)\]]*$")
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|,b\b", re.IGNORECASE)
@@ -91,7 +94,10 @@ def read_pdf(path: Path, data: bytes) -> tuple[list[RawBlock], list[str]]:
         )
     if len(texty) < len(pages):
         empty = len(pages) - len(texty)
-        notes.append(f"{path}: {empty} of {len(pages)} pages have no text layer (scanned?); their text is missing")
+        notes.append(
+            f"{path}: {empty} of {len(pages)} pages have no text layer (scanned?); "
+            "their text is missing"
+        )
     lines = clean_pages(pages)
     blocks = _blocks_from_lines(lines)
     return blocks, notes
@@ -130,7 +136,9 @@ def extract_pages(path: Path, data: bytes) -> tuple[list[Page], list[str]]:
                 assert isinstance(layout, LTPage)
                 pages.append(Page(layout.width, layout.height, list(_page_lines(layout))))
     except (PDFPasswordIncorrect, PDFEncryptionError) as err:
-        raise IngestError("encrypted PDF; save an unencrypted copy (print to PDF) and read that", path) from err
+        raise IngestError(
+            "encrypted PDF; save an unencrypted copy (print to PDF) and read that", path
+        ) from err
     except Exception as err:  # a third-party parser on untrusted bytes: any failure is the file's
         kind = "truncated" if type(err).__name__ in ("PSEOF", "EOFError") else "damaged"
         detail = str(err).strip() or type(err).__name__
@@ -158,7 +166,7 @@ def _page_lines(layout: object) -> Iterator[Line]:
         if isinstance(item, LTTextLine):
             found.append(item)
         elif hasattr(item, "__iter__"):
-            stack.extend(reversed(list(item)))  # type: ignore[call-overload]
+            stack.extend(reversed(list(item)))
     for line in found:
         assert isinstance(line, LTTextLine)
         text = line.get_text().strip()
@@ -198,7 +206,10 @@ def strip_running_lines(pages: list[Page]) -> list[Page]:
             ln
             for ln in page.lines
             if id(ln) not in edge
-            or not (_PAGE_NUMBER.match(ln.text.strip()) or (texty > 1 and counts[_norm(ln.text)] >= need))
+            or not (
+                _PAGE_NUMBER.match(ln.text.strip())
+                or (texty > 1 and counts[_norm(ln.text)] >= need)
+            )
         ]
         out.append(Page(page.width, page.height, kept))
     return out
@@ -220,7 +231,9 @@ def attach_markers(page: Page) -> Page:
         if partners:
             _, j = min(partners)
             p = lines[j]
-            lines[j] = replace(p, text=f"{m.text.strip()} {p.text}", x0=m.x0, bold=p.bold and m.bold)
+            lines[j] = replace(
+                p, text=f"{m.text.strip()} {p.text}", x0=m.x0, bold=p.bold and m.bold
+            )
             drop.add(i)
     return Page(page.width, page.height, [ln for i, ln in enumerate(lines) if i not in drop])
 
@@ -244,7 +257,9 @@ def clean_pages(pages: list[Page]) -> list[Line | None]:
     for n, page in enumerate(pages):
         if not page.lines:
             continue
-        if out and not _continues_over_page(out, page.lines[0], right_of_prev=_prev_right(pages, n)):
+        if out and not _continues_over_page(
+            out, page.lines[0], right_of_prev=_prev_right(pages, n)
+        ):
             out.append(None)
         prev: Line | None = None
         for ln in page.lines:
@@ -344,7 +359,9 @@ def _alnum(text: str) -> int:
     return sum(1 for c in text if c.isalnum())
 
 
-def _mark_styles(blocks: list[RawBlock], lines: list[Line | None], texts: list[str]) -> list[RawBlock]:
+def _mark_styles(
+    blocks: list[RawBlock], lines: list[Line | None], texts: list[str]
+) -> list[RawBlock]:
     """Emphasis for blocks whose lines were all bold; headings for large, short blocks."""
     real = [(ln, t) for ln, t in zip(lines, texts, strict=True) if ln is not None and t.strip()]
     if not real:

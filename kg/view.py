@@ -250,7 +250,7 @@ def _layout(
     turned towards its reviews; ``loose`` nodes belong to no review and go below.
     """
     pos: dict[str, tuple[float, float]] = {}
-    spacing = 52.0
+    spacing = 42.0
     discs = {r: spacing * math.sqrt(len(private.get(r, ())) / math.pi) + spacing for r in reviews}
     widths = {r: 2 * discs[r] + 70 for r in reviews}
     circumference = sum(widths.values())
@@ -261,11 +261,11 @@ def _layout(
         angles[review] = angle + share / 2 if len(reviews) > 1 else -math.pi / 2
         angle += share
     radius = _place_shared(shared, angles, pos)
-    ring_radius = max(radius + 170, circumference / (2 * math.pi), 240.0)
+    ring_radius = max(radius + 60, circumference / (2 * math.pi), 240.0)
     for review in reviews:
         mid = angles[review]
         pos[review] = (ring_radius * math.cos(mid), ring_radius * math.sin(mid))
-        out = ring_radius + discs[review] + 50
+        out = ring_radius + discs[review] + 20
         cx, cy = out * math.cos(mid), out * math.sin(mid)
         own = private.get(review, [])
         for node, (dx, dy) in zip(own, _spiral(len(own), spacing), strict=True):
@@ -285,7 +285,7 @@ def _place_shared(
 
     Returns the radius just outside the last ring.
     """
-    ring_gap, along = 125.0, 175.0
+    ring_gap, along = 150.0, 240.0
     radius, placed = 0.0, 0
     while placed < len(shared):
         capacity = 1 if radius == 0 else max(1, int(2 * math.pi * radius / along))
@@ -377,14 +377,17 @@ def _build_network(graph: nx.MultiDiGraph, model: _Model) -> Any:
     count = 0
     for (review, target), found in sorted(model.links.items()):
         colour = TYPE_COLOURS.get(_cls(graph, target), "#888888")
-        width = 1.5 + math.log2(1 + len({(e.document, e.start) for e in found}))
+        shared = len(model.node_reviews[target]) >= 2
+        width = (2.0 if shared else 1.0) + math.log2(
+            len({(e.document, e.start) for e in found}) or 1
+        )
         net.add_edge(
             review,
             target,
             id=f"e{count}",
             tier=0,
             width=round(width, 2),
-            color={"color": colour, "opacity": 0.55},
+            color={"color": colour, "opacity": 0.85 if shared else 0.4},
             arrows="",
         )
         count += 1
@@ -452,7 +455,7 @@ def _node_style(
         style.update(
             shape="box",
             margin=10,
-            font={"color": "#ffffff", "size": 18, "bold": True},
+            font={"color": "#ffffff", "size": 26},
             widthConstraint={"maximum": 220},
             borderWidth=0,
             scaling={"label": {"drawThreshold": 1}},
@@ -461,7 +464,7 @@ def _node_style(
         recurring = count >= 2
         style.update(
             shape="dot",
-            size=round(9 + 7 * math.sqrt(count), 1),
+            size=round(8 + 11 * math.sqrt(max(0, count - 1)), 1),
             recurring=recurring,
             borderWidth=3 if recurring else 1,
             color={
@@ -476,7 +479,7 @@ def _node_style(
                 "strokeWidth": 5 if recurring else 3,
                 "strokeColor": "#ffffff",
             },
-            widthConstraint={"maximum": 170},
+            widthConstraint={"maximum": 220 if recurring else 170},
         )
         if recurring:
             style["shadow"] = {"enabled": True, "color": HALO, "size": 22, "x": 0, "y": 0}

@@ -157,7 +157,10 @@
     if (edgeUpdates.length) edges.update(edgeUpdates);
     document.getElementById("kg-empty").hidden = count > 0;
     drawLegend();
-    if (refit) network.fit({ animation: false });
+    if (refit) {
+      network.fit({ animation: false });
+      keepLabelsReadable();
+    }
   }
 
   function setMode(mode) {
@@ -345,8 +348,32 @@
   document.getElementById("kg-zoom-out").addEventListener("click", function () { zoomBy(1 / 1.4); });
   document.getElementById("kg-fit").addEventListener("click", function () { network.fit({ animation: { duration: 300 } }); });
 
+  /* Names of reviews and of recurring instruments stay readable when zoomed out: their
+     font grows as the scale shrinks (other labels simply hide below a size). */
+  var readable = data.nodes.filter(function (n) { return n.recurring || n.kind === "Review"; });
+  var labelFactor = 1;
+  var labelPending = false;
+  function keepLabelsReadable() {
+    labelPending = false;
+    var factor = Math.min(readable.length > 60 ? 1.5 : 4, Math.max(1, 0.6 / network.getScale()));
+    if (Math.abs(factor - labelFactor) / labelFactor < 0.08) return;
+    labelFactor = factor;
+    nodes.update(readable.map(function (n) {
+      var font = Object.assign({}, n.font, { size: Math.round(n.font.size * factor) });
+      var width = { maximum: Math.round(n.widthConstraint.maximum * factor) };
+      return { id: n.id, font: font, widthConstraint: width };
+    }));
+  }
+  function scheduleLabels() {
+    if (!labelPending) { labelPending = true; window.requestAnimationFrame(keepLabelsReadable); }
+  }
+  network.on("zoom", scheduleLabels);
+  network.on("animationFinished", scheduleLabels);
+  network.on("afterDrawing", scheduleLabels);
+
   apply(false);
   network.fit({ animation: false });
+  keepLabelsReadable();
   var view = {
     network: network, nodes: nodes, edges: edges, data: data, ready: false,
     setMode: setMode, focusNode: focusNode, showDetails: showDetails,

@@ -458,7 +458,7 @@ def _node_style(
             font={"color": "#ffffff", "size": 26},
             widthConstraint={"maximum": 220},
             borderWidth=0,
-            scaling={"label": {"drawThreshold": 1}},
+            scaling={"label": {"enabled": False, "drawThreshold": 1}},
         )
     elif cls in INSTRUMENT_TYPES:
         recurring = count >= 2
@@ -474,7 +474,7 @@ def _node_style(
                 "hover": {"background": style["color"], "border": "#000000"},
             },
             font={
-                "size": 19 if recurring else 12,
+                "size": 24 if recurring else 12,
                 "color": "#0D1B24" if recurring else "#455A64",
                 "strokeWidth": 5 if recurring else 3,
                 "strokeColor": "#ffffff",
@@ -483,7 +483,7 @@ def _node_style(
         )
         if recurring:
             style["shadow"] = {"enabled": True, "color": HALO, "size": 22, "x": 0, "y": 0}
-            style["scaling"] = {"label": {"drawThreshold": 1}}
+            style["scaling"] = {"label": {"enabled": False, "drawThreshold": 1}}
     elif kind == AGENCY:
         style.update(shape="diamond", size=11, font={"size": 12, "color": "#37474F"})
     else:

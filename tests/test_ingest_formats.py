@@ -389,3 +389,113 @@ def test_zip_that_is_not_a_docx_is_refused(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("readme.txt", "hello")
     _raises(path, "not a readable Word .docx file")
+
+
+# --- web pages ------------------------------------------------------------------------
+
+PAGE_TOP = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Child R &ndash; NSCP</title>
+<style>.x { color: red }</style><script>var tracking = "Recommendation 9: do not read";</script>
+</head><body>
+<div id="cookie-banner"><p>We use cookies. 1) Accept all cookies.</p><button>Accept</button></div>
+<a class="skip-link" href="#main">Skip to content</a>
+<header class="site-header"><p>Northshire SCP home</p>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/reviews">Reviews</a></li></ul></nav></header>
+"""
+PAGE_BOTTOM = """<footer><p>&copy; Northshire Safeguarding Children Partnership 2022</p>
+<ol><li>Privacy</li><li>Accessibility</li></ol></footer>
+</body></html>
+"""
+
+
+def _h(text: str) -> str:
+    """Escape, and spell the apostrophe as an entity, as web pages often do."""
+    return text.replace("&", "&amp;").replace("'", "&#39;")
+
+
+def render_html_list(path: Path) -> Path:
+    """Nav, cookie banner, header and footer around an ordered list with a lettered one."""
+    body = [f"<h1>{_h(TITLE)}</h1>", f"<h2>{_h(SUBTITLE)}</h2>"]
+    body += [f"<p>{_h(p)}</p>" for p in PREAMBLE]
+    body.append("<ol>")
+    for m, rec, responses in RECS:
+        resp = "".join(f"<p>{_h(r)}</p>" for r in responses)
+        if m == "2":
+            body.append(f"<li>{_h(rec)}<ol type='a'>")
+            continue
+        if m == "3":
+            body.append("</ol></li>")
+        text = f"<strong>{_h(rec)}</strong>" if m == "3" else _h(rec)
+        body.append(f"<li>{text}{resp}</li>")
+    body.append("</ol>")
+    html = PAGE_TOP + '<main id="main">' + "\n".join(body) + "</main>" + PAGE_BOTTOM
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def render_html_table(path: Path) -> Path:
+    """The recommendations as a table: Recommendation | Lead agency | Response | Status."""
+    rows = []
+    for m, rec, responses in RECS:
+        if m.isalpha() or not responses:
+            continue
+        rows.append(
+            f"<tr><td>{m}. {_h(rec)}</td><td>Northshire Police</td>"
+            f"<td>{''.join(f'<p>{_h(r)}</p>' for r in responses)}</td><td>Complete</td></tr>"
+        )
+    table = (
+        "<table><thead><tr><th>Recommendation</th><th>Lead agency</th><th>Response</th>"
+        "<th>Status</th></tr></thead><tbody>" + "\n".join(rows) + "</tbody></table>"
+    )
+    body = f"<h1>{_h(TITLE)}</h1><h2>{_h(SUBTITLE)}</h2><p>{_h(PREAMBLE[0])}</p>" + table
+    html = PAGE_TOP + "<div class='content'>" + body + "</div>" + PAGE_BOTTOM
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def test_html_gives_the_same_recommendations_as_text(tmp_path: Path) -> None:
+    page = render_html_list(tmp_path / "child-r.html")
+    assert section_texts(page) == section_texts(render_txt(tmp_path / "child-r.txt"))
+
+
+def test_html_drops_navigation_cookie_banner_header_footer_and_scripts(tmp_path: Path) -> None:
+    doc = read_document(render_html_list(tmp_path / "child-r.html"))
+    for chrome in ("cookies", "Skip to", "Reviews", "Privacy", "\u00a9", "tracking", "color"):
+        assert chrome not in doc.text
+    assert doc.blocks[0].kind == "heading" and doc.blocks[0].text == TITLE
+
+
+def test_html_decodes_entities_and_marks_bold_items(tmp_path: Path) -> None:
+    doc = read_document(render_html_list(tmp_path / "child-r.html"))
+    assert "Children's Services" in doc.text and "&#39;" not in doc.text
+    assert [b.text.split()[0] for b in doc.blocks if b.kind == "item" and b.emphasis] == ["3."]
+
+
+def test_html_table_rows_give_the_recommendations(tmp_path: Path) -> None:
+    page = render_html_table(tmp_path / "child-r-table.html")
+    doc = read_document(page)
+    columns = {b.column for b in doc.blocks if b.kind == "cell"}
+    assert columns == {"Recommendation", "Lead agency", "Response", "Status"}
+    assert "Privacy" not in doc.text and "cookies" not in doc.text
+    assert section_texts(page) == [RECS[0][1], RECS[4][1]]
+    sections = split_sections(doc).sections
+    hints = [doc.text[h.start : h.end] for s in sections for h in s.addressee_hints]
+    assert hints == ["Northshire Police", "Northshire Police"]
+
+
+def test_html_charset_from_meta_tag(tmp_path: Path) -> None:
+    path = tmp_path / "latin.html"
+    html = "<html><head><meta charset='windows-1252'></head><body><p>Children\u2019s Services</p>"
+    path.write_bytes(html.encode("cp1252"))
+    doc = read_document(path)
+    assert doc.text == "Children\u2019s Services" and doc.warnings == ()
+
+
+def test_html_without_charset_that_is_not_utf8_is_read_as_windows_1252_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.htm"
+    path.write_bytes("<p>Children\u2019s Services</p>".encode("cp1252"))
+    doc = read_document(path)
+    assert doc.text == "Children\u2019s Services"
+    assert len(doc.warnings) == 1 and "Windows-1252" in doc.warnings[0]

@@ -149,7 +149,7 @@ class Mention:
     end: int
     rule: str  # "vocabulary:agency", "pattern:quoted-name+type-word", …
     canonical: str | None = None  # a vocabulary's preferred label, when one matched
-    role: str = "reference"  # "reference" | "addressee" | "responder" | "mention"
+    qualifier_start: int | None = None  # where a stated subject begins ("… protocol for X")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,201 @@
+"""The pipeline: files → graph → Turtle, text, merge report and HTML, written atomically.
+
+Each document is read on its own; a ``KgError`` becomes a ``Failure`` naming the file and the
+reason, and the build goes on with the rest. Per-document results are cached under the
+output folder, keyed by the file's content hash and the extractor's version (a hash of the
+extraction code and vocabulary), so a rebuild re-reads only new or changed files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import pickle
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import networkx as nx
+
+from kg.errors import KgError
+from kg.graph import Extracted, build_graph
+from kg.ingest import DEFAULT_MAX_BYTES, read_document, supported
+from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
+from kg.rdf import serialize_turtle, to_rdf, write_atomic
+from kg.relate import relate_document
+from kg.segment import split_sections
+from kg.vocabulary import ONTOLOGY_DIR
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_EXTRACTION_SOURCES = ("ingest", "segment.py", "preamble.py", "extract.py", "relate.py", "vocabulary.py", "model.py")
+
+Progress = Callable[[str, int, int], None]  # (file name, done, total)
+
+
+@lru_cache(maxsize=1)
+def extractor_version() -> str:
+    """A hash of everything that decides what a document yields."""
+    h = hashlib.sha256()
+    files: list[Path] = []
+    for name in _EXTRACTION_SOURCES:
+        p = PACKAGE_DIR / name
+        files += sorted(p.rglob("*.py")) if p.is_dir() else [p]
+    files += sorted(ONTOLOGY_DIR.glob("*.tsv")) + [ONTOLOGY_DIR / "vocabulary.ttl"]
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
+    """Files to read (folders searched recursively, hidden files skipped), and bad paths."""
+    files: list[Path] = []
+    failures: list[Failure] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(
+                f for f in p.rglob("*") if f.is_file() and supported(f) and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
+        elif p.is_file():
+            files.append(p)
+        else:
+            failures.append(Failure(p, f"{p}: no such file or folder"))
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        if f.resolve() not in seen:
+            seen.add(f.resolve())
+            unique.append(f)
+    return unique, failures
+
+
+def extract_file(path: Path, max_bytes: int, cache_dir: Path | None) -> tuple[Extracted, bool]:
+    """Read and extract one file (or take it from the cache). Returns (result, from_cache)."""
+    cached_path = None
+    if cache_dir is not None and path.is_file() and path.stat().st_size <= max_bytes:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        cached_path = cache_dir / f"{digest}-{extractor_version()}.pickle"
+        if cached_path.exists():
+            try:
+                with cached_path.open("rb") as fh:
+                    x: Extracted = pickle.load(fh)
+                doc = dataclasses.replace(x.document, path=path)
+                return dataclasses.replace(x, document=doc), True
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+                pass  # a stale or damaged cache entry: read the file again
+    doc = read_document(path, max_bytes=max_bytes)
+    seg = split_sections(doc)
+    rel = relate_document(doc, seg)
+    x = Extracted(doc, seg, rel)
+    if cached_path is not None:
+        write_atomic(cached_path, pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL))
+    return x, False
+
+
+def build(
+    paths: list[Path],
+    out: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    use_cache: bool = True,
+    strict: bool = False,
+    html: bool = True,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.html, text/, merges.tsv)."""
+    result = BuildResult()
+    files, failures = collect_inputs(paths)
+    result.failures += failures
+    items: list[Extracted] = []
+    cache_dir = out / ".cache" if use_cache else None
+    read_fresh = 0
+    for n, path in enumerate(files, start=1):
+        if progress:
+            progress(path.name, n - 1, len(files))
+        try:
+            x, cached = extract_file(path, max_bytes, cache_dir)
+        except KgError as err:
+            result.failures.append(Failure(path, str(err)))
+            if strict:
+                break
+            continue
+        read_fresh += not cached
+        items.append(x)
+        result.documents.append(x.document)
+        result.warnings += list(x.document.warnings) + list(x.segmented.warnings)
+    if progress:
+        progress("", len(files), len(files))
+    result.counts["read"] = read_fresh
+    if not items:
+        return result
+    graph, entities = build_graph(items)
+    write_outputs(graph, entities, items, out, html, result)
+    _summarise(graph, result)
+    return result
+
+
+def write_outputs(
+    graph: nx.MultiDiGraph, entities: list[Entity], items: list[Extracted], out: Path, html: bool, result: BuildResult
+) -> None:
+    rdf = to_rdf(graph)
+    ttl = out / "graph.ttl"
+    write_atomic(ttl, serialize_turtle(rdf))
+    result.outputs.append(ttl)
+    for x in items:
+        p = out / "text" / f"{x.document.file_name}.txt"
+        write_atomic(p, x.document.text.encode("utf-8"))
+    merges = out / "merges.tsv"
+    write_atomic(merges, merge_report(entities).encode("utf-8"))
+    result.outputs.append(merges)
+    if html:
+        from kg.view import render_html
+
+        page = out / "graph.html"
+        write_atomic(page, render_html(graph).encode("utf-8"))
+        result.outputs.append(page)
+
+
+def merge_report(entities: list[Entity]) -> str:
+    """One line per entity: key, type, label, alternative labels, and why mentions merged."""
+    lines = ["key\ttype\tlabel\talt_labels\twhy"]
+    for e in entities:
+        why = " | ".join(e.merges) if e.merges else "a single name"
+        lines.append("\t".join([e.key, e.kind, e.label, " | ".join(e.alt_labels), why]))
+    return "\n".join(lines) + "\n"
+
+
+def reviews_per_instrument(graph: nx.MultiDiGraph) -> dict[str, set[str]]:
+    """instrument node → the reviews whose recommendations or responses reference it."""
+    rec_review: dict[str, str] = {}
+    for u, v, k in graph.edges(keys=True):
+        if k == "sg:hasRecommendation":
+            rec_review[v] = u
+    out: dict[str, set[str]] = defaultdict(set)
+    for u, v, k in graph.edges(keys=True):
+        if k != "sg:references":
+            continue
+        rec = u
+        if graph.nodes[u]["cls"] == "Response":
+            rec = next((t for _, t, kk in graph.out_edges(u, keys=True) if kk == "sg:respondsTo"), u)
+        if rec in rec_review:
+            out[v].add(rec_review[rec])
+    return out
+
+
+def _summarise(graph: nx.MultiDiGraph, result: BuildResult) -> None:
+    classes = Counter(d["cls"] for _, d in graph.nodes(data=True))
+    c = result.counts
+    c["documents"] = classes["Document"]
+    c["reviews"] = classes["SeriousCaseReview"] + classes["LocalChildSafeguardingPracticeReview"] + classes["Review"]
+    c["recommendations"] = classes["Recommendation"] + classes["LearningArea"]
+    c["responses"] = classes["Response"]
+    c["agencies"] = classes["Agency"]
+    for t in INSTRUMENT_TYPES:
+        c[t] = classes[t]
+    recurring = [
+        (graph.nodes[i]["label"], graph.nodes[i]["cls"], len(revs))
+        for i, revs in reviews_per_instrument(graph).items()
+        if len(revs) >= 2
+    ]
+    result.recurring = sorted(recurring, key=lambda r: (-r[2], r[1], r[0]))

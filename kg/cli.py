@@ -1,0 +1,163 @@
+"""The ``kg`` command: thin wrappers that parse arguments, call the library and print.
+
+Data goes to stdout; progress and diagnostics to stderr. Exit codes: 0 all good; 1 some
+input, query or validation failed (outputs still written for the rest); 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from kg.build import build as run_build
+from kg.ingest import DEFAULT_MAX_BYTES
+
+app = typer.Typer(
+    help="Build and explore a knowledge graph of child safeguarding case reviews and the "
+    "responses to their recommendations.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+@app.command()
+def build(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to read (default: data/).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for graph.ttl, graph.html, text/ and merges.tsv.")] = Path("exports"),
+    max_bytes: Annotated[int, typer.Option(help="Refuse files larger than this many bytes.")] = DEFAULT_MAX_BYTES,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Read every file again instead of reusing earlier results.")] = False,
+    no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the SHACL check of the export.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first file that cannot be read.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary; failures are still reported.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print warnings and every output file.")] = False,
+) -> None:
+    """Read response documents and write the graph as Turtle and as an HTML view.
+
+    Reads .txt, .md, .pdf, .docx and .html files (folders are searched recursively) and
+    writes OUT/graph.ttl, OUT/graph.html, the cleaned text of each document (OUT/text/, the
+    text that evidence offsets point into) and OUT/merges.tsv (why names were merged).
+    Files that cannot be read are listed with the reason; the rest are still built.
+
+    Example: kg build data/ --out exports/
+    """
+    paths = paths or [Path("data")]
+    show_bar = not quiet and err.is_terminal
+    if show_bar:
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("reading", total=None)
+
+            def progress(name: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, description=f"reading {name}"[:60])
+
+            result = run_build(paths, out_dir, max_bytes=max_bytes, use_cache=not no_cache, strict=strict, progress=progress)
+    else:
+        result = run_build(paths, out_dir, max_bytes=max_bytes, use_cache=not no_cache, strict=strict)
+
+    for f in result.failures:
+        err.print(f"skipped {f.message}", markup=False)
+    if verbose or not quiet:
+        for w in result.warnings:
+            err.print(f"warning: {w}", markup=False)
+    if not result.documents:
+        err.print("error: nothing could be built: no readable document among the inputs", markup=False)
+        raise typer.Exit(1)
+    problems = bool(result.failures)
+    if not no_validate:
+        problems |= _validate(out_dir / "graph.ttl")
+    if not quiet:
+        _print_summary(result)
+    if verbose:
+        for p in result.outputs:
+            err.print(f"wrote {p}", markup=False)
+    raise typer.Exit(1 if problems else 0)
+
+
+def _validate(ttl: Path) -> bool:
+    """Run the SHACL shapes over the export; print violations. True when any were found."""
+    try:
+        from kg.validate import format_violations, validate_graph
+    except ImportError:  # pragma: no cover - validation ships with the package
+        return False
+    violations = validate_graph(ttl)
+    if violations:
+        err.print(f"error: {ttl} does not conform to the SHACL shapes:", markup=False)
+        for line in format_violations(violations):
+            err.print(f"  {line}", markup=False)
+    return bool(violations)
+
+
+def _print_summary(result: object) -> None:
+    from kg.model import INSTRUMENT_TYPES, BuildResult
+
+    assert isinstance(result, BuildResult)
+    c = result.counts
+    err.print(
+        f"documents read: {len(result.documents)} ({c.get('read', 0)} new or changed, the rest from cache); "
+        f"skipped: {len(result.failures)}",
+        markup=False,
+    )
+    err.print(
+        f"reviews: {c['reviews']}  recommendations: {c['recommendations']}  responses: {c['responses']}  "
+        f"agencies: {c['agencies']}",
+        markup=False,
+    )
+    err.print("instruments: " + ", ".join(f"{t} {c[t]}" for t in INSTRUMENT_TYPES if c.get(t)), markup=False)
+    if result.recurring:
+        err.print("recurring across reviews (most first):", markup=False)
+        for label, kind, n in result.recurring:
+            err.print(f"  {n} reviews  {kind:<9} {label}", markup=False)
+    for p in result.outputs:
+        if p.suffix in (".ttl", ".html"):
+            err.print(f"wrote {p}", markup=False)
+
+
+@app.command()
+def explain(
+    label: Annotated[str, typer.Argument(help="A name, or part of one, of an agency or instrument.")],
+    graph: Annotated[Path, typer.Option("--merges", help="The merge report written by kg build.")] = Path("exports/merges.tsv"),
+) -> None:
+    """Say why mentions were merged into one agency or instrument, and under which names.
+
+    Looks LABEL up (case-insensitive, in names and alternative names) in the merge report
+    that kg build writes beside the export.
+
+    Example: kg explain "unborn baby protocol"
+    """
+    if not graph.exists():
+        err.print(f"error: {graph} not found; run kg build first", markup=False)
+        raise typer.Exit(2)
+    rows = graph.read_text(encoding="utf-8").splitlines()[1:]
+    needle = label.casefold()
+    hits = [r.split("\t") for r in rows if needle in r.split("\t")[2].casefold() or needle in r.split("\t")[3].casefold()]
+    if not hits:
+        err.print(f"no agency or instrument named like {label!r}", markup=False)
+        raise typer.Exit(1)
+    for key, kind, name, alts, why in hits:
+        out.print(f"{name}  [{kind}]  sgid:{key}", markup=False)
+        if alts:
+            out.print(f"  also written: {alts}", markup=False)
+        for reason in why.split(" | "):
+            out.print(f"  - {reason}", markup=False)
+
+
+def main() -> None:
+    """Entry point for the ``kg`` console script and ``python -m kg``."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)

@@ -1,0 +1,493 @@
+"""Find the agencies and instruments a stretch of text names.
+
+Rules, each recorded on the ``Mention`` it produces:
+
+* ``vocabulary:<kind>`` — a label or alternative label from ``ontology/vocabulary.ttl``;
+* ``pattern:acronym`` — an acronym the document defined ("National Probation Service (NPS)");
+* ``pattern:agency-name`` — capitalised words ending in an organisation noun (Board, Trust,
+  Team, Partnership, Service…);
+* ``pattern:quoted-name+type-word`` — a quoted title with a type word inside or after it
+  ('Understanding Unidentified Adults' toolkit);
+* ``pattern:name+type-word`` — a noun phrase ending in a type word (the bruising protocol,
+  Section 11 audit, HSCP Virtual Training Offer), optionally followed by its subject
+  ("… protocol for multi-agency child in need planning");
+* ``pattern:example-list`` — "toolkits … (e.g. Neglect, Unidentified Adults)": one per item;
+* ``pattern:back-reference`` — "the above Protocol" resolved to the instrument it points to.
+
+A phrase ending in a type word is an instrument only when something makes it specific: a
+proper name, a number, a quoted title, a modifier outside ``generic-words.tsv`` or, in a
+response, a stated subject. In a recommendation, an indefinite call ("a short briefing
+guide", "further training") asks for something that does not exist yet and is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kg.model import AGENCY, Mention
+from kg.vocabulary import Concept, Vocabulary, load_vocabulary
+
+_ORG_HEAD = (
+    r"(?:Board|Boards|Partnership|Partnerships|Trust|Trusts|Council|Councils|Service|Services|Team|Teams|"
+    r"team|teams|Group|Groups|group|Subgroup|subgroup|Sub-group|Unit|unit|Hub|Agency|Department|"
+    r"Police|Constabulary|Committee|Panel|Network|Office|Authority|Commission|CCG|CCGs|"
+    r"Governance|Partners|Directorate|Hospital)"
+)
+_CAP = r"(?:[A-Z0-9][\w’'&/-]*)"
+_CONNECT = r"(?:of|and|for|the|&|in|on|to)"
+_AGENCY_NAME = re.compile(
+    rf"(?<![\w’'-]){_CAP}(?:\s+(?:{_CAP}|{_CONNECT}(?=\s+[A-Z0-9])))*\s+{_ORG_HEAD}\b"
+    rf"|(?<![\w’'-]){_CAP}(?:\s+{_CAP})*\s+(?:Police|Constabulary)\b"
+)
+_ACRONYM_DEF = re.compile(r"\((?P<acr>[A-Z][A-Za-z0-9&]{1,9}s?)\)")
+_REVERSE_DEF = re.compile(r"\b(?P<acr>[A-Z]{2,8})\s*\((?P<exp>[A-Za-z][A-Za-z ’'&-]{5,80})\)")
+_QUOTED = re.compile(r"(?:(?<=[\s(\[–—-])|^)[‘'\"“](?P<q>[A-Z0-9][^‘’'\"“”\n]{1,90}?)[’'\"”](?![\w])")
+_STARTERS = {
+    "the", "a", "an", "this", "that", "these", "those", "in", "on", "at", "for", "to", "by",
+    "from", "with", "as", "all", "each", "both", "following", "once", "whilst", "while",
+    "where", "when", "if", "however", "further", "additionally", "also", "and", "or", "but",
+    "its", "their", "our", "his", "her", "it", "they", "we", "there", "then", "since", "after",
+    "before", "during", "through", "within", "across", "between", "including", "includes",
+    "ensure", "ensuring", "request", "ask", "invite", "consider", "review", "develop", "promote",
+    "recommendation", "recommendations", "learning", "feedback", "information", "training",
+    "staff", "members", "colleagues", "support", "work", "working", "not", "any", "other",
+    "under", "about", "around", "into", "via", "per", "than", "so", "such", "some", "many",
+    "every", "new", "current", "existing", "relevant", "key",
+}
+_VERBISH = {
+    "include", "includes", "included", "including", "has", "have", "had", "will", "would", "was",
+    "were", "is", "are", "be", "been", "being", "provide", "provides", "provided", "promote",
+    "promotes", "promoted", "deliver", "delivers", "delivered", "use", "uses", "used", "developed",
+    "develop", "develops", "published", "publish", "publishes", "undertake", "undertaken",
+    "undertook", "completed", "complete", "review", "reviewed", "reviews", "update", "updated",
+    "updates", "share", "shared", "shares", "raise", "raised", "raises", "receive", "receives",
+    "received", "attend", "attended", "embed", "embedded", "offer", "offers", "offered", "added",
+    "introduced", "introduces", "introduce", "launched", "launch", "commissioned", "built",
+    "following", "follow", "follows", "highlighted", "reference", "referenced", "references",
+    "into", "through", "via", "across", "within", "throughout", "about", "against", "regarding",
+    "and", "or", "but", "nor", "as", "than", "also", "currently", "recently", "already", "now",
+    "being", "both", "either", "neither", "can", "could", "should", "must", "may", "might",
+    "need", "needs", "to", "of", "in", "on", "at", "by", "for", "from", "with", "all", "any",
+    "there", "it", "its", "their", "our", "his", "her", "this", "that", "these", "those", "the",
+    "a", "an", "which", "who", "whom", "whose", "where", "when", "what", "how", "why",
+}
+_QUALIFIER = re.compile(
+    r"^\s+(?:(?:was|were|has\s+been|have\s+been|is|are)\s+\w+ed\s+(?=which|that))?"
+    r"(?P<q>(?:on|for|around|about|between|outlining|covering|in\s+relation\s+to|to\s+support|"
+    r"which\s+(?:includes?|covers?|focus(?:es)?\s+on|sets?\s+out)|that\s+(?:includes?|covers?|sets?\s+out)"
+    r"|in|of)\s+[^.;:,()]{3,140})"
+)
+_QUALIFIER_STOP = re.compile(
+    r"\s(?:and\s+(?:will|has|have|is|are|was|were|to|this|it|they|ensure|consider)|which|that|but|"
+    r"to\s+(?:ensure|help|make|raise|assess|safeguard|support\s+staff)|has|have|had|is|are|was|were|"
+    r"will|would|should|can|could|must|may|within|as\s+part|so\s+that|where|when|including|"
+    r"following|through|with\s+(?:all|the|their|its)|in\s+(?:order|line|place|the\s+(?:next|training|"
+    r"clinical)|addition|light|staff)|at\s+(?:the|all))\b"
+)
+_SENTENCE = re.compile(r"(?<=[.!?])[’'\"”)]?\s+(?=[A-Z‘'\"“(0-9])")
+_ABBREV_END = re.compile(r"\b(?:e\.g|i\.e|etc|No|Dr|Mr|Mrs|Ms|St|vs|approx)\.$")
+_BACK_REF = re.compile(r"\b(?:the|this|that)\s+(?:above|aforementioned|said|same|updated|revised)?\s*(?P<w>\w+)\b", re.IGNORECASE)
+_EXAMPLES = re.compile(r"\((?:e\.g\.?|for example|such as|including)\s+(?P<items>[^)]{3,120})\)")
+
+
+@dataclass(frozen=True)
+class Acronyms:
+    """Acronyms a document defines: ``{"NPS": "National Probation Service"}``."""
+
+    expansions: dict[str, str]
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans inside ``text[start:end]`` (absolute offsets, no surrounding space)."""
+    spans = []
+    pos = start
+    for m in _SENTENCE.finditer(text, start, end):
+        close = m.group(0).rstrip()  # a closing quote or bracket stays with its sentence
+        cut = m.start() + len(close)
+        if _ABBREV_END.search(text[pos : m.start()]):
+            continue
+        spans.append((pos, cut))
+        pos = m.end()
+    if pos < end:
+        spans.append((pos, end))
+    return [(a, b) for a, b in ((a, _rstrip(text, a, b)) for a, b in spans) if b > a]
+
+
+def _rstrip(text: str, a: int, b: int) -> int:
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return b
+
+
+def sentence_of(text: str, sentences: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    for a, b in sentences:
+        if a <= pos < b:
+            return a, b
+    return pos, pos
+
+
+def find_acronyms(text: str) -> Acronyms:
+    """'Name Words (NW)' and 'NW (name words)' definitions in the whole document."""
+    out: dict[str, str] = {}
+    for m in _ACRONYM_DEF.finditer(text):
+        acr = m.group("acr")
+        letters = [c for c in acr.rstrip("s") if c.isupper()]
+        if len(letters) < 2:
+            continue
+        words = re.findall(r"[\w’'&-]+", text[max(0, m.start() - 160) : m.start()])
+        # take the shortest run of trailing words whose initials cover the acronym's letters
+        for n in range(1, min(len(words), 14) + 1):
+            cand = words[-n:]
+            initials = "".join(w[0].upper() for w in cand if w[0].isupper() or w[0].isdigit())
+            if initials.endswith("".join(letters)) or (
+                len(initials) >= len(letters) and initials[: len(letters)] == "".join(letters)
+            ):
+                if cand[0][0].isupper():
+                    out.setdefault(acr, " ".join(cand))
+                break
+    for m in _REVERSE_DEF.finditer(text):
+        exp = m.group("exp").strip()
+        initials = "".join(w[0].upper() for w in exp.split() if w[0].isalpha())
+        if initials[:2] == m.group("acr")[:2]:
+            out.setdefault(m.group("acr"), exp)
+    return Acronyms(out)
+
+
+@lru_cache(maxsize=2)
+def _vocab_patterns(vocab: Vocabulary) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, Concept]]:
+    sensitive, insensitive = [], []
+    by_form: dict[str, Concept] = {}
+    for c in vocab.concepts:
+        for form in (c.label, *c.alt_labels):
+            if c.case_sensitive and form[:1].isupper():
+                sensitive.append(form)
+                by_form[form] = c
+            else:
+                insensitive.append(form)
+                by_form[form.lower()] = c
+
+    def alt(forms: list[str]) -> str:
+        forms = sorted(set(forms), key=len, reverse=True)
+        return "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+
+    cs = re.compile(rf"(?<![\w’'-])(?:{alt(sensitive)})(?![\w’-])")
+    ci = re.compile(rf"(?<![\w’'-])(?:{alt(insensitive)})(?![\w’-])", re.IGNORECASE)
+    return cs, ci, by_form
+
+
+@lru_cache(maxsize=2)
+def _type_word_re(vocab: Vocabulary) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-])(?:{vocab.type_word_pattern()})(?![\w-])", re.IGNORECASE)
+
+
+def find_mentions(
+    text: str,
+    start: int,
+    end: int,
+    acronyms: Acronyms,
+    in_recommendation: bool,
+    vocab: Vocabulary | None = None,
+) -> list[Mention]:
+    """Every agency and instrument mention in ``text[start:end]``, longest first, no overlaps."""
+    vocab = vocab or load_vocabulary()
+    chunk = text[start:end]
+    found: list[Mention] = []
+    found += _vocabulary_mentions(chunk, start, vocab)
+    found += _instrument_mentions(chunk, start, vocab, in_recommendation)
+    found += _agency_mentions(chunk, start, acronyms, vocab)
+    return _without_overlaps(found)
+
+
+def _vocabulary_mentions(chunk: str, base: int, vocab: Vocabulary) -> list[Mention]:
+    cs, ci, by_form = _vocab_patterns(vocab)
+    out = []
+    for rx, sensitive in ((cs, True), (ci, False)):
+        for m in rx.finditer(chunk):
+            key = m.group(0) if sensitive else m.group(0).lower()
+            concept = by_form.get(re.sub(r"\s+", " ", key))
+            if concept is None:
+                continue
+            if concept.label.startswith("Working Together"):
+                continue  # editions are told apart by year: see _working_together
+            rule = f"vocabulary:{'agency' if concept.kind == AGENCY else 'instrument'}"
+            out.append(Mention(m.group(0), concept.kind, base + m.start(), base + m.end(), rule, concept.label))
+    for m in re.finditer(
+        r"Working\s+Together(?:\s+to\s+Safeguard\s+Children)?[’'”\"]?\s*,?\s*\(?((?:19|20)\d\d)\)?", chunk
+    ):
+        label = f"Working Together to Safeguard Children {m.group(1)}"
+        out.append(Mention(m.group(0), "Guidance", base + m.start(), base + m.end(), "vocabulary:instrument", label))
+    return out
+
+
+def _words_before(chunk: str, pos: int) -> list[tuple[int, int]]:
+    """Spans of the words right before ``pos``, nearest first, stopping at punctuation."""
+    spans = []
+    i = pos
+    while len(spans) < 10:
+        m = re.search(r"([\w’'/&-]+)(\s+)$", chunk[:i])
+        if not m:
+            break
+        spans.append((m.start(1), m.end(1)))
+        i = m.start(1)
+    return spans
+
+
+_CONNECTORS = {"and", "of", "for", "&", "in", "on", "the"}
+_AUDIENCE = re.compile(
+    r"^(?:for|to)\s+(?:all\s+|newly\s+\w+\s+|frontline\s+|front-line\s+|new\s+|their\s+|its\s+)*"
+    r"(?:staff|professionals|practitioners|managers|parents|families|trainees|workers|colleagues|agencies)\b"
+)
+_DATE_WORD = re.compile(
+    r"^(?:in|on|from|by|during)\s+(?:\d|Quarter|Q\d|January|February|March|April|May|June|July|August|"
+    r"September|October|November|December|spring|summer|autumn|winter|the\s+(?:next|last|first))"
+)
+_LONG_QUALIFIER = re.compile(r"^(?:outlining|covering|setting\s+out|which\s+includes?|that\s+includes?)\b")
+
+
+def _phrase_start(chunk: str, pos: int, vocab: Vocabulary) -> tuple[int, list[str], str]:
+    """Walk back from a type word over its modifiers: (start, modifier words, determiner)."""
+    spans = _words_before(chunk, pos)
+    taken: list[tuple[int, int]] = []
+    for k, (a, b) in enumerate(spans):
+        w = chunk[a:b]
+        lw = w.lower()
+        nxt = chunk[spans[k + 1][0] : spans[k + 1][1]] if k + 1 < len(spans) else ""
+        leftmost = chunk[taken[-1][0] : taken[-1][1]] if taken else ""
+        if lw in _CONNECTORS:
+            if leftmost[:1].isupper() and nxt[:1].isupper() and lw != "the":
+                taken.append((a, b))
+                continue
+            break
+        if lw in _VERBISH or lw.endswith("ly") or "/" in w and lw.split("/")[-1] in vocab.type_words:
+            break
+        if vocab.generic.get(lw) in ("determiner", "channel") or lw in ("a", "an"):
+            break
+        if leftmost[:1].isupper() and not w[:1].isupper() and not w[:1].isdigit():
+            break  # a proper name is one run of capitalised words
+        taken.append((a, b))
+    while taken and chunk[taken[-1][0] : taken[-1][1]].lower() in _CONNECTORS:
+        taken.pop()
+    start = taken[-1][0] if taken else pos
+    words = [chunk[a:b] for a, b in reversed(taken)]
+    det_m = re.search(r"([\w’']+)\s+$", chunk[:start])
+    det = det_m.group(1).lower() if det_m else ""
+    return start, words, det
+
+
+def _qualifier(chunk: str, end: int) -> tuple[int, str]:
+    """The subject stated after a type word: '… guide on escalation' → (offset, 'on escalation')."""
+    m = _QUALIFIER.match(chunk[end:])
+    if not m:
+        return end, ""
+    q = m.group("q")
+    if _QUALIFIER_STOP.match(" " + q) or _DATE_WORD.match(q):
+        return end, ""
+    if _LONG_QUALIFIER.match(q):
+        cut = re.search(r"[.;]", q)
+    else:
+        cut = _QUALIFIER_STOP.search(q)
+        dash = re.search(r"\s[-–—]\s|\s(?:but|in\s+(?:\d|Quarter|Q\d))\b", q)
+        if dash and (not cut or dash.start() < cut.start()):
+            cut = dash
+    q = (q[: cut.start()] if cut else q).rstrip(" -–—")
+    if len(q.split()) < 2:
+        return end, ""
+    return end + m.start("q"), q
+
+
+def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool) -> list[Mention]:
+    out: list[Mention] = []
+    tw_re = _type_word_re(vocab)
+    tw_alt = vocab.type_word_pattern()
+    quoted_spans = []
+    for m in _QUOTED.finditer(chunk):
+        q = m.group("q")
+        after = chunk[m.end() : m.end() + 120]
+        tail = re.match(rf"\s+(?:[\w-]+\s+){{0,2}}?(?P<tw>{tw_alt})(?![\w-])", after, re.IGNORECASE)
+        coord = re.match(
+            rf"\s*(?:,|and|or)\s+[‘'\"“][^’'\"”]+[’'\"”]\s+(?:[\w-]+\s+)?(?P<tw>{tw_alt})(?![\w-])",
+            after,
+            re.IGNORECASE,
+        )
+        before = chunk[max(0, m.start() - 30) : m.start()]
+        lead = re.search(rf"(?P<tw>{tw_alt})\s*[–—:-]?\s*$", before, re.IGNORECASE)
+        inside = list(tw_re.finditer(q))
+        kind, s, e = None, m.start(), m.end()
+        if tail:
+            kind, e = vocab.type_words[_norm_tw(tail.group("tw"))].kind, m.end() + tail.end()
+        elif inside:
+            kind = vocab.type_words[_norm_tw(inside[-1].group(0))].kind
+        elif coord:
+            kind = vocab.type_words[_norm_tw(coord.group("tw"))].kind
+        elif lead:
+            kind = vocab.type_words[_norm_tw(lead.group("tw"))].kind
+            s = m.start() - (len(before) - lead.start())
+            owner = re.search(r"([A-Z][A-Za-z]{1,9})\s+$", chunk[:s])
+            s = owner.start(1) if owner else s
+        if kind:
+            out.append(Mention(chunk[s:e], kind, base + s, base + e, "pattern:quoted-name+type-word"))
+            quoted_spans.append((m.start(), max(e, m.end())))
+    for m in tw_re.finditer(chunk):
+        if any(a <= m.start() < b for a, b in quoted_spans) or chunk[max(0, m.start() - 1) : m.start()] == "/":
+            continue
+        nxt_word = re.match(r"\s+([\w-]+)", chunk[m.end() :])
+        if nxt_word and vocab.generic.get(nxt_word.group(1).lower()) == "channel":
+            continue
+        tw = vocab.type_words[_norm_tw(m.group(0))]
+        s, words, det = _phrase_start(chunk, m.start(), vocab)
+        q_at, qualifier = _qualifier(chunk, m.end())
+        q_counts = bool(qualifier) and not tw_re.search(qualifier) and not (
+            _AUDIENCE.match(qualifier) and not re.search(r"[A-Z]", qualifier)
+        )
+        if in_rec and q_counts and not re.search(r"[A-Z]", qualifier) and det not in _DEFINITE:
+            q_counts = False
+        if not _specific(words, q_counts, det, vocab, in_rec, m.group(0)):
+            continue
+        e = q_at + len(qualifier) if q_counts else m.end()
+        kind = _briefing_kind(chunk, s, m.group(0), words, tw.kind)
+        out.append(
+            Mention(chunk[s:e], kind, base + s, base + e, "pattern:name+type-word", None, base + m.end())
+        )
+        out += _example_items(chunk, base, e, tw.phrase, tw.kind, m.group(0))
+    return out
+
+
+_DEFINITE = {"the", "this", "its", "their", "our", "his", "her"}
+
+
+def _briefing_kind(chunk: str, start: int, head: str, words: list[str], kind: str) -> str:
+    """'Briefings' are documents (Guidance) unless they are events people attend (Training)."""
+    if not head.lower().startswith("briefing"):
+        return kind
+    window = chunk[max(0, start - 50) : start].lower() + " " + " ".join(words).lower()
+    if re.search(r"round|attend|held|deliver|event|practitioner|session", window):
+        return "Training"
+    return kind
+
+
+def _example_items(chunk: str, base: int, end: int, phrase: str, kind: str, head: str) -> list[Mention]:
+    """'online toolkits … (e.g. Neglect, Unidentified Adults)' → one mention per item."""
+    ex = _EXAMPLES.search(chunk, end, min(len(chunk), end + 160))
+    if not ex or ex.start() - end > 60 or not head.lower().endswith("s"):
+        return []
+    out = []
+    singular = phrase[:-1] if phrase.endswith("s") else phrase
+    for item in re.split(r",\s*|\s+and\s+|\s+or\s+", ex.group("items")):
+        item = item.strip(" .")
+        if item and item[:1].isupper() and len(item.split()) <= 5:
+            offs = ex.start("items") + ex.group("items").find(item)
+            out.append(
+                Mention(f"{item} {singular}", kind, base + offs, base + offs + len(item), "pattern:example-list")
+            )
+    return out
+
+
+def _norm_tw(word: str) -> str:
+    return re.sub(r"\s+", " ", word.lower())
+
+
+def _specific(words: list[str], qualifier: bool, det: str, vocab: Vocabulary, in_rec: bool, head: str) -> bool:
+    """Whether a type-word phrase names one identifiable thing (see the module docstring)."""
+    indefinite = det in {"a", "an"} or any(vocab.generic.get(w.lower()) == "indefinite" for w in words)
+    if in_rec and indefinite:
+        return False
+    owners = [w for w in words if re.fullmatch(r"[A-Z0-9]{2,8}s?(?:[’']s)?", w)]
+    proper = [
+        w for w in words if (w[:1].isupper() or any(ch.isdigit() for ch in w)) and w not in owners
+    ]
+    content = [w for w in words if w.lower() not in vocab.generic and w.lower() not in vocab.type_words]
+    plural = head.lower().endswith("s") and not head.lower().endswith("ss")
+    if proper:
+        return True
+    if qualifier:
+        return True
+    if plural:
+        return bool([w for w in content if w not in owners])
+    return bool(content) or (bool(owners) and det in _DEFINITE | {""})
+
+
+def _agency_mentions(chunk: str, base: int, acronyms: Acronyms, vocab: Vocabulary) -> list[Mention]:
+    out = []
+    generic = _generic_agencies()
+    for m in _AGENCY_NAME.finditer(chunk):
+        s, e = m.start(), m.end()
+        words = list(re.finditer(r"\S+", chunk[s:e]))
+        while len(words) > 1 and words[0].group(0).lower().strip("’'") in _STARTERS:
+            words.pop(0)
+        s = s + words[0].start()
+        name = chunk[s:e]
+        if re.fullmatch(r"(?:The\s+)?" + _ORG_HEAD, name) or len(name) < 4 or name.lower() in generic:
+            continue
+        for ps, pe in _split_coordination(name, vocab):
+            out.append(Mention(name[ps:pe], AGENCY, base + s + ps, base + s + pe, "pattern:agency-name"))
+    for acr, exp in acronyms.expansions.items():
+        if not (re.search(_ORG_HEAD + r"$", exp) or _is_vocab_agency(exp, vocab)):
+            continue
+        for m in re.finditer(rf"(?<![\w-]){re.escape(acr)}(?![\w-])", chunk):
+            out.append(Mention(acr, AGENCY, base + m.start(), base + m.end(), "pattern:acronym"))
+    return out
+
+
+def _split_coordination(name: str, vocab: Vocabulary) -> list[tuple[int, int]]:
+    """'Health and Children's Services' names two agencies when each part is one."""
+    m = re.search(r"\s+(?:and|&)\s+", name)
+    if not m:
+        return [(0, len(name))]
+    left, right = name[: m.start()], name[m.end() :]
+    left_ok = _is_vocab_agency(left, vocab) or bool(re.search(_ORG_HEAD + r"$", left))
+    right_ok = _is_vocab_agency(right, vocab) or len(right.split()) >= 2
+    if left_ok and right_ok:
+        return [(0, m.start()), (m.end(), len(name))]
+    return [(0, len(name))]
+
+
+@lru_cache(maxsize=1)
+def _generic_agencies() -> frozenset[str]:
+    from kg.vocabulary import ONTOLOGY_DIR
+
+    lines = (ONTOLOGY_DIR / "generic-agencies.tsv").read_text(encoding="utf-8").splitlines()
+    return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
+
+
+def _is_vocab_agency(name: str, vocab: Vocabulary) -> bool:
+    low = name.lower()
+    return any(c.kind == AGENCY and low in {c.label.lower(), *(a.lower() for a in c.alt_labels)} for c in vocab.concepts)
+
+
+_RULE_RANK = {
+    "vocabulary:instrument": 5,
+    "pattern:quoted-name+type-word": 4,
+    "pattern:example-list": 4,
+    "pattern:name+type-word": 3,
+    "vocabulary:agency": 2,
+    "pattern:acronym": 2,
+    "pattern:agency-name": 1,
+}
+
+
+def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """Keep the longest mention where spans overlap (ties: the more specific rule).
+
+    A mention inside an instrument's stated subject ("re-audit of the Unborn Baby Protocol",
+    "Policy in the UHS Trust") is kept as well; an agency inside an instrument's name
+    ("HSCB protocol") is part of that name, not a mention of the agency.
+    """
+    ranked = sorted(mentions, key=lambda m: (-(m.end - m.start), -_RULE_RANK.get(m.rule, 0), m.start))
+    kept: list[Mention] = []
+    for m in ranked:
+        if m.rule == "pattern:example-list":
+            kept.append(m)
+            continue
+        clash = False
+        for k in kept:
+            if k.rule == "pattern:example-list" or not (m.start < k.end and k.start < m.end):
+                continue
+            nested = k.qualifier_start is not None and m.start >= k.qualifier_start and m.end <= k.end
+            if not nested:
+                clash = True
+                break
+        if not clash:
+            kept.append(m)
+    return sorted(kept, key=lambda m: (m.start, m.end))

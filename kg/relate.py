@@ -1,0 +1,191 @@
+"""Who a recommendation is addressed to, who responded, and what each refers to.
+
+* **Addressees** come from the recommendation's own wording (an agency named in it, unless
+  only as a recipient: "to X", "from X", "with X", "on behalf of X"), from a group heading
+  ("Recommendations for Housing" → Housing), from the sentence that introduces the list ("It
+  is recommended that the Board …:"), from a parent's preamble ("HSCP to:") and from a
+  table's lead-agency column.
+* **Responders** are the agencies a response paragraph says act: named agents and
+  co-actors, but not recipients ("to X", "presented to X"), principals ("on behalf of X"),
+  venues ("at the X") or agencies merely asked to act ("asked X and Y to …"). A paragraph
+  that names no agency continues the previous paragraph's responders.
+* **Back-references** such as "the above Protocol" or "this toolkit" point to the nearest
+  instrument of that type named earlier in the same recommendation or its responses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.extract import Acronyms, find_acronyms, find_mentions
+from kg.model import AGENCY, Document, Mention, Section, Segmented, Span
+from kg.vocabulary import Vocabulary, load_vocabulary
+
+_NOT_ADDRESSEE = re.compile(
+    r"(?:\bto|\bfrom|\bwith|\bon\s+behalf\s+of|\bthan|\binto|\btowards|\bbetween)\s+(?:the\s+|all\s+|other\s+)?$",
+    re.IGNORECASE,
+)
+_NOT_RESPONDER = re.compile(
+    r"(?:\bto|\bon\s+behalf\s+of|\bpresented\s+to|\bat(?:\s+the)?|\bthan|\binto|\btowards|\bvia|\bon\s+the|\bwithin"
+    r"|\b(?:asked|asks|ask|requested|requests|request|invited|invite|invites|directed|signpost(?:ing)?\s+to)"
+    r"(?:\s+(?:that\s+)?(?:the\s+)?[\w’'&/ -]{0,60}?\s+and)?)\s+(?:the\s+|all\s+|other\s+)?$",
+    re.IGNORECASE,
+)
+_ASKED = re.compile(r"\b(?:asked|asks|requested|requests|invited|invites)\s+(?:that\s+)?$", re.IGNORECASE)
+_BACK_REF = re.compile(
+    r"\b(?:the\s+above|the\s+aforementioned|the\s+said|this|that|these|both|the)\s+(?P<w>protocol|toolkits?|policy|"
+    r"guidance|guide|procedures?|campaign|audit|system|platform|agreement|training|programme|course)\b(?!\s+(?:for|on|of)\b)",
+    re.IGNORECASE,
+)
+_HEADING_AGENCY = re.compile(r"\s*\(([A-Z][A-Za-z]{1,9})\)\s*$")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A response paragraph: what it names and which of those agencies act in it."""
+
+    span: Span
+    mentions: tuple[Mention, ...]
+    responders: tuple[Mention, ...]
+
+
+@dataclass(frozen=True)
+class SectionRelations:
+    key: str
+    references: tuple[Mention, ...]  # instruments named in the recommendation's own text
+    addressees: tuple[Mention, ...]
+    paragraphs: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True)
+class DocumentRelations:
+    acronyms: Acronyms
+    sections: tuple[SectionRelations, ...]
+    review_mentions: tuple[Mention, ...]  # preamble agencies and guidance
+
+
+def relate_document(doc: Document, seg: Segmented, vocab: Vocabulary | None = None) -> DocumentRelations:
+    """Find every mention and assign roles for one document."""
+    vocab = vocab or load_vocabulary()
+    acr = find_acronyms(doc.text)
+    text = doc.text
+    by_key = {s.key: s for s in seg.sections}
+    out = []
+    for sec in seg.sections:
+        rec = find_mentions(text, sec.text.start, sec.text.end, acr, True, vocab) if sec.text else []
+        history = [m for m in rec if m.kind != AGENCY]
+        refs = [m for m in rec if m.kind != AGENCY]
+        refs += _back_references(text, sec.text, history, in_rec=True) if sec.text else []
+        addressees = [m for m in rec if m.kind == AGENCY and not _NOT_ADDRESSEE.search(text[max(0, m.start - 40) : m.start])]
+        for span in sec.context + sec.addressee_hints:
+            ctx = find_mentions(text, span.start, span.end, acr, True, vocab)
+            agencies = [m for m in ctx if m.kind == AGENCY and not _NOT_ADDRESSEE.search(text[max(0, m.start - 40) : m.start])]
+            if not agencies and _is_group_heading(sec, span, text):
+                agencies = [_heading_agency(text, span)]
+            addressees += agencies
+        if sec.parent and sec.parent in by_key:
+            parent = by_key[sec.parent]
+            if parent.text:
+                addressees += [
+                    m
+                    for m in find_mentions(text, parent.text.start, parent.text.end, acr, True, vocab)
+                    if m.kind == AGENCY and _subject_like(text, m)
+                ]
+        paragraphs = []
+        previous: tuple[Mention, ...] = ()
+        for span in sec.responses:
+            ms = find_mentions(text, span.start, span.end, acr, False, vocab)
+            ms += _back_references(text, span, history, in_rec=False)
+            history += [m for m in ms if m.kind != AGENCY and m.rule != "pattern:back-reference"]
+            agencies = [m for m in ms if m.kind == AGENCY]
+            acting = tuple(m for m in agencies if _acts(text, m))
+            if not agencies:
+                acting = previous
+            previous = acting
+            paragraphs.append(Paragraph(span, tuple(ms), acting))
+        out.append(SectionRelations(sec.key, tuple(refs), tuple(_dedupe(addressees)), tuple(paragraphs)))
+    review = _review_mentions(doc, seg, acr, vocab)
+    return DocumentRelations(acr, tuple(out), tuple(review))
+
+
+def _is_group_heading(sec: Section, span: Span, text: str) -> bool:
+    return sec.group is not None and text[span.start : span.end].rstrip(":").endswith(sec.group)
+
+
+def _heading_agency(text: str, span: Span) -> Mention:
+    """'Recommendations for Midwifery/Neonatal Services' → the agency in the heading."""
+    heading = text[span.start : span.end]
+    m = re.match(r"(?i)^(?:recommendations?|actions?)\s+(?:for|to)\s+(?:the\s+)?", heading)
+    start = span.start + (m.end() if m else 0)
+    name = text[start : span.end].rstrip(" :")
+    name = _HEADING_AGENCY.sub("", name)
+    return Mention(name, AGENCY, start, start + len(name), "pattern:group-heading")
+
+
+def _subject_like(text: str, m: Mention) -> bool:
+    """An agency that a parent's preamble directs: 'HSCP to:' or 'X should'."""
+    after = text[m.end : m.end + 20]
+    return bool(re.match(r"\s+(?:to\b|should\b|must\b|will\b|needs?\b|is\s+asked)", after))
+
+
+def _acts(text: str, m: Mention) -> bool:
+    before = text[max(0, m.start - 80) : m.start]
+    return not _NOT_RESPONDER.search(before)
+
+
+def _back_references(text: str, span: Span | None, history: list[Mention], in_rec: bool) -> list[Mention]:
+    if span is None or not history:
+        return []
+    out = []
+    for m in _BACK_REF.finditer(text, span.start, span.end):
+        word = m.group("w").lower().rstrip("s")
+        target = next(
+            (h for h in reversed(history) if h.start < m.start() and word in h.text.lower() and h.rule != "pattern:back-reference"),
+            None,
+        )
+        if target is None or m.group(0).lower().startswith("the ") and not re.match(r"(?i)the\s+(above|aforementioned|said)", m.group(0)):
+            continue
+        # ``canonical`` holds the span of the mention it points to: "@start:end"
+        out.append(
+            Mention(m.group(0), target.kind, m.start(), m.end(), "pattern:back-reference",
+                    f"@{target.start}:{target.end}")
+        )
+    return out
+
+
+def _review_mentions(doc: Document, seg: Segmented, acr: Acronyms, vocab: Vocabulary) -> list[Mention]:
+    r = seg.review
+    out: list[Mention] = []
+    for fact, kind in ((r.considered_by, AGENCY), (r.subgroup, AGENCY), (r.issued_by, AGENCY)):
+        if fact:
+            name = _HEADING_AGENCY.sub("", fact.value)
+            out.append(Mention(name, kind, fact.start, fact.start + len(name), "pattern:preamble"))
+    if r.guidance:
+        out.append(
+            Mention(doc.text[r.guidance.start : r.guidance.end], "Guidance", r.guidance.start, r.guidance.end,
+                    "vocabulary:instrument", r.guidance.value)
+        )
+    return out
+
+
+def _dedupe(ms: list[Mention]) -> list[Mention]:
+    seen, out = set(), []
+    for m in ms:
+        if (m.start, m.end) not in seen:
+            seen.add((m.start, m.end))
+            out.append(m)
+    return out
+
+
+def all_mentions(rel: DocumentRelations) -> list[Mention]:
+    """Every mention in a document's relations (for entity resolution)."""
+    ms: list[Mention] = list(rel.review_mentions)
+    for s in rel.sections:
+        ms += list(s.references) + list(s.addressees)
+        for p in s.paragraphs:
+            ms += list(p.mentions)
+    return _dedupe([m for m in ms if m.rule != "pattern:back-reference"])
+
+
+__all__ = ["DocumentRelations", "Paragraph", "SectionRelations", "all_mentions", "find_acronyms", "relate_document"]

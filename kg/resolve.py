@@ -1,0 +1,279 @@
+"""Entity resolution: one node per real agency or instrument across all documents.
+
+Matching rules, applied in this order; every merge is recorded with its reason so that
+``kg explain LABEL`` (and ``exports/merges.tsv``) can say why mentions became one node:
+
+1. **vocabulary** — the mention is, or contains, a label of a concept in
+   ``ontology/vocabulary.ttl`` of the same kind ("2016/17 Section 11 audit" → Section 11 audit);
+2. **acronym** — an acronym the same document defined ("HSCB" → "Hampshire Safeguarding
+   Children Board"), or an undefined acronym that begins a named agency in that document
+   ("UHS" → "UHS Trust");
+3. **same key** — the same kind and the same *key*: lower case, quotes, possessives and
+   determiners dropped, plurals singular, owner acronyms ("HSCP", "LSCP") and generic
+   modifiers dropped, and the type word replaced by its synonym group ("workshops" and
+   "sessions" are both "session"), so "HSCP Learning Lessons workshops" = "Learning Lessons
+   sessions";
+4. **contained key** — an instrument whose key words (at least two) are all among the key
+   words of exactly one other instrument of the same kind and synonym group ("unborn baby
+   protocol" ⊂ "LSCP Unborn Baby Safeguarding Protocol").
+
+The canonical label is the fullest proper name: a capitalised form seen in the most
+documents, without an owner prefix where one exists, longest last; every other surface form
+is kept as an alternative label.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kg.model import AGENCY, Entity, Mention
+from kg.slug import slugify
+from kg.vocabulary import Concept, Vocabulary, load_vocabulary
+
+_QUOTES = "‘’'\"“”"
+_OWNER = re.compile(r"^[0-9]?[A-Z]{2,8}s?(?:[’']s)?$")
+_STOP = {"the", "a", "an", "of", "for", "on", "in", "to", "and", "with", "which", "that", "was", "were", "is"}
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A mention in a document, as resolution sees it."""
+
+    doc: str  # file name
+    mention: Mention
+    expansion: str | None = None  # what an acronym stands for in this document
+
+
+def clean_surface(text: str) -> str:
+    """Drop surrounding quotes, a leading determiner or 'e.g.', a trailing possessive."""
+    t = re.sub(r"\s+", " ", text).strip()
+    t = re.sub(r"^(?:e\.g\.?|i\.e\.?)\s+", "", t)
+    t = re.sub(r"^(?:the|a|an)\s+", "", t, flags=re.IGNORECASE)
+    t = re.sub(r"[’']s$", "", t)
+    if t[:1] in _QUOTES and t[-1:] in _QUOTES:
+        t = t[1:-1]
+    return t.strip()
+
+
+def _words(text: str) -> list[str]:
+    t = text.replace("&", " and ")
+    for q in _QUOTES:
+        t = t.replace(q + "s ", " ").replace(q, "")
+    return re.findall(r"[A-Za-z0-9][A-Za-z0-9/-]*", t)
+
+
+def _singular(w: str) -> str:
+    if len(w) > 3 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        return w[:-1]
+    return w
+
+
+def match_key(surface: str, kind: str, vocab: Vocabulary) -> tuple[str, frozenset[str]]:
+    """The key two mentions must share to be merged, and the key's content words."""
+    words = _words(surface)
+    if kind == AGENCY:
+        toks = [_singular(w.lower()) for w in words if w.lower() not in ("the",)]
+        if len(toks) > 1 and words and _OWNER.match(words[0]) and _initials(words[1:]) == words[0].rstrip("s"):
+            toks = toks[1:]  # "HSCB Hampshire Safeguarding Children Board"
+        return "agency|" + " ".join(toks), frozenset(toks)
+    group = ""
+    core: list[str] = []
+    low = [w.lower() for w in words]
+    # the type word (possibly two words, e.g. "training programme") nearest the end
+    for i in range(len(low) - 1, -1, -1):
+        two = " ".join(low[i : i + 2])
+        tw = vocab.type_words.get(two) or vocab.type_words.get(low[i])
+        if tw and tw.kind == kind:
+            group = tw.group
+            low = low[:i] + low[i + (2 if two in vocab.type_words else 1) :]
+            words = words[:i] + words[i + (2 if two in vocab.type_words else 1) :]
+            break
+    content = [
+        _singular(w)
+        for w, orig in zip(low, words, strict=False)
+        if w not in vocab.generic and w not in _STOP and w not in vocab.type_words
+    ]
+    owners = [_singular(w.lower()) for w in words if _OWNER.match(w)]
+    without_owner = [w for w in content if w not in owners]
+    core = without_owner if len(without_owner) >= 1 else content
+    return f"{kind}|{' '.join(core)}|{group}", frozenset(core)
+
+
+def _initials(words: list[str]) -> str:
+    return "".join(w[0].upper() for w in words if w[:1].isupper())
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        self.parent[max(ra, rb)] = min(ra, rb)
+        return True
+
+
+def _vocab_concept(surface: str, kind: str, vocab: Vocabulary) -> Concept | None:
+    for c in vocab.concepts:
+        if c.kind != kind or c.label.startswith("Working Together"):
+            continue
+        for form in (c.label, *c.alt_labels):
+            flags = 0 if c.case_sensitive else re.IGNORECASE
+            if re.fullmatch(re.escape(form), surface, flags):
+                return c
+            if kind != AGENCY and len(form) >= 4 and re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", surface, flags):
+                extra = re.sub(re.escape(form), " ", surface, flags=flags)
+                if all(
+                    _OWNER.match(w) or w.lower() in vocab.generic or w.lower() in vocab.type_words or re.fullmatch(r"[\d/]+", w)
+                    for w in _words(extra)
+                ):
+                    return c
+    return None
+
+
+def resolve_entities(
+    occurrences: Iterable[Occurrence], vocab: Vocabulary | None = None
+) -> tuple[list[Entity], dict[tuple[str, int, int], str]]:
+    """Group mentions into entities.
+
+    Returns the entities (sorted by key) and a map from ``(doc, start, end)`` of each mention
+    to its entity key. The result does not depend on the order of ``occurrences``.
+    """
+    vocab = vocab or load_vocabulary()
+    occ = sorted(occurrences, key=lambda o: (o.doc, o.mention.start, o.mention.end, o.mention.kind))
+    uf = _UnionFind()
+    reasons: dict[int, list[str]] = defaultdict(list)
+    surfaces = [clean_surface(o.mention.text) for o in occ]
+    anchors: dict[str, int] = {}  # merge target per shared key
+    concept_of: dict[int, Concept] = {}
+    keys: list[tuple[str, frozenset[str]]] = []
+
+    def merge(i: int, j: int, why: str) -> None:
+        if uf.union(i, j):
+            reasons[uf.find(i)].append(why)
+
+    for i, o in enumerate(occ):
+        m, s = o.mention, surfaces[i]
+        named = o.expansion if (o.expansion and m.kind == AGENCY) else s
+        concept = None
+        if m.canonical:
+            concept = next((c for c in vocab.concepts if c.label == m.canonical and c.kind == m.kind), None)
+        concept = concept or _vocab_concept(named, m.kind, vocab)
+        if concept is not None:
+            concept_of[i] = concept
+            key = f"concept|{concept.iri}"
+            keys.append((key, frozenset()))
+            why = f"'{m.text}' ({o.doc}) is the vocabulary concept '{concept.label}'"
+        else:
+            keys.append(match_key(named, m.kind, vocab))
+            key = keys[-1][0]
+            why = f"'{m.text}' ({o.doc}) has the key '{key}'"
+            if o.expansion:
+                why = f"'{m.text}' ({o.doc}) is defined there as '{o.expansion}', key '{key}'"
+        if key in anchors:
+            merge(anchors[key], i, why)
+        else:
+            anchors[key] = i
+    # undefined acronym that begins a named agency in the same document: "UHS" → "UHS Trust"
+    by_doc_agency: dict[str, list[int]] = defaultdict(list)
+    for i, o in enumerate(occ):
+        if o.mention.kind == AGENCY:
+            by_doc_agency[o.doc].append(i)
+    for _doc, idxs in by_doc_agency.items():
+        for i in idxs:
+            s = surfaces[i]
+            if _OWNER.match(s) and occ[i].expansion is None and i not in concept_of:
+                longer = sorted(
+                    (j for j in idxs if surfaces[j].startswith(s + " ") and len(surfaces[j].split()) == 2),
+                    key=lambda j: (len(surfaces[j]), surfaces[j]),
+                )
+                if longer:
+                    merge(longer[0], i, f"'{s}' ({occ[i].doc}) begins the agency name '{surfaces[longer[0]]}'")
+    # contained keys (instruments): a unique superset of the same kind and synonym group
+    by_kind_group: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, (key, core) in enumerate(keys):
+        if key.startswith("concept|") or occ[i].mention.kind == AGENCY:
+            continue
+        by_kind_group[(occ[i].mention.kind, key.rsplit("|", 1)[-1])].append(i)
+    for idxs in by_kind_group.values():
+        roots = sorted({uf.find(i) for i in idxs})
+        cores = {r: frozenset().union(*(keys[i][1] for i in idxs if uf.find(i) == r)) for r in roots}
+        for r in roots:
+            small = min((keys[i][1] for i in idxs if uf.find(i) == r and len(keys[i][1]) >= 2), key=len, default=None)
+            if not small:
+                continue
+            supers = sorted({uf.find(o) for o in roots if o != r and small < cores[o]})
+            if len(supers) == 1:
+                merge(supers[0], r, f"the key words {sorted(small)} are all in '{surfaces[supers[0]]}'")
+    # build entities
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(occ)):
+        members[uf.find(i)].append(i)
+    entities: list[Entity] = []
+    where: dict[tuple[str, int, int], str] = {}
+    used_keys: set[str] = set()
+    for root in sorted(members, key=lambda r: _sort_label(occ, surfaces, members[r], concept_of)):
+        idx = members[root]
+        kind = _kind(occ, idx)
+        label = _canonical(occ, surfaces, idx, concept_of)
+        prefix = "agency" if kind == AGENCY else kind.lower()
+        key = f"{prefix}/{slugify(label)}"
+        n = 2
+        while key in used_keys:
+            key = f"{prefix}/{slugify(label)}-{n}"
+            n += 1
+        used_keys.add(key)
+        alts = sorted({surfaces[i] for i in idx} - {label, ""})
+        if any(i in concept_of for i in idx):
+            c = concept_of[next(i for i in idx if i in concept_of)]
+            alts = sorted(set(alts) - {c.label})
+        entities.append(Entity(key, kind, label, tuple(alts), tuple(reasons.get(root, ()))))
+        for i in idx:
+            where[(occ[i].doc, occ[i].mention.start, occ[i].mention.end)] = key
+    return sorted(entities, key=lambda e: e.key), where
+
+
+def _kind(occ: list[Occurrence], idx: list[int]) -> str:
+    counts: dict[str, int] = defaultdict(int)
+    for i in idx:
+        counts[occ[i].mention.kind] += 1
+    return max(sorted(counts), key=lambda k: counts[k])
+
+
+def _canonical(occ: list[Occurrence], surfaces: list[str], idx: list[int], concept_of: dict[int, Concept]) -> str:
+    for i in idx:
+        if i in concept_of:
+            return concept_of[i].label
+    expansions = [occ[i].expansion for i in idx if occ[i].expansion]
+    candidates = [surfaces[i] for i in idx if surfaces[i]] + [e for e in expansions if e]
+    docs: dict[str, set[str]] = defaultdict(set)
+    for i in idx:
+        docs[surfaces[i]].add(occ[i].doc)
+
+    def rank(s: str) -> tuple[int, int, int, int, int, str]:
+        words = s.split()
+        proper = int(s[:1].isupper())
+        owner = int(bool(words) and bool(_OWNER.match(words[0])) and len(words) > 1)
+        acronym_only = int(bool(_OWNER.match(s)))
+        long_desc = int(len(words) > 9)
+        return (proper, -acronym_only, -long_desc, len(docs.get(s, ())), -owner, s)
+
+    return max(sorted(set(candidates)), key=rank)
+
+
+def _sort_label(occ: list[Occurrence], surfaces: list[str], idx: list[int], concept_of: dict[int, Concept]) -> str:
+    return _kind(occ, idx) + "|" + _canonical(occ, surfaces, idx, concept_of)

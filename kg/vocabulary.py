@@ -1,0 +1,89 @@
+"""The curated knowledge the extractor uses, loaded from data files under ``ontology/``.
+
+* ``vocabulary.ttl``: a SKOS concept scheme of well-known agencies and national instruments;
+* ``type-words.tsv``: the head nouns that make a phrase an instrument of a type;
+* ``generic-words.tsv``: words that do not make an instrument specific on their own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import rdflib
+from rdflib.namespace import RDFS, SKOS
+
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+SG = rdflib.Namespace("https://w3id.org/safeguarding-kg/ontology#")
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A vocabulary entry: one agency or instrument with the names documents use for it."""
+
+    iri: str
+    label: str
+    kind: str  # "Agency" or an instrument type
+    alt_labels: tuple[str, ...]
+    case_sensitive: bool
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class TypeWord:
+    phrase: str  # lower case, e.g. "training programme"
+    kind: str
+    group: str  # synonyms share a group: "workshops" and "sessions" are both "session"
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: it is loaded once and cached
+class Vocabulary:
+    concepts: tuple[Concept, ...]
+    type_words: dict[str, TypeWord]
+    generic: dict[str, str]  # word → "modifier" | "determiner" | "indefinite"
+
+    def type_word_pattern(self) -> str:
+        """A regex alternation of all type words, longest first."""
+        phrases = sorted(self.type_words, key=len, reverse=True)
+        return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in phrases)
+
+
+def _read_tsv(path: Path) -> list[list[str]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            rows.append([c.strip() for c in line.split("\t")])
+    return rows
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(directory: Path = ONTOLOGY_DIR) -> Vocabulary:
+    """Read the three data files (cached: they do not change during a run)."""
+    g = rdflib.Graph()
+    g.parse(directory / "vocabulary.ttl", format="turtle")
+    concepts = []
+    for c in sorted(set(g.subjects(SKOS.inScheme, None))):
+        kind = g.value(c, SG.kind)
+        label = g.value(c, SKOS.prefLabel)
+        if kind is None or label is None:
+            continue
+        alts = tuple(sorted(str(a) for a in g.objects(c, SKOS.altLabel)))
+        cs = g.value(c, SG.caseSensitive)
+        concepts.append(
+            Concept(
+                str(c),
+                str(label),
+                str(kind).rsplit("#", 1)[-1],
+                alts,
+                bool(cs and cs.toPython()),
+                str(g.value(c, RDFS.comment) or ""),
+            )
+        )
+    type_words = {
+        row[0].lower(): TypeWord(row[0].lower(), row[1], row[2] if len(row) > 2 else row[0].lower())
+        for row in _read_tsv(directory / "type-words.tsv")
+    }
+    generic = {row[0].lower(): row[1] for row in _read_tsv(directory / "generic-words.tsv")}
+    return Vocabulary(tuple(concepts), type_words, generic)

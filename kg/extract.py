@@ -72,6 +72,14 @@ _VERBISH = {
     "need", "needs", "to", "of", "in", "on", "at", "by", "for", "from", "with", "all", "any",
     "there", "it", "its", "their", "our", "his", "her", "this", "that", "these", "those", "the",
     "a", "an", "which", "who", "whom", "whose", "where", "when", "what", "how", "why",
+    "add", "adds", "access", "identify", "identifies", "identifying", "establish", "established",
+    "consider", "considers", "ensure", "ensures", "improve", "improved", "strengthen",
+    "strengthened", "support", "supports", "supported", "implement", "implemented", "adopt",
+    "adopted", "explore", "exploring", "between", "among", "amongst", "around", "without",
+    "undertaking", "using", "via", "per", "upon", "over", "under", "after", "before", "during",
+    "since", "until", "while", "whilst", "if", "so", "because", "although", "though", "whether",
+    "having", "making", "made", "make", "take", "taken", "given", "give", "get", "got",
+    "re-share", "re-promote", "re-promoted", "promoting", "developing", "delivering", "reviewing",
 }
 _QUALIFIER = re.compile(
     r"^\s+(?:(?:was|were|has\s+been|have\s+been|is|are)\s+\w+ed\s+(?=which|that))?"
@@ -247,7 +255,12 @@ _LONG_QUALIFIER = re.compile(r"^(?:outlining|covering|setting\s+out|which\s+incl
 
 
 def _phrase_start(chunk: str, pos: int, vocab: Vocabulary) -> tuple[int, list[str], str]:
-    """Walk back from a type word over its modifiers: (start, modifier words, determiner)."""
+    """Walk back from a type word over its modifiers: (start, modifier words, determiner).
+
+    The walk stops at function words and verbs, at a lower-case word once capitalised words
+    have begun (a proper name is one run of capitals), and after an acronym's possessive
+    ("HSCP's"); another possessive ("the Team's") ends the walk before it.
+    """
     spans = _words_before(chunk, pos)
     taken: list[tuple[int, int]] = []
     for k, (a, b) in enumerate(spans):
@@ -259,42 +272,84 @@ def _phrase_start(chunk: str, pos: int, vocab: Vocabulary) -> tuple[int, list[st
             if leftmost[:1].isupper() and nxt[:1].isupper() and lw != "the":
                 taken.append((a, b))
                 continue
+            if lw == "of" and taken and chunk[a:b] == "of" and nxt.lower() in _CONTAINERS:
+                taken.append((a, b))  # "programme of professional workshops"
+                continue
             break
-        if lw in _VERBISH or lw.endswith("ly") or "/" in w and lw.split("/")[-1] in vocab.type_words:
+        if re.search(r"[’']s$", w):
+            if _OWNER_WORD.match(w):
+                taken.append((a, b))
+                break
+            if re.fullmatch(_ORG_HEAD, re.sub(r"[’']s$", "", w)) or not w[:1].isupper():
+                break  # "the Team's GP conference": the owner is an agency, not part of the name
+            taken.append((a, b))  # "Children's Trust Thresholds Chart"
+            continue
+        if lw in _CONTAINERS and taken and chunk[taken[-1][0] : taken[-1][1]] == "of":
+            taken.append((a, b))
+            continue
+        if lw in _VERBISH or (lw.endswith("ly") and not w[:1].isupper()) or (
+            "/" in w and lw.split("/")[-1] in vocab.type_words
+        ):
             break
         if vocab.generic.get(lw) in ("determiner", "channel") or lw in ("a", "an"):
             break
+        if lw.endswith("ing") and not w[:1].isupper() and taken:
+            break  # "identifying key policies": a verb, unless right before the type word
         if leftmost[:1].isupper() and not w[:1].isupper() and not w[:1].isdigit():
             break  # a proper name is one run of capitalised words
         taken.append((a, b))
     while taken and chunk[taken[-1][0] : taken[-1][1]].lower() in _CONNECTORS:
         taken.pop()
+    while taken and vocab.generic.get(chunk[taken[-1][0] : taken[-1][1]].lower()) == "temporal":
+        taken.pop()
     start = taken[-1][0] if taken else pos
     words = [chunk[a:b] for a, b in reversed(taken)]
     det_m = re.search(r"([\w’']+)\s+$", chunk[:start])
     det = det_m.group(1).lower() if det_m else ""
+    if det == "to" and words and words[0][:1].islower() and not re.search(r"(?:ed|s)$", words[0]):
+        words, start = words[1:], start + len(words[0]) + 1  # "to access procedures": a verb
+        det = ""
     return start, words, det
 
 
-def _qualifier(chunk: str, end: int) -> tuple[int, str]:
-    """The subject stated after a type word: '… guide on escalation' → (offset, 'on escalation')."""
+_CONTAINERS = {"programme", "program", "suite", "package"}  # "a round of X" is X; "a programme of X" is the programme
+_OWNER_WORD = re.compile(r"^[0-9]?[A-Z]{2,8}s?[’']s$")
+
+
+_RELATIVE = re.compile(r"^\s*(?:\([A-Z]{2,8}\)\s*)?(?:that|which|who)\s+(?:were|was|are|is|have\s+been|has\s+been)\s+\w+ed\b")
+
+
+def _qualifier(chunk: str, end: int) -> tuple[int, str, bool]:
+    """The subject stated after a type word: '… guide on escalation' → (offset, 'on escalation').
+
+    The third value says whether a relative clause ("… workshops that were delivered …")
+    describes the thing: that makes it specific without becoming part of its name.
+    """
+    relative = bool(_RELATIVE.match(chunk[end:]))
     m = _QUALIFIER.match(chunk[end:])
     if not m:
-        return end, ""
+        return end, "", relative
     q = m.group("q")
     if _QUALIFIER_STOP.match(" " + q) or _DATE_WORD.match(q):
-        return end, ""
+        return end, "", relative
     if _LONG_QUALIFIER.match(q):
         cut = re.search(r"[.;]", q)
     else:
         cut = _QUALIFIER_STOP.search(q)
-        dash = re.search(r"\s[-–—]\s|\s(?:but|in\s+(?:\d|Quarter|Q\d))\b", q)
-        if dash and (not cut or dash.start() < cut.start()):
-            cut = dash
+        for extra in (
+            r"\s[-–—]\s|\s(?:but|in\s+(?:\d|Quarter|Q\d))\b",
+            r"\sto\s+[a-z]+",
+            r"\s[a-z]+ed\s+(?:that|the|a|in|to|by)\b",
+            r"\s(?:undertaken|carried\s+out|led|delivered|by)\b",
+            r"\sand\s+the\b" if not q.startswith("between") else r"(?!x)x",
+        ):
+            more = re.search(extra, q)
+            if more and (not cut or more.start() < cut.start()):
+                cut = more
     q = (q[: cut.start()] if cut else q).rstrip(" -–—")
     if len(q.split()) < 2:
-        return end, ""
-    return end + m.start("q"), q
+        return end, "", relative
+    return end + m.start("q"), q, relative
 
 
 def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool) -> list[Mention]:
@@ -332,26 +387,74 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
     for m in tw_re.finditer(chunk):
         if any(a <= m.start() < b for a, b in quoted_spans) or chunk[max(0, m.start() - 1) : m.start()] == "/":
             continue
+        if chunk[m.end() : m.end() + 1] == "/":
+            continue  # "guideline/protocol": a pair of type words, not a name
         nxt_word = re.match(r"\s+([\w-]+)", chunk[m.end() :])
         if nxt_word and vocab.generic.get(nxt_word.group(1).lower()) == "channel":
             continue
         tw = vocab.type_words[_norm_tw(m.group(0))]
         s, words, det = _phrase_start(chunk, m.start(), vocab)
-        q_at, qualifier = _qualifier(chunk, m.end())
-        q_counts = bool(qualifier) and not tw_re.search(qualifier) and not (
-            _AUDIENCE.match(qualifier) and not re.search(r"[A-Z]", qualifier)
-        )
-        if in_rec and q_counts and not re.search(r"[A-Z]", qualifier) and det not in _DEFINITE:
-            q_counts = False
-        if not _specific(words, q_counts, det, vocab, in_rec, m.group(0)):
+        s = _with_acronym_expansion(chunk, s)
+        q_at, qualifier, relative = _qualifier(chunk, m.end())
+        q_counts = _qualifier_counts(qualifier, words, det, in_rec, tw_re, vocab)
+        named_head = bool(re.fullmatch(r"[A-Z][a-z]+(?:\s+[a-z]+)*\s+[A-Z][a-z]+", m.group(0)))
+        if not (named_head or _specific(words, q_counts or (relative and not in_rec), det, vocab, in_rec, m.group(0))):
             continue
         e = q_at + len(qualifier) if q_counts else m.end()
         kind = _briefing_kind(chunk, s, m.group(0), words, tw.kind)
+        items = _example_items(chunk, base, e, tw.phrase, tw.kind, m.group(0))
+        if items and not any(w[:1].isupper() for w in words):
+            out += items  # "online toolkits … (e.g. Neglect, Unidentified Adults)": the items
+            continue
         out.append(
             Mention(chunk[s:e], kind, base + s, base + e, "pattern:name+type-word", None, base + m.end())
         )
-        out += _example_items(chunk, base, e, tw.phrase, tw.kind, m.group(0))
+        out += items
     return out
+
+
+def _qualifier_counts(
+    qualifier: str, words: list[str], det: str, in_rec: bool, tw_re: re.Pattern[str], vocab: Vocabulary
+) -> bool:
+    """Whether the stated subject makes the phrase specific (and part of its name)."""
+    if not qualifier:
+        return False
+    if vocab.generic.get(qualifier.split()[-1].lower()) == "channel" or re.search(r"\bwebsite\b", qualifier):
+        return False
+    if re.search(r"(?:staff|professionals|practitioners|managers|trainees|workers|agencies)$", qualifier) and re.match(
+        r"(?:for|to)\b", qualifier
+    ):
+        return False  # an audience, not a subject
+    nested = tw_re.search(qualifier)
+    if nested:
+        # "re-audit of the Unborn Baby Protocol" names its subject; "training on both toolkits" does not
+        return not in_rec and bool(re.search(r"[A-Z]", qualifier[nested.start() - 40 if nested.start() > 40 else 0 : nested.end()]))
+    content = [w for w in words if w.lower() not in vocab.generic and w.lower() not in vocab.type_words]
+    if in_rec:
+        return det in _DEFINITE or bool(content)
+    return True
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _with_acronym_expansion(chunk: str, s: int) -> int:
+    """Extend a name back over 'Full Name (ACR)' written just before it."""
+    m = re.search(r"\(([A-Z]{2,8})\)\s+$", chunk[:s])
+    if not m:
+        return s
+    letters = m.group(1)
+    base = max(0, m.start() - 120)
+    words = list(re.finditer(r"[A-Z][\w’'-]*|of|and|the|for|&", chunk[base : m.start()]))
+    initials = ""
+    for w in reversed(words):
+        if w.group(0)[:1].isupper():
+            initials = w.group(0)[0] + initials
+        if initials[:1] == letters[:1] and _subsequence(letters, initials):
+            return base + w.start()
+    return s
 
 
 _DEFINITE = {"the", "this", "its", "their", "our", "his", "her"}
@@ -393,18 +496,30 @@ def _specific(words: list[str], qualifier: bool, det: str, vocab: Vocabulary, in
     indefinite = det in {"a", "an"} or any(vocab.generic.get(w.lower()) == "indefinite" for w in words)
     if in_rec and indefinite:
         return False
-    owners = [w for w in words if re.fullmatch(r"[A-Z0-9]{2,8}s?(?:[’']s)?", w)]
+    owners = [w for w in words if re.fullmatch(r"[0-9]?[A-Z]{2,8}s?(?:[’']s)?", w)]
     proper = [
-        w for w in words if (w[:1].isupper() or any(ch.isdigit() for ch in w)) and w not in owners
+        w
+        for w in words
+        if w not in owners
+        and ((w[:1].isupper() and w.lower() not in vocab.generic) or any(ch.isdigit() for ch in w))
+        and not re.fullmatch(r"\d{4}(?:/\d{2,4})?", w)
     ]
+    title_case = head[:1].isupper() and sum(1 for w in words if w[:1].isupper() and w not in owners) >= 1
+    if proper or (title_case and len(words) >= 1):
+        return True
     content = [w for w in words if w.lower() not in vocab.generic and w.lower() not in vocab.type_words]
+    agency_owned = bool(words) and (
+        _is_vocab_agency(" ".join(words), vocab) or bool(re.search(_ORG_HEAD + r"$", " ".join(words)))
+    )
     plural = head.lower().endswith("s") and not head.lower().endswith("ss")
-    if proper:
+    if qualifier and (words or plural):
         return True
-    if qualifier:
-        return True
-    if plural:
-        return bool([w for w in content if w not in owners])
+    if plural and (agency_owned or not [w for w in content if w not in owners]):
+        return False
+    if agency_owned:
+        return False
+    if indefinite and not content:
+        return False  # "further sessions", "a campaign": nothing makes it one thing
     return bool(content) or (bool(owners) and det in _DEFINITE | {""})
 
 

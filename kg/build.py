@@ -28,7 +28,15 @@ from kg.segment import split_sections
 from kg.vocabulary import ONTOLOGY_DIR
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-_EXTRACTION_SOURCES = ("ingest", "segment.py", "preamble.py", "extract.py", "relate.py", "vocabulary.py", "model.py")
+_EXTRACTION_SOURCES = (
+    "ingest",
+    "segment.py",
+    "preamble.py",
+    "extract.py",
+    "relate.py",
+    "vocabulary.py",
+    "model.py",
+)
 
 Progress = Callable[[str, int, int], None]  # (file name, done, total)
 
@@ -55,7 +63,11 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
     for p in paths:
         if p.is_dir():
             files += sorted(
-                f for f in p.rglob("*") if f.is_file() and supported(f) and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and supported(f)
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
             )
         elif p.is_file():
             files.append(p)
@@ -136,7 +148,12 @@ def build(
 
 
 def write_outputs(
-    graph: nx.MultiDiGraph, entities: list[Entity], items: list[Extracted], out: Path, html: bool, result: BuildResult
+    graph: nx.MultiDiGraph,
+    entities: list[Entity],
+    items: list[Extracted],
+    out: Path,
+    html: bool,
+    result: BuildResult,
 ) -> None:
     rdf = to_rdf(graph)
     ttl = out / "graph.ttl"
@@ -187,7 +204,9 @@ def _summarise(graph: nx.MultiDiGraph, result: BuildResult) -> None:
     classes = Counter(d["cls"] for _, d in graph.nodes(data=True))
     c = result.counts
     c["documents"] = classes["Document"]
-    c["reviews"] = classes["SeriousCaseReview"] + classes["LocalChildSafeguardingPracticeReview"] + classes["Review"]
+    c["reviews"] = (
+        classes["SeriousCaseReview"] + classes["LocalChildSafeguardingPracticeReview"] + classes["Review"]
+    )
     c["recommendations"] = classes["Recommendation"] + classes["LearningArea"]
     c["responses"] = classes["Response"]
     c["agencies"] = classes["Agency"]

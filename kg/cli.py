@@ -30,14 +30,30 @@ out = Console(highlight=False, soft_wrap=True)
 
 @app.command()
 def build(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to read (default: data/).")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for graph.ttl, graph.html, text/ and merges.tsv.")] = Path("exports"),
-    max_bytes: Annotated[int, typer.Option(help="Refuse files larger than this many bytes.")] = DEFAULT_MAX_BYTES,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Read every file again instead of reusing earlier results.")] = False,
-    no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the SHACL check of the export.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first file that cannot be read.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary; failures are still reported.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print warnings and every output file.")] = False,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders to read (default: data/).")
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for graph.ttl, graph.html, text/ and merges.tsv.")
+    ] = Path("exports"),
+    max_bytes: Annotated[
+        int, typer.Option(help="Refuse files larger than this many bytes.")
+    ] = DEFAULT_MAX_BYTES,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Read every file again instead of reusing earlier results.")
+    ] = False,
+    no_validate: Annotated[
+        bool, typer.Option("--no-validate", help="Skip the SHACL check of the export.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Stop at the first file that cannot be read.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar or summary; failures are still reported.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also print warnings and every output file.")
+    ] = False,
 ) -> None:
     """Read response documents and write the graph as Turtle and as an HTML view.
 
@@ -64,7 +80,9 @@ def build(
             def progress(name: str, done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, description=f"reading {name}"[:60])
 
-            result = run_build(paths, out_dir, max_bytes=max_bytes, use_cache=not no_cache, strict=strict, progress=progress)
+            result = run_build(
+                paths, out_dir, max_bytes=max_bytes, use_cache=not no_cache, strict=strict, progress=progress
+            )
     else:
         result = run_build(paths, out_dir, max_bytes=max_bytes, use_cache=not no_cache, strict=strict)
 
@@ -96,7 +114,7 @@ def _validate(ttl: Path) -> bool:
     violations = validate_graph(ttl)
     if violations:
         err.print(f"error: {ttl} does not conform to the SHACL shapes:", markup=False)
-        for line in format_violations(violations):
+        for line in format_violations(violations, str(ttl)).splitlines():
             err.print(f"  {line}", markup=False)
     return bool(violations)
 
@@ -129,7 +147,9 @@ def _print_summary(result: object) -> None:
 @app.command()
 def explain(
     label: Annotated[str, typer.Argument(help="A name, or part of one, of an agency or instrument.")],
-    graph: Annotated[Path, typer.Option("--merges", help="The merge report written by kg build.")] = Path("exports/merges.tsv"),
+    graph: Annotated[Path, typer.Option("--merges", help="The merge report written by kg build.")] = Path(
+        "exports/merges.tsv"
+    ),
 ) -> None:
     """Say why mentions were merged into one agency or instrument, and under which names.
 
@@ -143,7 +163,11 @@ def explain(
         raise typer.Exit(2)
     rows = graph.read_text(encoding="utf-8").splitlines()[1:]
     needle = label.casefold()
-    hits = [r.split("\t") for r in rows if needle in r.split("\t")[2].casefold() or needle in r.split("\t")[3].casefold()]
+    hits = [
+        r.split("\t")
+        for r in rows
+        if needle in r.split("\t")[2].casefold() or needle in r.split("\t")[3].casefold()
+    ]
     if not hits:
         err.print(f"no agency or instrument named like {label!r}", markup=False)
         raise typer.Exit(1)
@@ -153,6 +177,84 @@ def explain(
             out.print(f"  also written: {alts}", markup=False)
         for reason in why.split(" | "):
             out.print(f"  - {reason}", markup=False)
+
+
+@app.command()
+def query(
+    query_arg: Annotated[
+        str | None,
+        typer.Argument(metavar="QUERY", help="SPARQL text, a named query (see --list) or a .rq file."),
+    ] = None,
+    graph: Annotated[Path, typer.Option("--graph", "-g", help="The Turtle export to query.")] = Path(
+        "exports/graph.ttl"
+    ),
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help="table, csv, tsv or json (W3C SPARQL results formats)."),
+    ] = "table",
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="NAME=VALUE for a named query's $NAME; repeatable."),
+    ] = None,
+    list_queries: Annotated[
+        bool, typer.Option("--list", help="List the named queries and their parameters.")
+    ] = False,
+) -> None:
+    """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query over the export.
+
+    QUERY is SPARQL text, the name of a query shipped with kg (kg query --list) or a .rq
+    file. The prefixes sg, sgid, prov, skos, dcterms, org, oa, rdf, rdfs and xsd are
+    declared for you. CSV, TSV and JSON follow the W3C SPARQL 1.1 results formats;
+    CONSTRUCT and DESCRIBE print Turtle. Updates (INSERT, DELETE, ...) are refused.
+
+    Example: kg query reviews-referencing --param instrument="unborn baby" --format csv
+    """
+    from kg.errors import QueryError
+    from kg.query import format_query_list, format_result, parse_param, resolve_query, run_query
+    from kg.query import summary as query_summary
+
+    if list_queries:
+        typer.echo(format_query_list())
+        raise typer.Exit(0)
+    if not query_arg:
+        err.print("error: give a query, a query name or a .rq file (kg query --list)", markup=False)
+        raise typer.Exit(2)
+    try:
+        params = dict(parse_param(item) for item in param or [])
+        result = run_query(resolve_query(query_arg, params), graph)
+        width = out.width if out.is_terminal else 160
+        text = format_result(result, fmt, width=width)
+    except QueryError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    err.print(query_summary(result), markup=False)
+
+
+@app.command()
+def validate(
+    graph: Annotated[Path, typer.Argument(metavar="GRAPH", help="The Turtle export to check.")] = Path(
+        "exports/graph.ttl"
+    ),
+) -> None:
+    """Check the export against the SHACL shapes in ontology/shapes.ttl.
+
+    Prints one line per violation, naming the node at fault and the property, and checks
+    every evidence quote against the cleaned text beside the export. Exits 1 if any
+    violation is found, 0 if the graph conforms.
+
+    Example: kg validate exports/graph.ttl
+    """
+    from kg.errors import ValidationError
+    from kg.validate import format_violations, validate_graph
+
+    try:
+        violations = validate_graph(graph)
+    except ValidationError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    typer.echo(format_violations(violations, str(graph)))
+    raise typer.Exit(1 if violations else 0)
 
 
 def main() -> None:

@@ -45,41 +45,309 @@ _ACRONYM_DEF = re.compile(r"\((?P<acr>[A-Z][A-Za-z0-9&]{1,9}s?)\)")
 _REVERSE_DEF = re.compile(r"\b(?P<acr>[A-Z]{2,8})\s*\((?P<exp>[A-Za-z][A-Za-z ’'&-]{5,80})\)")
 _QUOTED = re.compile(r"(?:(?<=[\s(\[–—-])|^)[‘'\"“](?P<q>[A-Z0-9][^‘’'\"“”\n]{1,90}?)[’'\"”](?![\w])")
 _STARTERS = {
-    "the", "a", "an", "this", "that", "these", "those", "in", "on", "at", "for", "to", "by",
-    "from", "with", "as", "all", "each", "both", "following", "once", "whilst", "while",
-    "where", "when", "if", "however", "further", "additionally", "also", "and", "or", "but",
-    "its", "their", "our", "his", "her", "it", "they", "we", "there", "then", "since", "after",
-    "before", "during", "through", "within", "across", "between", "including", "includes",
-    "ensure", "ensuring", "request", "ask", "invite", "consider", "review", "develop", "promote",
-    "recommendation", "recommendations", "learning", "feedback", "information", "training",
-    "staff", "members", "colleagues", "support", "work", "working", "not", "any", "other",
-    "under", "about", "around", "into", "via", "per", "than", "so", "such", "some", "many",
-    "every", "new", "current", "existing", "relevant", "key",
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "in",
+    "on",
+    "at",
+    "for",
+    "to",
+    "by",
+    "from",
+    "with",
+    "as",
+    "all",
+    "each",
+    "both",
+    "following",
+    "once",
+    "whilst",
+    "while",
+    "where",
+    "when",
+    "if",
+    "however",
+    "further",
+    "additionally",
+    "also",
+    "and",
+    "or",
+    "but",
+    "its",
+    "their",
+    "our",
+    "his",
+    "her",
+    "it",
+    "they",
+    "we",
+    "there",
+    "then",
+    "since",
+    "after",
+    "before",
+    "during",
+    "through",
+    "within",
+    "across",
+    "between",
+    "including",
+    "includes",
+    "ensure",
+    "ensuring",
+    "request",
+    "ask",
+    "invite",
+    "consider",
+    "review",
+    "develop",
+    "promote",
+    "recommendation",
+    "recommendations",
+    "learning",
+    "feedback",
+    "information",
+    "training",
+    "staff",
+    "members",
+    "colleagues",
+    "support",
+    "work",
+    "working",
+    "not",
+    "any",
+    "other",
+    "under",
+    "about",
+    "around",
+    "into",
+    "via",
+    "per",
+    "than",
+    "so",
+    "such",
+    "some",
+    "many",
+    "every",
+    "new",
+    "current",
+    "existing",
+    "relevant",
+    "key",
 }
 _VERBISH = {
-    "include", "includes", "included", "including", "has", "have", "had", "will", "would", "was",
-    "were", "is", "are", "be", "been", "being", "provide", "provides", "provided", "promote",
-    "promotes", "promoted", "deliver", "delivers", "delivered", "use", "uses", "used", "developed",
-    "develop", "develops", "published", "publish", "publishes", "undertake", "undertaken",
-    "undertook", "completed", "complete", "review", "reviewed", "reviews", "update", "updated",
-    "updates", "share", "shared", "shares", "raise", "raised", "raises", "receive", "receives",
-    "received", "attend", "attended", "embed", "embedded", "offer", "offers", "offered", "added",
-    "introduced", "introduces", "introduce", "launched", "launch", "commissioned", "built",
-    "following", "follow", "follows", "highlighted", "reference", "referenced", "references",
-    "into", "through", "via", "across", "within", "throughout", "about", "against", "regarding",
-    "and", "or", "but", "nor", "as", "than", "also", "currently", "recently", "already", "now",
-    "being", "both", "either", "neither", "can", "could", "should", "must", "may", "might",
-    "need", "needs", "to", "of", "in", "on", "at", "by", "for", "from", "with", "all", "any",
-    "there", "it", "its", "their", "our", "his", "her", "this", "that", "these", "those", "the",
-    "a", "an", "which", "who", "whom", "whose", "where", "when", "what", "how", "why",
-    "add", "adds", "access", "identify", "identifies", "identifying", "establish", "established",
-    "consider", "considers", "ensure", "ensures", "improve", "improved", "strengthen",
-    "strengthened", "support", "supports", "supported", "implement", "implemented", "adopt",
-    "adopted", "explore", "exploring", "between", "among", "amongst", "around", "without",
-    "undertaking", "using", "via", "per", "upon", "over", "under", "after", "before", "during",
-    "since", "until", "while", "whilst", "if", "so", "because", "although", "though", "whether",
-    "having", "making", "made", "make", "take", "taken", "given", "give", "get", "got",
-    "re-share", "re-promote", "re-promoted", "promoting", "developing", "delivering", "reviewing",
+    "include",
+    "includes",
+    "included",
+    "including",
+    "has",
+    "have",
+    "had",
+    "will",
+    "would",
+    "was",
+    "were",
+    "is",
+    "are",
+    "be",
+    "been",
+    "being",
+    "provide",
+    "provides",
+    "provided",
+    "promote",
+    "promotes",
+    "promoted",
+    "deliver",
+    "delivers",
+    "delivered",
+    "use",
+    "uses",
+    "used",
+    "developed",
+    "develop",
+    "develops",
+    "published",
+    "publish",
+    "publishes",
+    "undertake",
+    "undertaken",
+    "undertook",
+    "completed",
+    "complete",
+    "review",
+    "reviewed",
+    "reviews",
+    "update",
+    "updated",
+    "updates",
+    "share",
+    "shared",
+    "shares",
+    "raise",
+    "raised",
+    "raises",
+    "receive",
+    "receives",
+    "received",
+    "attend",
+    "attended",
+    "embed",
+    "embedded",
+    "offer",
+    "offers",
+    "offered",
+    "added",
+    "introduced",
+    "introduces",
+    "introduce",
+    "launched",
+    "launch",
+    "commissioned",
+    "built",
+    "following",
+    "follow",
+    "follows",
+    "highlighted",
+    "reference",
+    "referenced",
+    "references",
+    "into",
+    "through",
+    "via",
+    "across",
+    "within",
+    "throughout",
+    "about",
+    "against",
+    "regarding",
+    "and",
+    "or",
+    "but",
+    "nor",
+    "as",
+    "than",
+    "also",
+    "currently",
+    "recently",
+    "already",
+    "now",
+    "both",
+    "either",
+    "neither",
+    "can",
+    "could",
+    "should",
+    "must",
+    "may",
+    "might",
+    "need",
+    "needs",
+    "to",
+    "of",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "from",
+    "with",
+    "all",
+    "any",
+    "there",
+    "it",
+    "its",
+    "their",
+    "our",
+    "his",
+    "her",
+    "this",
+    "that",
+    "these",
+    "those",
+    "the",
+    "a",
+    "an",
+    "which",
+    "who",
+    "whom",
+    "whose",
+    "where",
+    "when",
+    "what",
+    "how",
+    "why",
+    "add",
+    "adds",
+    "access",
+    "identify",
+    "identifies",
+    "identifying",
+    "establish",
+    "established",
+    "consider",
+    "considers",
+    "ensure",
+    "ensures",
+    "improve",
+    "improved",
+    "strengthen",
+    "strengthened",
+    "support",
+    "supports",
+    "supported",
+    "implement",
+    "implemented",
+    "adopt",
+    "adopted",
+    "explore",
+    "exploring",
+    "between",
+    "among",
+    "amongst",
+    "around",
+    "without",
+    "undertaking",
+    "using",
+    "per",
+    "upon",
+    "over",
+    "under",
+    "after",
+    "before",
+    "during",
+    "since",
+    "until",
+    "while",
+    "whilst",
+    "if",
+    "so",
+    "because",
+    "although",
+    "though",
+    "whether",
+    "having",
+    "making",
+    "made",
+    "make",
+    "take",
+    "taken",
+    "given",
+    "give",
+    "get",
+    "got",
+    "re-share",
+    "re-promote",
+    "re-promoted",
+    "promoting",
+    "developing",
+    "delivering",
+    "reviewing",
 }
 _QUALIFIER = re.compile(
     r"^\s+(?:(?:was|were|has\s+been|have\s+been|is|are)\s+\w+ed\s+(?=which|that))?"
@@ -96,7 +364,9 @@ _QUALIFIER_STOP = re.compile(
 )
 _SENTENCE = re.compile(r"(?<=[.!?])[’'\"”)]?\s+(?=[A-Z‘'\"“(0-9])")
 _ABBREV_END = re.compile(r"\b(?:e\.g|i\.e|etc|No|Dr|Mr|Mrs|Ms|St|vs|approx)\.$")
-_BACK_REF = re.compile(r"\b(?:the|this|that)\s+(?:above|aforementioned|said|same|updated|revised)?\s*(?P<w>\w+)\b", re.IGNORECASE)
+_BACK_REF = re.compile(
+    r"\b(?:the|this|that)\s+(?:above|aforementioned|said|same|updated|revised)?\s*(?P<w>\w+)\b", re.IGNORECASE
+)
 _EXAMPLES = re.compile(r"\((?:e\.g\.?|for example|such as|including)\s+(?P<items>[^)]{3,120})\)")
 
 
@@ -220,12 +490,16 @@ def _vocabulary_mentions(chunk: str, base: int, vocab: Vocabulary) -> list[Menti
             if concept.label.startswith("Working Together"):
                 continue  # editions are told apart by year: see _working_together
             rule = f"vocabulary:{'agency' if concept.kind == AGENCY else 'instrument'}"
-            out.append(Mention(m.group(0), concept.kind, base + m.start(), base + m.end(), rule, concept.label))
+            out.append(
+                Mention(m.group(0), concept.kind, base + m.start(), base + m.end(), rule, concept.label)
+            )
     for m in re.finditer(
         r"Working\s+Together(?:\s+to\s+Safeguard\s+Children)?[’'”\"]?\s*,?\s*\(?((?:19|20)\d\d)\)?", chunk
     ):
         label = f"Working Together to Safeguard Children {m.group(1)}"
-        out.append(Mention(m.group(0), "Guidance", base + m.start(), base + m.end(), "vocabulary:instrument", label))
+        out.append(
+            Mention(m.group(0), "Guidance", base + m.start(), base + m.end(), "vocabulary:instrument", label)
+        )
     return out
 
 
@@ -287,8 +561,10 @@ def _phrase_start(chunk: str, pos: int, vocab: Vocabulary) -> tuple[int, list[st
         if lw in _CONTAINERS and taken and chunk[taken[-1][0] : taken[-1][1]] == "of":
             taken.append((a, b))
             continue
-        if lw in _VERBISH or (lw.endswith("ly") and not w[:1].isupper()) or (
-            "/" in w and lw.split("/")[-1] in vocab.type_words
+        if (
+            lw in _VERBISH
+            or (lw.endswith("ly") and not w[:1].isupper())
+            or ("/" in w and lw.split("/")[-1] in vocab.type_words)
         ):
             break
         if vocab.generic.get(lw) in ("determiner", "channel") or lw in ("a", "an"):
@@ -312,11 +588,18 @@ def _phrase_start(chunk: str, pos: int, vocab: Vocabulary) -> tuple[int, list[st
     return start, words, det
 
 
-_CONTAINERS = {"programme", "program", "suite", "package"}  # "a round of X" is X; "a programme of X" is the programme
+_CONTAINERS = {
+    "programme",
+    "program",
+    "suite",
+    "package",
+}  # "a round of X" is X; "a programme of X" is the programme
 _OWNER_WORD = re.compile(r"^[0-9]?[A-Z]{2,8}s?[’']s$")
 
 
-_RELATIVE = re.compile(r"^\s*(?:\([A-Z]{2,8}\)\s*)?(?:that|which|who)\s+(?:were|was|are|is|have\s+been|has\s+been)\s+\w+ed\b")
+_RELATIVE = re.compile(
+    r"^\s*(?:\([A-Z]{2,8}\)\s*)?(?:that|which|who)\s+(?:were|was|are|is|have\s+been|has\s+been)\s+\w+ed\b"
+)
 
 
 def _qualifier(chunk: str, end: int) -> tuple[int, str, bool]:
@@ -385,7 +668,10 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
             out.append(Mention(chunk[s:e], kind, base + s, base + e, "pattern:quoted-name+type-word"))
             quoted_spans.append((m.start(), max(e, m.end())))
     for m in tw_re.finditer(chunk):
-        if any(a <= m.start() < b for a, b in quoted_spans) or chunk[max(0, m.start() - 1) : m.start()] == "/":
+        if (
+            any(a <= m.start() < b for a, b in quoted_spans)
+            or chunk[max(0, m.start() - 1) : m.start()] == "/"
+        ):
             continue
         if chunk[m.end() : m.end() + 1] == "/":
             continue  # "guideline/protocol": a pair of type words, not a name
@@ -398,7 +684,10 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
         q_at, qualifier, relative = _qualifier(chunk, m.end())
         q_counts = _qualifier_counts(qualifier, words, det, in_rec, tw_re, vocab)
         named_head = bool(re.fullmatch(r"[A-Z][a-z]+(?:\s+[a-z]+)*\s+[A-Z][a-z]+", m.group(0)))
-        if not (named_head or _specific(words, q_counts or (relative and not in_rec), det, vocab, in_rec, m.group(0))):
+        if not (
+            named_head
+            or _specific(words, q_counts or (relative and not in_rec), det, vocab, in_rec, m.group(0))
+        ):
             continue
         e = q_at + len(qualifier) if q_counts else m.end()
         kind = _briefing_kind(chunk, s, m.group(0), words, tw.kind)
@@ -421,14 +710,16 @@ def _qualifier_counts(
         return False
     if vocab.generic.get(qualifier.split()[-1].lower()) == "channel" or re.search(r"\bwebsite\b", qualifier):
         return False
-    if re.search(r"(?:staff|professionals|practitioners|managers|trainees|workers|agencies)$", qualifier) and re.match(
-        r"(?:for|to)\b", qualifier
-    ):
+    if re.search(
+        r"(?:staff|professionals|practitioners|managers|trainees|workers|agencies)$", qualifier
+    ) and re.match(r"(?:for|to)\b", qualifier):
         return False  # an audience, not a subject
     nested = tw_re.search(qualifier)
     if nested:
         # "re-audit of the Unborn Baby Protocol" names its subject; "training on both toolkits" does not
-        return not in_rec and bool(re.search(r"[A-Z]", qualifier[nested.start() - 40 if nested.start() > 40 else 0 : nested.end()]))
+        return not in_rec and bool(
+            re.search(r"[A-Z]", qualifier[nested.start() - 40 if nested.start() > 40 else 0 : nested.end()])
+        )
     content = [w for w in words if w.lower() not in vocab.generic and w.lower() not in vocab.type_words]
     if in_rec:
         return det in _DEFINITE or bool(content)
@@ -482,7 +773,9 @@ def _example_items(chunk: str, base: int, end: int, phrase: str, kind: str, head
         if item and item[:1].isupper() and len(item.split()) <= 5:
             offs = ex.start("items") + ex.group("items").find(item)
             out.append(
-                Mention(f"{item} {singular}", kind, base + offs, base + offs + len(item), "pattern:example-list")
+                Mention(
+                    f"{item} {singular}", kind, base + offs, base + offs + len(item), "pattern:example-list"
+                )
             )
     return out
 
@@ -491,7 +784,9 @@ def _norm_tw(word: str) -> str:
     return re.sub(r"\s+", " ", word.lower())
 
 
-def _specific(words: list[str], qualifier: bool, det: str, vocab: Vocabulary, in_rec: bool, head: str) -> bool:
+def _specific(
+    words: list[str], qualifier: bool, det: str, vocab: Vocabulary, in_rec: bool, head: str
+) -> bool:
     """Whether a type-word phrase names one identifiable thing (see the module docstring)."""
     indefinite = det in {"a", "an"} or any(vocab.generic.get(w.lower()) == "indefinite" for w in words)
     if in_rec and indefinite:
@@ -568,7 +863,10 @@ def _generic_agencies() -> frozenset[str]:
 
 def _is_vocab_agency(name: str, vocab: Vocabulary) -> bool:
     low = name.lower()
-    return any(c.kind == AGENCY and low in {c.label.lower(), *(a.lower() for a in c.alt_labels)} for c in vocab.concepts)
+    return any(
+        c.kind == AGENCY and low in {c.label.lower(), *(a.lower() for a in c.alt_labels)}
+        for c in vocab.concepts
+    )
 
 
 _RULE_RANK = {

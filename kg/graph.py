@@ -100,14 +100,20 @@ class _Builder:
         return key
 
 
-def _evidence(doc: Document, sentences: list[tuple[int, int]], start: int, end: int, m: Mention | None) -> Evidence:
+def _evidence(
+    doc: Document, sentences: list[tuple[int, int]], start: int, end: int, m: Mention | None
+) -> Evidence:
     a, b = sentence_of(doc.text, sentences, start)
     if b <= a:
         a, b = start, end
-    return Evidence(doc.file_name, doc.text[a:b], a, b, m.text if m else doc.text[start:end], m.rule if m else "")
+    return Evidence(
+        doc.file_name, doc.text[a:b], a, b, m.text if m else doc.text[start:end], m.rule if m else ""
+    )
 
 
-def build_graph(items: list[Extracted], vocab: Vocabulary | None = None) -> tuple[nx.MultiDiGraph, list[Entity]]:
+def build_graph(
+    items: list[Extracted], vocab: Vocabulary | None = None
+) -> tuple[nx.MultiDiGraph, list[Entity]]:
     """All documents → one MultiDiGraph with typed nodes and evidenced edges."""
     vocab = vocab or load_vocabulary()
     entities, where = resolve_entities(occurrences(items), vocab)
@@ -191,7 +197,16 @@ def _add_document(b: _Builder, x: Extracted, rid: str) -> None:
         _add_responses(b, doc, sentences, rslug, sec.key, rec, did, srel)
 
 
-def _add_responses(b: _Builder, doc: Document, sentences: list[tuple[int, int]], rslug: str, key: str, rec: str, did: str, srel: object) -> None:
+def _add_responses(
+    b: _Builder,
+    doc: Document,
+    sentences: list[tuple[int, int]],
+    rslug: str,
+    key: str,
+    rec: str,
+    did: str,
+    srel: object,
+) -> None:
     from kg.relate import SectionRelations
 
     assert isinstance(srel, SectionRelations)

@@ -17,7 +17,7 @@ from kg.model import Document, Fact, ReviewInfo
 MONTHS = {
     m: i + 1
     for i, m in enumerate(
-        "january february march april may june july august september october november december".split()
+        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]  # noqa: E501
     )
 }
 MONTHS.update({m[:3]: n for m, n in list(MONTHS.items())})
@@ -99,7 +99,11 @@ def parse_date(m: re.Match[str]) -> str | None:
         if m.group("d"):
             day, month, year = int(m.group("d")), MONTHS[m.group("m").lower().rstrip(".")], int(m.group("y"))
         elif m.group("d2"):
-            day, month, year = int(m.group("d2")), MONTHS[m.group("m2").lower().rstrip(".")], int(m.group("y2"))
+            day, month, year = (
+                int(m.group("d2")),
+                MONTHS[m.group("m2").lower().rstrip(".")],
+                int(m.group("y2")),
+            )
         elif m.group("d3"):
             day, month, year = int(m.group("d3")), int(m.group("m3")), int(m.group("y3"))
         else:
@@ -110,7 +114,9 @@ def parse_date(m: re.Match[str]) -> str | None:
 
 
 def _fact(m: re.Match[str], group: str, offset: int = 0) -> Fact:
-    return Fact(m.group(group).strip(), m.start(group) + offset, m.start(group) + offset + len(m.group(group).strip()))
+    return Fact(
+        m.group(group).strip(), m.start(group) + offset, m.start(group) + offset + len(m.group(group).strip())
+    )
 
 
 def _title_block(doc: Document, limit: int) -> tuple[int, int]:

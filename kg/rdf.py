@@ -36,7 +36,19 @@ PREFIXES = {
     "xsd": XSD,
 }
 _DATATYPES = {"date": XSD.date, "integer": XSD.integer}
-_LABELLED = {"Agency", "Person", "Protocol", "Toolkit", "Policy", "Guidance", "Training", "Campaign", "Audit", "System", "Agreement"}
+_LABELLED = {
+    "Agency",
+    "Person",
+    "Protocol",
+    "Toolkit",
+    "Policy",
+    "Guidance",
+    "Training",
+    "Campaign",
+    "Audit",
+    "System",
+    "Agreement",
+}
 
 
 def curie_to_iri(curie: str) -> URIRef:
@@ -66,7 +78,9 @@ def to_rdf(graph: nx.MultiDiGraph) -> rdflib.Graph:
         for pred, ev in sorted(data.get("facts", {}).items()):
             literal_value = next(v for p, v, _ in data["literals"] if p == pred)
             dtype = next(d for p, _, d in data["literals"] if p == pred)
-            _add_evidence(g, s, curie_to_iri(pred), Literal(literal_value, datatype=_DATATYPES.get(dtype or "")), ev)
+            _add_evidence(
+                g, s, curie_to_iri(pred), Literal(literal_value, datatype=_DATATYPES.get(dtype or "")), ev
+            )
     for u, v, pred, data in graph.edges(keys=True, data=True):
         s, p, o = node_iri(u), curie_to_iri(pred), node_iri(v)
         g.add((s, p, o))

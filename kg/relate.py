@@ -77,10 +77,18 @@ def relate_document(doc: Document, seg: Segmented, vocab: Vocabulary | None = No
         history = [m for m in rec if m.kind != AGENCY]
         refs = [m for m in rec if m.kind != AGENCY]
         refs += _back_references(text, sec.text, history, in_rec=True) if sec.text else []
-        addressees = [m for m in rec if m.kind == AGENCY and not _NOT_ADDRESSEE.search(text[max(0, m.start - 40) : m.start])]
+        addressees = [
+            m
+            for m in rec
+            if m.kind == AGENCY and not _NOT_ADDRESSEE.search(text[max(0, m.start - 40) : m.start])
+        ]
         for span in sec.context + sec.addressee_hints:
             ctx = find_mentions(text, span.start, span.end, acr, True, vocab)
-            agencies = [m for m in ctx if m.kind == AGENCY and not _NOT_ADDRESSEE.search(text[max(0, m.start - 40) : m.start])]
+            agencies = [
+                m
+                for m in ctx
+                if m.kind == AGENCY and not _NOT_ADDRESSEE.search(text[max(0, m.start - 40) : m.start])
+            ]
             if not agencies and _is_group_heading(sec, span, text):
                 agencies = [_heading_agency(text, span)]
             addressees += agencies
@@ -141,15 +149,29 @@ def _back_references(text: str, span: Span | None, history: list[Mention], in_re
     for m in _BACK_REF.finditer(text, span.start, span.end):
         word = m.group("w").lower().rstrip("s")
         target = next(
-            (h for h in reversed(history) if h.start < m.start() and word in h.text.lower() and h.rule != "pattern:back-reference"),
+            (
+                h
+                for h in reversed(history)
+                if h.start < m.start() and word in h.text.lower() and h.rule != "pattern:back-reference"
+            ),
             None,
         )
-        if target is None or m.group(0).lower().startswith("the ") and not re.match(r"(?i)the\s+(above|aforementioned|said)", m.group(0)):
+        if (
+            target is None
+            or m.group(0).lower().startswith("the ")
+            and not re.match(r"(?i)the\s+(above|aforementioned|said)", m.group(0))
+        ):
             continue
         # ``canonical`` holds the span of the mention it points to: "@start:end"
         out.append(
-            Mention(m.group(0), target.kind, m.start(), m.end(), "pattern:back-reference",
-                    f"@{target.start}:{target.end}")
+            Mention(
+                m.group(0),
+                target.kind,
+                m.start(),
+                m.end(),
+                "pattern:back-reference",
+                f"@{target.start}:{target.end}",
+            )
         )
     return out
 
@@ -163,8 +185,14 @@ def _review_mentions(doc: Document, seg: Segmented, acr: Acronyms, vocab: Vocabu
             out.append(Mention(name, kind, fact.start, fact.start + len(name), "pattern:preamble"))
     if r.guidance:
         out.append(
-            Mention(doc.text[r.guidance.start : r.guidance.end], "Guidance", r.guidance.start, r.guidance.end,
-                    "vocabulary:instrument", r.guidance.value)
+            Mention(
+                doc.text[r.guidance.start : r.guidance.end],
+                "Guidance",
+                r.guidance.start,
+                r.guidance.end,
+                "vocabulary:instrument",
+                r.guidance.value,
+            )
         )
     return out
 
@@ -188,4 +216,11 @@ def all_mentions(rel: DocumentRelations) -> list[Mention]:
     return _dedupe([m for m in ms if m.rule != "pattern:back-reference"])
 
 
-__all__ = ["DocumentRelations", "Paragraph", "SectionRelations", "all_mentions", "find_acronyms", "relate_document"]
+__all__ = [
+    "DocumentRelations",
+    "Paragraph",
+    "SectionRelations",
+    "all_mentions",
+    "find_acronyms",
+    "relate_document",
+]

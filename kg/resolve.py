@@ -78,7 +78,12 @@ def match_key(surface: str, kind: str, vocab: Vocabulary) -> tuple[str, frozense
     words = _words(surface)
     if kind == AGENCY:
         toks = [_singular(w.lower()) for w in words if w.lower() not in ("the",)]
-        if len(toks) > 1 and words and _OWNER.match(words[0]) and _initials(words[1:]) == words[0].rstrip("s"):
+        if (
+            len(toks) > 1
+            and words
+            and _OWNER.match(words[0])
+            and _initials(words[1:]) == words[0].rstrip("s")
+        ):
             toks = toks[1:]  # "HSCB Hampshire Safeguarding Children Board"
         return "agency|" + " ".join(toks), frozenset(toks)
     group = ""
@@ -135,10 +140,17 @@ def _vocab_concept(surface: str, kind: str, vocab: Vocabulary) -> Concept | None
             flags = 0 if c.case_sensitive else re.IGNORECASE
             if re.fullmatch(re.escape(form), surface, flags):
                 return c
-            if kind != AGENCY and len(form) >= 4 and re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", surface, flags):
+            if (
+                kind != AGENCY
+                and len(form) >= 4
+                and re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", surface, flags)
+            ):
                 extra = re.sub(re.escape(form), " ", surface, flags=flags)
                 if all(
-                    _OWNER.match(w) or w.lower() in vocab.generic or w.lower() in vocab.type_words or re.fullmatch(r"[\d/]+", w)
+                    _OWNER.match(w)
+                    or w.lower() in vocab.generic
+                    or w.lower() in vocab.type_words
+                    or re.fullmatch(r"[\d/]+", w)
                     for w in _words(extra)
                 ):
                     return c
@@ -202,10 +214,12 @@ def resolve_entities(
                     key=lambda j: (len(surfaces[j]), surfaces[j]),
                 )
                 if longer:
-                    merge(longer[0], i, f"'{s}' ({occ[i].doc}) begins the agency name '{surfaces[longer[0]]}'")
+                    merge(
+                        longer[0], i, f"'{s}' ({occ[i].doc}) begins the agency name '{surfaces[longer[0]]}'"
+                    )
     # contained keys (instruments): a unique superset of the same kind and synonym group
     by_kind_group: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, (key, core) in enumerate(keys):
+    for i, (key, _core) in enumerate(keys):
         if key.startswith("concept|") or occ[i].mention.kind == AGENCY:
             continue
         by_kind_group[(occ[i].mention.kind, key.rsplit("|", 1)[-1])].append(i)
@@ -213,7 +227,9 @@ def resolve_entities(
         roots = sorted({uf.find(i) for i in idxs})
         cores = {r: frozenset().union(*(keys[i][1] for i in idxs if uf.find(i) == r)) for r in roots}
         for r in roots:
-            small = min((keys[i][1] for i in idxs if uf.find(i) == r and len(keys[i][1]) >= 2), key=len, default=None)
+            small = min(
+                (keys[i][1] for i in idxs if uf.find(i) == r and len(keys[i][1]) >= 2), key=len, default=None
+            )
             if not small:
                 continue
             supers = sorted({uf.find(o) for o in roots if o != r and small < cores[o]})
@@ -254,7 +270,9 @@ def _kind(occ: list[Occurrence], idx: list[int]) -> str:
     return max(sorted(counts), key=lambda k: counts[k])
 
 
-def _canonical(occ: list[Occurrence], surfaces: list[str], idx: list[int], concept_of: dict[int, Concept]) -> str:
+def _canonical(
+    occ: list[Occurrence], surfaces: list[str], idx: list[int], concept_of: dict[int, Concept]
+) -> str:
     for i in idx:
         if i in concept_of:
             return concept_of[i].label
@@ -275,5 +293,7 @@ def _canonical(occ: list[Occurrence], surfaces: list[str], idx: list[int], conce
     return max(sorted(set(candidates)), key=rank)
 
 
-def _sort_label(occ: list[Occurrence], surfaces: list[str], idx: list[int], concept_of: dict[int, Concept]) -> str:
+def _sort_label(
+    occ: list[Occurrence], surfaces: list[str], idx: list[int], concept_of: dict[int, Concept]
+) -> str:
     return _kind(occ, idx) + "|" + _canonical(occ, surfaces, idx, concept_of)

@@ -46,7 +46,8 @@ _GENERIC_HEADING = re.compile(
 )
 _METADATA_LINE = re.compile(
     r"^(?:publication\s+date|date\s+of\s+publication|date\s+published|published|version|"
-    r"document\s+(?:date|version|owner)|review\s+date|date)\s*:", re.IGNORECASE
+    r"document\s+(?:date|version|owner)|review\s+date|date)\s*:",
+    re.IGNORECASE,
 )
 _LABEL_VALUE = re.compile(r"^[A-Z][\w ]{0,30}:\s+\S")
 _TERMINAL = re.compile(r"[.;?!,][\"'’”)\]]*$")
@@ -131,9 +132,7 @@ def split_sections(doc: Document) -> Segmented:
 
 
 def _first_section_start(sections: list[Section]) -> int | None:
-    starts = [s.context[0].start for s in sections if s.context] + [
-        s.text.start for s in sections if s.text
-    ]
+    starts = [s.context[0].start for s in sections if s.context] + [s.text.start for s in sections if s.text]
     return min(starts) if starts else None
 
 
@@ -312,21 +311,34 @@ def _table_sections(doc: Document, blocks: list[Block]) -> list[Section]:
         body = rec[0]
         m = _HEADING.match(body.text) or _NUMBERED.match(body.text)
         number = str(_number(m.group("n"))) if m else None
-        if m and m.group("rest"):
-            start = body.end - len(m.group("rest"))
-        else:
-            start = body.start
-        number_cell = [c for c in cells if c.column and re.fullmatch(r"(?i)no\.?|number|#|ref\.?", c.column.strip())]
+        start = body.end - len(m.group("rest")) if m and m.group("rest") else body.start
+        number_cell = [
+            c for c in cells if c.column and re.fullmatch(r"(?i)no\.?|number|#|ref\.?", c.column.strip())
+        ]
         if number is None and number_cell:
             number = number_cell[0].text.strip().rstrip(".")
         key = slugify(number) if number else str(n)
         responses = tuple(
-            Span(c.start, c.end) for c in cells if c.column and _RESPONSE_COLUMN.search(c.column) and c is not body
+            Span(c.start, c.end)
+            for c in cells
+            if c.column and _RESPONSE_COLUMN.search(c.column) and c is not body
         )
         hints = tuple(
             Span(c.start, c.end)
             for c in cells
             if c.column and _AGENCY_COLUMN.search(c.column) and not _REC_COLUMN.search(c.column)
         )
-        out.append(Section(key, number or str(n), None, "recommendation", None, Span(start, body.end), responses, (), hints))
+        out.append(
+            Section(
+                key,
+                number or str(n),
+                None,
+                "recommendation",
+                None,
+                Span(start, body.end),
+                responses,
+                (),
+                hints,
+            )
+        )
     return out

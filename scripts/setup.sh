@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Create .venv and install safeguarding-kg into it (editable). With --test, also the test
+# tools and the Debian packages the tests drive: chromium (browser tests of the HTML view)
+# and raptor2-utils (rapper, an independent Turtle parser).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+if [ "${1:-}" = "--test" ]; then
+    .venv/bin/python -m pip install -q -e ".[test]"
+    need=()
+    command -v chromium >/dev/null 2>&1 || need+=(chromium)
+    command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
+    if [ ${#need[@]} -gt 0 ]; then
+        if [ "$(id -u)" = 0 ]; then
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+        elif command -v sudo >/dev/null 2>&1; then
+            sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+        else
+            echo "note: install ${need[*]} (Debian packages) to run the browser and rapper tests" >&2
+        fi
+    fi
+else
+    .venv/bin/python -m pip install -q -e .
+fi

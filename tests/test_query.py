@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from typer.testing import CliRunner, Result
 
+from kg.cli import app
 from kg.errors import QueryError
 from kg.query import (
     QuerySyntaxError,
@@ -297,3 +299,43 @@ def test_the_query_list_names_each_query_and_its_parameters() -> None:
     listing = format_query_list()
     assert "recurring-protocols\n    Protocols referenced in more than one review" in listing
     assert "--param instrument=VALUE  part of the instrument's name" in listing
+
+
+def kg(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
+
+
+def test_kg_query_runs_a_named_query_with_a_parameter() -> None:
+    result = kg(
+        "query", "reviews-referencing", "--graph", str(TWO_REVIEWS),
+        "--param", "instrument=unborn baby", "--format", "csv",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["review", "subject", "instrument", "type", "recommendations"]
+    assert len(rows) == 3
+
+
+def test_kg_query_reports_a_syntax_error_with_its_position_and_exits_2() -> None:
+    result = kg("query", "SELECT ?x WHERE { ?x ?y }", "--graph", str(TWO_REVIEWS))
+    assert result.exit_code == 2
+    assert "line 1, column" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_kg_query_refuses_an_update_and_exits_2() -> None:
+    result = kg("query", "CLEAR ALL", "--graph", str(TWO_REVIEWS))
+    assert result.exit_code == 2
+    assert "update" in result.stderr
+
+
+def test_kg_query_lists_the_named_queries() -> None:
+    result = kg("query", "--list")
+    assert result.exit_code == 0
+    assert "recurring-protocols" in result.stdout
+
+
+def test_kg_query_help_ends_with_an_example() -> None:
+    result = kg("query", "--help")
+    assert result.exit_code == 0
+    assert "Example: kg query" in result.stdout

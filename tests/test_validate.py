@@ -9,7 +9,9 @@ import pytest
 import rdflib
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
+from typer.testing import CliRunner, Result
 
+from kg.cli import app
 from kg.errors import ValidationError
 from kg.validate import Violation, format_violations, validate_graph
 
@@ -207,3 +209,27 @@ def test_a_graph_of_five_thousand_nodes_validates_in_seconds() -> None:
     started = time.perf_counter()
     assert validate_graph(graph) == []
     assert time.perf_counter() - started < 20
+
+
+def kg(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
+
+
+def test_kg_validate_names_the_response_that_responds_to_nothing_and_exits_1() -> None:
+    result = kg("validate", str(RESPONSE_TO_NOTHING))
+    assert result.exit_code == 1
+    assert "sgid:response/child-k/1/hscb  sg:respondsTo" in result.stdout
+
+
+def test_kg_validate_exits_0_when_the_graph_conforms(tmp_path: Path) -> None:
+    path = tmp_path / "graph.ttl"
+    graph = two_reviews()
+    graph.remove((None, SG.textFile, None))
+    graph.serialize(path, format="turtle")
+    result = kg("validate", str(path))
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.stdout
+
+
+def test_kg_validate_help_ends_with_an_example() -> None:
+    assert "Example: kg validate" in kg("validate", "--help").stdout

@@ -145,9 +145,7 @@ def _load_store(graph_path: Path) -> ox.Store:
     try:
         store.load(path=graph_path, format=ox.RdfFormat.TURTLE)
     except SyntaxError as exc:
-        raise QueryError(
-            f"not valid Turtle ({exc}); rebuild it with `kg build`", graph_path
-        ) from exc
+        raise QueryError(f"not valid Turtle ({exc}); rebuild it with `kg build`", graph_path) from exc
     except (OSError, ValueError) as exc:
         raise QueryError(f"could not be read ({exc})", graph_path) from exc
     return store
@@ -165,9 +163,7 @@ def _collect(answer: object, form: str | None) -> QueryResult:
         solutions = ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
         assert isinstance(solutions, ox.QuerySolutions)
         variables = tuple(variable.value for variable in solutions.variables)
-        rows = tuple(
-            tuple(solution[index] for index in range(len(variables))) for solution in solutions
-        )
+        rows = tuple(tuple(solution[index] for index in range(len(variables))) for solution in solutions)
         return QueryResult(form="SELECT", variables=variables, rows=rows, results_json=payload)
     if isinstance(answer, ox.QueryTriples):
         return QueryResult(form=form if form == "DESCRIBE" else "CONSTRUCT", triples=tuple(answer))
@@ -307,9 +303,7 @@ def parse_param(item: str) -> tuple[str, str]:
     name, sep, value = item.partition("=")
     name = name.strip()
     if not sep or not re.fullmatch(r"\w+", name):
-        raise QueryError(
-            f'--param {item!r} is not NAME=VALUE; write e.g. --param instrument="unborn baby"'
-        )
+        raise QueryError(f'--param {item!r} is not NAME=VALUE; write e.g. --param instrument="unborn baby"')
     return name, value
 
 
@@ -355,11 +349,10 @@ def _table(result: QueryResult, width: int) -> str:
     for variable in result.variables:
         table.add_column(variable, overflow="fold")
     for row in result.rows:
-        table.add_row(*(Text(show_term(term)) for term in row))
+        # a table is for reading: line breaks inside a value would break its row apart
+        table.add_row(*(Text(" ".join(show_term(term).split())) for term in row))
     buffer = io.StringIO()
-    console = Console(
-        file=buffer, width=width, color_system=None, highlight=False, emoji=False, markup=False
-    )
+    console = Console(file=buffer, width=width, color_system=None, highlight=False, emoji=False, markup=False)
     console.print(table)
     return buffer.getvalue().rstrip("\n")
 

@@ -44,7 +44,7 @@ SELECT ?protocol (COUNT(DISTINCT ?review) AS ?reviews) WHERE {
 
 PARAMS: dict[str, dict[str, str]] = {
     "reviews-referencing": {"instrument": "unborn baby"},
-    "evidence": {"review": "child", "instrument": "unborn baby"},
+    "evidence": {"review": "child p", "instrument": "unborn baby"},
 }
 
 
@@ -53,10 +53,7 @@ def values(name: str, graph: Path = TWO_REVIEWS, **params: str) -> list[dict[str
     rows = []
     for row in result.rows:
         rows.append(
-            {
-                v: (t.value if t is not None else "")
-                for v, t in zip(result.variables, row, strict=True)
-            }
+            {v: (t.value if t is not None else "") for v, t in zip(result.variables, row, strict=True)}
         )
     return rows
 
@@ -75,9 +72,7 @@ def test_recurring_instruments_finds_the_protocol_two_reviews_share() -> None:
 
 def test_recurring_protocols_lists_the_protocol_with_its_reviews() -> None:
     rows = values("recurring-protocols")
-    assert [(r["protocol"], r["reviews"]) for r in rows] == [
-        ("Unborn Baby Safeguarding Protocol", "2")
-    ]
+    assert [(r["protocol"], r["reviews"]) for r in rows] == [("Unborn Baby Safeguarding Protocol", "2")]
 
 
 def test_vocabulary_query_gives_the_same_rows_through_run_query_and_rdflib() -> None:
@@ -233,9 +228,7 @@ def test_sparql_string_escapes_newlines_and_quotes() -> None:
 
 
 def test_csv_output_follows_the_w3c_results_format() -> None:
-    text = format_result(
-        run_query(resolve_query("recurring-protocols-vocabulary"), TWO_REVIEWS), "csv"
-    )
+    text = format_result(run_query(resolve_query("recurring-protocols-vocabulary"), TWO_REVIEWS), "csv")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows == [["protocol", "reviews"], ["Unborn Baby Safeguarding Protocol", "2"]]
 
@@ -339,3 +332,15 @@ def test_kg_query_help_ends_with_an_example() -> None:
     result = kg("query", "--help")
     assert result.exit_code == 0
     assert "Example: kg query" in result.stdout
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not EXPORT.is_file(), reason="exports/graph.ttl has not been built")
+def test_the_evidence_query_quotes_the_sample_export_where_child_p_names_the_protocol() -> None:
+    rows = values("evidence", EXPORT, review="child p", instrument="unborn baby")
+    assert rows
+    assert all("sg:" not in row["quote"] for row in rows)
+    text_dir = EXPORT.parent / "text"
+    for row in rows:
+        text = (text_dir / (row["document"] + ".txt")).read_text(encoding="utf-8")
+        assert text[int(row["start"]) : int(row["end"])] == row["quote"]

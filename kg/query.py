@@ -194,14 +194,14 @@ def list_queries(directory: Path = QUERIES_DIR) -> list[tuple[str, str]]:
     """``(name, description)`` of every named query, sorted by name."""
     return [
         (path.stem, describe_query(path.read_text(encoding="utf-8")))
-        for path in sorted(directory.glob("*.rq"))
+        for path in sorted(directory.glob("*.rq"), key=lambda p: p.stem)
     ]
 
 
 def format_query_list(directory: Path = QUERIES_DIR) -> str:
     """The named queries for ``kg query --list``: name, question, and parameters if any."""
     lines: list[str] = []
-    for path in sorted(directory.glob("*.rq")):
+    for path in sorted(directory.glob("*.rq"), key=lambda p: p.stem):
         text = path.read_text(encoding="utf-8")
         lines.append(f"{path.stem}\n    {describe_query(text)}")
         for name, description in query_params(text):

@@ -33,7 +33,7 @@ _ORG_HEAD = (
     r"(?:Board|Boards|Partnership|Partnerships|Trust|Trusts|Council|Councils|Service|Services|Team|Teams|"
     r"team|teams|Group|Groups|group|Subgroup|subgroup|Sub-group|Unit|unit|Hub|Agency|Department|"
     r"Police|Constabulary|Committee|Panel|Network|Office|Authority|Commission|CCG|CCGs|"
-    r"Governance|Partners|Directorate|Hospital)"
+    r"Governance|Partners|Directorate|Hospital|Social\s+Care)"
 )
 _CAP = r"(?:[A-Z0-9][\w’'&/-]*)"
 _CONNECT = r"(?:of|and|for|the|&|in|on|to)"
@@ -624,7 +624,10 @@ def _qualifier(chunk: str, end: int) -> tuple[int, str, bool]:
             r"\sto\s+[a-z]+",
             r"\s[a-z]+ed\s+(?:that|the|a|in|to|by)\b",
             r"\s(?:undertaken|carried\s+out|led|delivered|by)\b",
+            r"\s(?:for|to)\s+(?:all\s+|frontline\s+|front-line\s+|their\s+)?(?:staff|professionals|"
+            r"practitioners|managers|parents|families|agencies|partners)\b",
             r"\sand\s+the\b" if not q.startswith("between") else r"(?!x)x",
+            r"\s(?:and|or)\s+[a-z]+\s+(?:these|this|it|them|all|its|their|any)\b",
         ):
             more = re.search(extra, q)
             if more and (not cut or more.start() < cut.start()):
@@ -686,7 +689,9 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
         named_head = bool(re.fullmatch(r"[A-Z][a-z]+(?:\s+[a-z]+)*\s+[A-Z][a-z]+", m.group(0)))
         if not (
             named_head
-            or _specific(words, q_counts or (relative and not in_rec), det, vocab, in_rec, m.group(0))
+            or _specific(
+                words, q_counts or (relative and bool(words) and not in_rec), det, vocab, in_rec, m.group(0)
+            )
         ):
             continue
         e = q_at + len(qualifier) if q_counts else m.end()
@@ -799,15 +804,17 @@ def _specific(
         and ((w[:1].isupper() and w.lower() not in vocab.generic) or any(ch.isdigit() for ch in w))
         and not re.fullmatch(r"\d{4}(?:/\d{2,4})?", w)
     ]
+    plural = head.lower().endswith("s") and not head.lower().endswith("ss")
+    agency_owned = bool(words) and (
+        _is_vocab_agency(" ".join(words), vocab) or bool(re.search(_ORG_HEAD + r"$", " ".join(words)))
+    )
+    if plural and agency_owned and not qualifier:
+        return False  # "Children's Services procedures": an agency's procedures in general
     title_case = head[:1].isupper() and sum(1 for w in words if w[:1].isupper() and w not in owners) >= 1
     if proper or (title_case and len(words) >= 1):
         return True
     content = [w for w in words if w.lower() not in vocab.generic and w.lower() not in vocab.type_words]
-    agency_owned = bool(words) and (
-        _is_vocab_agency(" ".join(words), vocab) or bool(re.search(_ORG_HEAD + r"$", " ".join(words)))
-    )
-    plural = head.lower().endswith("s") and not head.lower().endswith("ss")
-    if qualifier and (words or plural):
+    if qualifier:
         return True
     if plural and (agency_owned or not [w for w in content if w not in owners]):
         return False
@@ -835,7 +842,7 @@ def _agency_mentions(chunk: str, base: int, acronyms: Acronyms, vocab: Vocabular
     for acr, exp in acronyms.expansions.items():
         if not (re.search(_ORG_HEAD + r"$", exp) or _is_vocab_agency(exp, vocab)):
             continue
-        for m in re.finditer(rf"(?<![\w-]){re.escape(acr)}(?![\w-])", chunk):
+        for m in re.finditer(rf"(?<![\w(-]){re.escape(acr)}(?![\w-])", chunk):  # not "(ACR)" itself
             out.append(Mention(acr, AGENCY, base + m.start(), base + m.end(), "pattern:acronym"))
     return out
 

@@ -86,6 +86,13 @@ class _Open:
         )
 
 
+def _style(text: str, heading: bool) -> str:
+    if heading:
+        return "heading"
+    m = re.match(r"^(\(?)\d{1,2}(\.\)|[).])", text)
+    return (m.group(1) + m.group(2)) if m else "?"
+
+
 def _number(token: str) -> int:
     return int(token) if token.isdigit() else _NUM_WORD[token.lower()]
 
@@ -147,6 +154,7 @@ def _marker_sections(blocks: list[Block]) -> list[Section]:
     expected = 1
     preamble_hint: Span | None = None
     last_para: Block | None = None
+    style_of: dict[str, str] = {}  # the marker style ("1)", "1.", heading) each group uses
 
     def finish() -> None:
         nonlocal current
@@ -181,6 +189,9 @@ def _marker_sections(blocks: list[Block]) -> list[Section]:
                 group, group_span = f"Part {len(group_keys) + 2}", None
             gkey = _group_key(group, group_keys) + "-"
             expected = 1
+        style = _style(text, bool(h))
+        if n_value is not None and n_value == expected and style_of.setdefault(gkey, style) != style:
+            n_value = None  # "1." inside a response listed with "1)" recommendations is not one
         if n_value is not None and n_value == expected:
             finish()
             expected = n_value + 1

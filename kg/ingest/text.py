@@ -20,7 +20,28 @@ from kg.model import RawBlock
 # typographic bullets. They become "- " list markers.
 BULLETS = "\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf0a8\u2022\u25cf\u25aa\u25a0\u2023\u2043\u25e6\u2219\u00b7"
 _BULLET_LINE = re.compile(rf"^\s*(?:[{BULLETS}]|[-*+](?=\s)|o(?=\s+\S))\s*")
-NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]  # noqa: E501
+NUMBER_WORDS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]  # noqa: E501
 _NUMBER = r"(?:\d{1,2}[a-z]?|" + "|".join(NUMBER_WORDS) + r")"
 _LIST_MARKER = re.compile(
     r"^\s*(?:\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[).](?=\s)|\d{1,2}\.\d{0,2}\.?(?=\s)"
@@ -194,12 +215,18 @@ def reflow_lines(lines: list[str]) -> list[RawBlock]:
     width = _wrap_width(lines)
     # Blank lines after nearly every line mean double spacing only when the lines are
     # wrapped at a page width; one long line per paragraph is ordinary text.
-    ended = sum(1 for i in nonblank if _TERMINAL.search(lines[i].rstrip()))
+    # Wrapped lines run to near the page width and stop mid-sentence; one short paragraph
+    # per line does neither.
+    wrapped = sum(
+        1
+        for i in nonblank
+        if len(lines[i].rstrip()) >= 0.75 * width and not _TERMINAL.search(lines[i].rstrip())
+    )
     double_spaced = (
         len(nonblank) > 4
         and gaps / max(1, len(nonblank) - 1) > 0.5
         and 0 < width <= MAX_WRAP_WIDTH
-        and ended < 0.5 * len(nonblank)  # one short paragraph per line ends most lines
+        and wrapped >= 0.4 * len(nonblank)
     )
 
     paras: list[list[str]] = []

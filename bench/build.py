@@ -36,7 +36,8 @@ LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 def split_document(text: str) -> tuple[str, str]:
     """(preamble, body): the body starts at the first recommendation or learning area."""
     m = re.search(
-        r"(?m)^(?:\s*1\)|\s*Recommendations?\b|#+\s*\**Recommendations|Working with|Recommendations for)", text
+        r"(?m)^(?:\s*1\)|\s*Recommendations?\b|#+\s*\**Recommendations|Working with|Recommendations for)",
+        text,
     )
     cut = m.start() if m else len(text) // 2
     return text[:cut], text[cut:]
@@ -91,10 +92,15 @@ def main() -> int:
     base = timed_build([DATA], work / "out-baseline", use_cache=False)
     cold = timed_build([corpus], work / "out-synthetic", use_cache=True)
     warm = timed_build([corpus], work / "out-synthetic", use_cache=True)
-    rows = [("baseline: data/ (5 documents)", base), (f"synthetic {args.n}, cold", cold),
-            (f"synthetic {args.n}, cached", warm)]
+    rows = [
+        ("baseline: data/ (5 documents)", base),
+        (f"synthetic {args.n}, cold", cold),
+        (f"synthetic {args.n}, cached", warm),
+    ]
     base_rate = base["documents"] / base["seconds"]
-    print(f"{'run':34} {'docs':>6} {'seconds':>8} {'docs/s':>8} {'x baseline':>10} {'peak MB':>8} {'x baseline':>10}")
+    print(
+        f"{'run':34} {'docs':>6} {'seconds':>8} {'docs/s':>8} {'x baseline':>10} {'peak MB':>8} {'x baseline':>10}"
+    )
     for name, r in rows:
         rate = r["documents"] / r["seconds"]
         print(

@@ -282,13 +282,13 @@ def _canonical(
     for i in idx:
         docs[surfaces[i]].add(occ[i].doc)
 
-    def rank(s: str) -> tuple[int, int, int, int, int, str]:
+    def rank(s: str) -> tuple[int, int, int, int, int, int, str]:
         words = s.split()
         proper = int(s[:1].isupper())
         owner = int(bool(words) and bool(_OWNER.match(words[0])) and len(words) > 1)
         acronym_only = int(bool(_OWNER.match(s)))
         long_desc = int(len(words) > 9)
-        return (proper, -acronym_only, -long_desc, len(docs.get(s, ())), -owner, s)
+        return (proper, -acronym_only, -long_desc, len(docs.get(s, ())), -owner, len(s), s)
 
     return max(sorted(set(candidates)), key=rank)
 

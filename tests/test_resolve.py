@@ -1,0 +1,80 @@
+"""Entity resolution: one node per real thing, every merge explained, order never matters."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.model import Mention
+from kg.resolve import Occurrence, resolve_entities
+from kg.slug import slugify
+
+
+def occ(doc: str, text: str, kind: str, start: int = 0, expansion: str | None = None) -> Occurrence:
+    return Occurrence(doc, Mention(text, kind, start, start + len(text), "pattern:name+type-word"), expansion)
+
+
+SAMPLE = [
+    occ("a.txt", "LSCP Eastmoor Home Visit Safety Protocol", "Protocol", 0),
+    occ("b.txt", "Eastmoor Home Visit Safety Protocol", "Protocol", 10),
+    occ("b.txt", "home visit protocol", "Protocol", 90),
+    occ("a.txt", "Regional Practitioner Forums", "Training", 200),
+    occ("b.txt", "Regional Practitioner Briefings", "Training", 300),
+    occ("a.txt", "HSCP Learning Lessons workshops", "Training", 400),
+    occ("b.txt", "Learning Lessons sessions", "Training", 500),
+    occ("a.txt", "2019/20 Section 11 audit", "Audit", 600),
+    occ("b.txt", "Section 11 audit", "Audit", 700),
+    occ("a.txt", "Westbury Youth Justice Service", "Agency", 800),
+    occ("a.txt", "WYJS", "Agency", 900, expansion="Westbury Youth Justice Service"),
+]
+
+
+def entity_of(label_part: str, entities):  # type: ignore[no-untyped-def]
+    return [e for e in entities if label_part in e.label or any(label_part in a for a in e.alt_labels)]
+
+
+def test_owner_prefix_and_shorter_names_resolve_to_one_protocol() -> None:
+    entities, where = resolve_entities(SAMPLE)
+    protocols = [e for e in entities if e.kind == "Protocol"]
+    assert len(protocols) == 1
+    p = protocols[0]
+    assert p.label == "Eastmoor Home Visit Safety Protocol"
+    assert set(p.alt_labels) == {"LSCP Eastmoor Home Visit Safety Protocol", "home visit protocol"}
+    assert p.key == "protocol/eastmoor-home-visit-safety-protocol"
+    assert where[("b.txt", 90, 109)] == p.key
+
+
+def test_every_merge_says_why() -> None:
+    entities, _ = resolve_entities(SAMPLE)
+    p = next(e for e in entities if e.kind == "Protocol")
+    assert len(p.merges) == 2 and all("'" in why for why in p.merges)
+
+
+def test_synonym_type_words_merge_but_different_kinds_of_event_do_not() -> None:
+    entities, _ = resolve_entities(SAMPLE)
+    assert len(entity_of("Learning Lessons", entities)) == 1
+    assert len(entity_of("Regional Practitioner", entities)) == 2
+
+
+def test_vocabulary_concept_absorbs_a_dated_mention() -> None:
+    entities, _ = resolve_entities(SAMPLE)
+    audits = [e for e in entities if e.kind == "Audit"]
+    assert [(a.label, a.alt_labels) for a in audits] == [("Section 11 audit", ("2019/20 Section 11 audit",))]
+
+
+def test_acronym_resolves_to_the_agency_it_stands_for() -> None:
+    entities, where = resolve_entities(SAMPLE)
+    assert where[("a.txt", 900, 904)] == where[("a.txt", 800, 830)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(SAMPLE))
+def test_resolution_ignores_input_order(shuffled: list[Occurrence]) -> None:
+    assert resolve_entities(shuffled) == resolve_entities(SAMPLE)
+
+
+@given(st.text(max_size=60))
+def test_slugs_are_idempotent_and_iri_safe(text: str) -> None:
+    slug = slugify(text)
+    assert slug and all(c.isascii() and (c.isalnum() or c == "-") for c in slug)
+    assert slugify(slug) == slug

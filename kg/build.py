@@ -18,13 +18,14 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.errors import KgError
+from kg.errors import IngestError, KgError
 from kg.graph import Extracted, build_graph
 from kg.ingest import DEFAULT_MAX_BYTES, read_document, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
 from kg.rdf import serialize_turtle, to_rdf, write_atomic
 from kg.relate import relate_document
 from kg.segment import split_sections
+from kg.slug import slugify
 from kg.vocabulary import ONTOLOGY_DIR
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -36,6 +37,8 @@ _EXTRACTION_SOURCES = (
     "relate.py",
     "vocabulary.py",
     "model.py",
+    "slug.py",  # section keys
+    "graph.py",  # defines ``Extracted``, the pickled shape
 )
 
 Progress = Callable[[str, int, int], None]  # (file name, done, total)
@@ -56,10 +59,12 @@ def extractor_version() -> str:
     return h.hexdigest()[:16]
 
 
-def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
-    """Files to read (folders searched recursively, hidden files skipped), and bad paths."""
+def collect_inputs(paths: Iterable[Path], out: Path | None = None) -> tuple[list[Path], list[Failure]]:
+    """Files to read (folders searched recursively, hidden files and the output folder
+    ``out`` skipped: its text/ and graph.html are not documents), and bad paths."""
     files: list[Path] = []
     failures: list[Failure] = []
+    outputs = out.resolve() if out is not None else None
     for p in paths:
         if p.is_dir():
             files += sorted(
@@ -68,6 +73,7 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
                 if f.is_file()
                 and supported(f)
                 and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                and (outputs is None or outputs not in f.resolve().parents)
             )
         elif p.is_file():
             files.append(p)
@@ -92,10 +98,9 @@ def extract_file(path: Path, max_bytes: int, cache_dir: Path | None) -> tuple[Ex
             try:
                 with cached_path.open("rb") as fh:
                     x: Extracted = pickle.load(fh)
-                doc = dataclasses.replace(x.document, path=path)
-                return dataclasses.replace(x, document=doc), True
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-                pass  # a stale or damaged cache entry: read the file again
+                return _moved(x, path), True
+            except Exception:  # a damaged or stale entry is never authoritative: read the file
+                pass
     doc = read_document(path, max_bytes=max_bytes)
     seg = split_sections(doc)
     rel = relate_document(doc, seg)
@@ -103,6 +108,18 @@ def extract_file(path: Path, max_bytes: int, cache_dir: Path | None) -> tuple[Ex
     if cached_path is not None:
         write_atomic(cached_path, pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL))
     return x, False
+
+
+def _moved(x: Extracted, path: Path) -> Extracted:
+    """A cached result for the same bytes read under ``path`` (warnings name the file)."""
+    old = f"{x.document.path}: "
+
+    def rename(warnings: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(f"{path}: {w[len(old) :]}" if w.startswith(old) else w for w in warnings)
+
+    doc = dataclasses.replace(x.document, path=path, warnings=rename(x.document.warnings))
+    seg = dataclasses.replace(x.segmented, warnings=rename(x.segmented.warnings))
+    return dataclasses.replace(x, document=doc, segmented=seg)
 
 
 def build(
@@ -117,16 +134,19 @@ def build(
 ) -> BuildResult:
     """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.html, text/, merges.tsv)."""
     result = BuildResult()
-    files, failures = collect_inputs(paths)
+    files, failures = collect_inputs(paths, out)
+    files.sort(key=lambda f: str(f.resolve()))  # the same files in any order give the same build
     result.failures += failures
     items: list[Extracted] = []
-    cache_dir = out / ".cache" if use_cache else None
+    cache_dir = out / ".kgcache" if use_cache else None
+    named: dict[str, Path] = {}  # document IRI slug → the file that has it
     read_fresh = 0
     for n, path in enumerate(files, start=1):
         if progress:
             progress(path.name, n - 1, len(files))
         try:
             x, cached = extract_file(path, max_bytes, cache_dir)
+            _claim_name(path, named)
         except KgError as err:
             result.failures.append(Failure(path, str(err)))
             if strict:
@@ -147,6 +167,17 @@ def build(
     return result
 
 
+def _claim_name(path: Path, named: dict[str, Path]) -> None:
+    """Documents are named by file name (node IRI, text/ file): two files, one name is refused."""
+    slug = slugify(path.name, max_words=20)
+    first = named.setdefault(slug, path)
+    if first != path:
+        raise IngestError(
+            f"same document name as {first} (both would be sgid:document/{slug}); rename one of them",
+            path,
+        )
+
+
 def write_outputs(
     graph: nx.MultiDiGraph,
     entities: list[Entity],
@@ -155,22 +186,24 @@ def write_outputs(
     html: bool,
     result: BuildResult,
 ) -> None:
-    rdf = to_rdf(graph)
-    ttl = out / "graph.ttl"
-    write_atomic(ttl, serialize_turtle(rdf))
-    result.outputs.append(ttl)
-    for x in items:
-        p = out / "text" / f"{x.document.file_name}.txt"
-        write_atomic(p, x.document.text.encode("utf-8"))
-    merges = out / "merges.tsv"
-    write_atomic(merges, merge_report(entities).encode("utf-8"))
-    result.outputs.append(merges)
+    """Render everything first, so a failure leaves the previous outputs as they were; then
+    write the texts before the graph that points into them, and drop texts of documents no
+    longer in the build."""
+    texts = {out / "text" / f"{x.document.file_name}.txt": x.document.text.encode("utf-8") for x in items}
+    files = {
+        out / "graph.ttl": serialize_turtle(to_rdf(graph)),
+        out / "merges.tsv": merge_report(entities).encode("utf-8"),
+    }
     if html:
         from kg.view import render_html
 
-        page = out / "graph.html"
-        write_atomic(page, render_html(graph).encode("utf-8"))
-        result.outputs.append(page)
+        files[out / "graph.html"] = render_html(graph).encode("utf-8")
+    for path, data in [*texts.items(), *files.items()]:
+        write_atomic(path, data)
+    for stale in sorted((out / "text").glob("*.txt")):
+        if stale not in texts:
+            stale.unlink()
+    result.outputs += list(files)
 
 
 def merge_report(entities: list[Entity]) -> str:

@@ -561,8 +561,10 @@ def _phrase_start(chunk: str, pos: int, vocab: Vocabulary) -> tuple[int, list[st
         if lw in _CONTAINERS and taken and chunk[taken[-1][0] : taken[-1][1]] == "of":
             taken.append((a, b))
             continue
+        # a capitalised word inside a run of capitals is part of the name ("Was Not Brought Policy")
+        in_name = w[:1].isupper() and leftmost[:1].isupper() and lw not in ("the", "a", "an")
         if (
-            lw in _VERBISH
+            (lw in _VERBISH and not in_name)
             or (lw.endswith("ly") and not w[:1].isupper())
             or ("/" in w and lw.split("/")[-1] in vocab.type_words)
         ):
@@ -613,6 +615,10 @@ def _qualifier(chunk: str, end: int) -> tuple[int, str, bool]:
     if not m:
         return end, "", relative
     q = m.group("q")
+    if re.match(r"in\s+[a-z]", q):
+        return end, "", relative  # "… Protocol in emergency departments": a place, not a subject
+    if re.match(r"\w+\s+(?:its|their|his|her|it|them|this|that|these|those)\b", q):
+        return end, "", relative  # "training on its use"
     if _QUALIFIER_STOP.match(" " + q) or _DATE_WORD.match(q):
         return end, "", relative
     if _LONG_QUALIFIER.match(q):

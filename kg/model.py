@@ -127,6 +127,7 @@ class Section:
     responses: tuple[Span, ...] = ()
     context: tuple[Span, ...] = ()
     addressee_hints: tuple[Span, ...] = ()  # e.g. a table's "Lead agency" cell
+    responder_hints: tuple[tuple[int, Span], ...] = ()  # (response index, "YJS" in "YJS response:")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,20 @@ from kg.model import Document, Fact, ReviewInfo
 MONTHS = {
     m: i + 1
     for i, m in enumerate(
-        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]  # noqa: E501
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]  # noqa: E501
     )
 }
 MONTHS.update({m[:3]: n for m, n in list(MONTHS.items())})

@@ -102,7 +102,11 @@ def relate_document(doc: Document, seg: Segmented, vocab: Vocabulary | None = No
                 ]
         paragraphs = []
         previous: tuple[Mention, ...] = ()
-        for span in sec.responses:
+        labelled: list[tuple[int, list[Mention]]] = [
+            (i, [m for m in find_mentions(text, sp.start, sp.end, acr, False, vocab) if m.kind == AGENCY])
+            for i, sp in sec.responder_hints
+        ]
+        for n, span in enumerate(sec.responses):
             ms = find_mentions(text, span.start, span.end, acr, False, vocab)
             ms += _back_references(text, span, history, in_rec=False)
             history += [m for m in ms if m.kind != AGENCY and m.rule != "pattern:back-reference"]
@@ -110,6 +114,11 @@ def relate_document(doc: Document, seg: Segmented, vocab: Vocabulary | None = No
             acting = tuple(m for m in agencies if _acts(text, m))
             if not agencies:
                 acting = previous
+            label = [ms for i, ms in labelled if i <= n]
+            if label:  # "YJS response: …" — the labelled agency responds, with any it names
+                acting = tuple(label[-1]) + tuple(
+                    m for m in acting if m.text not in {x.text for x in label[-1]}
+                )
             previous = acting
             paragraphs.append(Paragraph(span, tuple(ms), acting))
         out.append(SectionRelations(sec.key, tuple(refs), tuple(_dedupe(addressees)), tuple(paragraphs)))

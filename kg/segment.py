@@ -28,9 +28,18 @@ from kg.slug import slugify
 
 _NUM_WORD = {w: i + 1 for i, w in enumerate(NUMBER_WORDS)}
 _HEADING = re.compile(
-    r"^(?:recommendation|rec\.?)\s+(?P<n>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b"
+    r"^(?:recommendation|rec\.?)\s+(?P<n>\d{1,2}|[A-Z]|" + "|".join(NUMBER_WORDS) + r")\b"
     r"\s*[:.\-–—)]?\s*(?P<rest>.*)$",
     re.IGNORECASE,
+)
+_R_HEADING = re.compile(r"^R(?P<n>\d{1,2})\b\s*[:.\-–—)]?\s*(?P<rest>.*)$")
+_DECIMAL = re.compile(r"^(?P<p>\d{1,2})\.(?P<n>\d{1,2})\.?\s+(?P<rest>\S.*)$")
+_RESPONSE_LABEL = re.compile(
+    r"^(?:(?P<who>[A-Z][\w’'&/() -]{0,60}?)\s+)?(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?)"
+    r"\s*(?::\s*(?P<rest>\S.*)|[:.]?\s*$)"
+)
+_GENERIC_WHO = re.compile(
+    r"(?i)^(?:agency|agencies|partnership|board|partner|single agency|multi-agency|our|the)$"
 )
 _NUMBERED = re.compile(r"^\(?(?P<n>\d{1,2})(?:[).]|\.\))\s+(?P<rest>\S.*)$")
 _LETTERED = re.compile(r"^\(?(?P<n>[a-z])[).]\s+(?P<rest>\S.*)$")
@@ -70,6 +79,7 @@ class _Open:
     context: list[Span] = field(default_factory=list)
     hints: list[Span] = field(default_factory=list)
     taking_text: bool = True  # still reading the recommendation's own words
+    agents: list[tuple[int, Span]] = field(default_factory=list)
 
     def close(self) -> Section:
         text = Span(self.text[0].start, self.text[-1].end) if self.text else None
@@ -83,6 +93,7 @@ class _Open:
             tuple(self.responses),
             tuple(self.context),
             tuple(self.hints),
+            tuple(self.agents),
         )
 
 
@@ -94,7 +105,11 @@ def _style(text: str, heading: bool) -> str:
 
 
 def _number(token: str) -> int:
-    return int(token) if token.isdigit() else _NUM_WORD[token.lower()]
+    if token.isdigit():
+        return int(token)
+    if len(token) == 1:
+        return ord(token.upper()) - ord("A") + 1  # "Recommendation B" is the second
+    return _NUM_WORD[token.lower()]
 
 
 def heading_like(block: Block) -> bool:
@@ -103,6 +118,8 @@ def heading_like(block: Block) -> bool:
     if block.kind == "heading":
         return True
     if block.kind != "paragraph" or _TERMINAL.search(text) or _LABEL_VALUE.match(text):
+        return False
+    if _RESPONSE_LABEL.match(text) or re.match(r"(?i)^page\s+\d", text):
         return False
     words = text.split()
     return 0 < len(words) <= 12 and text[:1].isupper()
@@ -166,7 +183,7 @@ def _marker_sections(blocks: list[Block]) -> list[Section]:
         text = b.text
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         g = _GROUP.match(text) if len(text.split()) <= 14 and not _TERMINAL.search(text) else None
-        h = _HEADING.match(text)
+        h = _HEADING.match(text) or _R_HEADING.match(text)
         num = _NUMBERED.match(text) if not h else None
         let = _LETTERED.match(text) if not (h or num) else None
 
@@ -196,18 +213,48 @@ def _marker_sections(blocks: list[Block]) -> list[Section]:
             finish()
             expected = n_value + 1
             rest = (h or num).group("rest").strip()  # type: ignore[union-attr]
-            number = str(n_value)
+            token = (h or num).group("n")  # type: ignore[union-attr]
+            number = token.upper() if len(token) == 1 and token.isalpha() else str(n_value)
             current = _Open(gkey + number, number, group, "recommendation", None)
             if group_span:
                 current.context.append(group_span)
-            if preamble_hint is None and last_para is not None and out == [] and _introduces(last_para):
-                preamble_hint = Span(last_para.start, last_para.end)
+            if preamble_hint is None and last_para is not None and out == []:
+                preamble_hint = _introduction(last_para)
             if preamble_hint:
                 current.context.append(preamble_hint)
             if rest and len(rest.split()) >= 2:
                 current.text.append(Span(b.end - len(rest), b.end))
             current.taking_text = True
             parent = current
+            continue
+        dec = _DECIMAL.match(text) if not (h or num) else None
+        if dec and parent is not None and dec.group("p") == parent.number:
+            if current is parent:
+                out.append(parent.close())
+                current = None
+            else:
+                finish()
+            rest = dec.group("rest").strip()
+            number = f"{parent.number}.{int(dec.group('n'))}"
+            current = _Open(gkey + number.replace(".", "-"), number, group, "recommendation", parent.key)
+            current.context.extend(parent.context)
+            if parent.text:
+                current.context.append(Span(parent.text[0].start, parent.text[-1].end))
+            current.text.append(Span(b.end - len(rest), b.end))
+            continue
+        label = _RESPONSE_LABEL.match(text) if current is not None else None
+        if label and not label.group("rest") and len(text.split()) > 8:
+            label = None  # a sentence that ends with "update", not a label
+        if label and current is not None:
+            current.taking_text = False
+            who = label.group("who")
+            rest = label.group("rest")
+            if rest:
+                current.responses.append(Span(b.end - len(rest), b.end))
+            if who and not _GENERIC_WHO.match(who.strip()):
+                current.agents.append(
+                    (len(current.responses) - (1 if rest else 0), Span(b.start, b.start + len(who)))
+                )
             continue
         if let and parent is not None:
             letter = let.group("n").lower()
@@ -265,10 +312,24 @@ def _next_letter(parent: _Open, out: list[Section], current: _Open | None) -> st
     return chr(ord("a") + len(taken))
 
 
-def _introduces(block: Block) -> bool:
-    """A sentence that leads into the list: '… recommended that the Board:'."""
-    t = block.text.lower()
-    return block.text.rstrip().endswith(":") or "recommend" in t
+_INTRODUCES = re.compile(
+    r"recommended\s+that|recommendations?\s+(?:to|for)\b|provides?\b.{0,80}\brecommendations|"
+    r"recommendations?\s+(?:were|was)\s+made\s+to",
+    re.IGNORECASE,
+)
+
+
+def _introduction(block: Block) -> Span | None:
+    """The sentence that says whom the list is for: '… recommended that the Board:' or
+    'The review made four recommendations to the NSCP.'"""
+    for m in re.finditer(r"[^.!?]+[.!?:]?", block.text):
+        sentence = m.group(0)
+        if _INTRODUCES.search(sentence) or (
+            "recommend" in sentence.lower() and sentence.rstrip().endswith(":")
+        ):
+            lead = len(sentence) - len(sentence.lstrip())
+            return Span(block.start + m.start() + lead, block.start + m.end())
+    return None
 
 
 def _continues_text(current: _Open, b: Block, blocks: list[Block], i: int) -> bool:

@@ -62,9 +62,7 @@ def _load(data: rdflib.Graph | Path | str) -> rdflib.Graph:
         return data
     path = Path(data)
     if not path.is_file():
-        raise ValidationError(
-            "no such graph; run `kg build` first or pass the path of a Turtle export", path
-        )
+        raise ValidationError("no such graph; run `kg build` first or pass the path of a Turtle export", path)
     try:
         return rdflib.Graph().parse(path, format="turtle")
     except Exception as exc:  # rdflib raises many parser-specific types
@@ -153,8 +151,7 @@ def _read_text(
                 focus=curie(document),
                 path="sg:textFile",
                 message=(
-                    f"the cleaned text {path} cannot be read ({exc.strerror or exc}); "
-                    "rebuild with `kg build`"
+                    f"the cleaned text {path} cannot be read ({exc.strerror or exc}); rebuild with `kg build`"
                 ),
             )
         )
@@ -191,9 +188,7 @@ def _path(report: rdflib.Graph, path: Node) -> str:
         return "/".join(_path(report, item) for item in Collection(report, path))
     alternatives = report.value(path, SH.alternativePath)
     if alternatives is not None:
-        return (
-            "(" + "|".join(_path(report, item) for item in Collection(report, alternatives)) + ")"
-        )
+        return "(" + "|".join(_path(report, item) for item in Collection(report, alternatives)) + ")"
     for predicate, operator in (
         (SH.zeroOrMorePath, "*"),
         (SH.oneOrMorePath, "+"),

@@ -48,9 +48,7 @@ VIS_JS = "lib/vis-9.1.2/vis-network.min.js"
 REVIEW_CLASSES = ("SeriousCaseReview", "LocalChildSafeguardingPracticeReview", "Review")
 RECOMMENDATION_CLASSES = ("Recommendation", "LearningArea")
 RESPONSE = "Response"
-SHOWN_CLASSES = frozenset(
-    (*REVIEW_CLASSES, *RECOMMENDATION_CLASSES, RESPONSE, AGENCY, *INSTRUMENT_TYPES)
-)
+SHOWN_CLASSES = frozenset((*REVIEW_CLASSES, *RECOMMENDATION_CLASSES, RESPONSE, AGENCY, *INSTRUMENT_TYPES))
 
 # Okabe–Ito based: distinguishable by most colour-blind readers.
 TYPE_COLOURS: dict[str, str] = {
@@ -296,9 +294,7 @@ def _place_shared(
             radius += ring_gap + 40
             continue
         wants = sorted((_mean_angle([angles[r] for r in rs]), node) for node, rs in batch)
-        for (_, node), theta in zip(
-            wants, _spread([w for w, _ in wants], along / radius), strict=True
-        ):
+        for (_, node), theta in zip(wants, _spread([w for w, _ in wants], along / radius), strict=True):
             pos[node] = (radius * math.cos(theta), radius * math.sin(theta))
         radius += ring_gap
     return radius
@@ -340,9 +336,7 @@ def _positions(graph: nx.MultiDiGraph, model: _Model, full: bool) -> dict[str, t
         for review in model.reviews:
             for rec in sorted(model.children.get(review, ()), key=_natural):
                 private[review].append(rec)
-                responders = sorted(
-                    p for p, _, k in graph.in_edges(rec, keys=True) if k == "sg:respondsTo"
-                )
+                responders = sorted(p for p, _, k in graph.in_edges(rec, keys=True) if k == "sg:respondsTo")
                 private[review].extend(r for r in responders if r not in private[review])
         for node, review in sorted(model.review_of.items()):
             if node not in private[review]:
@@ -378,9 +372,7 @@ def _build_network(graph: nx.MultiDiGraph, model: _Model) -> Any:
     for (review, target), found in sorted(model.links.items()):
         colour = TYPE_COLOURS.get(_cls(graph, target), "#888888")
         shared = len(model.node_reviews[target]) >= 2
-        width = (2.0 if shared else 1.0) + math.log2(
-            len({(e.document, e.start) for e in found}) or 1
-        )
+        width = (2.0 if shared else 1.0) + math.log2(len({(e.document, e.start) for e in found}) or 1)
         net.add_edge(
             review,
             target,

@@ -26,7 +26,7 @@ def _read_txt(path: Path, data: bytes) -> tuple[list[RawBlock], list[str]]:
     decoded, warnings = text_reader.decode(path, data)
     if text_reader.looks_like_markdown(decoded):
         return text_reader.markdown_blocks(text_reader.normalise_characters(decoded)), warnings
-    return text_reader.reflow_lines(text_reader.normalise_characters(decoded).split("\n")), warnings
+    return text_reader.text_blocks(decoded), warnings
 
 
 def _lazy(module: str, func: str) -> Reader:

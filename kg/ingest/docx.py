@@ -114,9 +114,7 @@ def _level(lvl: Any, base: Level) -> Level:
         return el.get(f"{_W}val") if el is not None else None
 
     start = val("start")
-    return Level(
-        val("numFmt") or base.fmt, val("lvlText") or base.text, int(start) if start else base.start
-    )
+    return Level(val("numFmt") or base.fmt, val("lvlText") or base.text, int(start) if start else base.start)
 
 
 def _num_pr(paragraph: Any) -> tuple[str, int] | None:
@@ -211,9 +209,7 @@ def _open(path: Path, data: bytes) -> Any:
     if not data.strip():
         raise IngestError("empty file (no bytes to read); download it again", path)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise IngestError(
-            "an old Word .doc file, not .docx; open it in Word and save as .docx", path
-        )
+        raise IngestError("an old Word .doc file, not .docx; open it in Word and save as .docx", path)
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise IngestError("not a Word .docx file (not a zip archive); save it as .docx", path)
     try:

@@ -33,9 +33,7 @@ _BLOCK_TAGS = frozenset(
      "hr", "details", "summary", "center", "fieldset", "header", "footer", "body", "html"]
 )  # fmt: skip
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
-)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HAS_MARKER = re.compile(
     r"^\s*(?:\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[).]\s|recommendation\s+\w+|[-–•]\s)", re.IGNORECASE
 )
@@ -106,16 +104,10 @@ def _drop_chrome(root: Any, keep_header: bool) -> None:
     for el in root.find_all(True):
         attrs = el.attrs if isinstance(el.attrs, dict) else {}
         classes = attrs.get("class") or []
-        marks = " ".join(
-            [str(attrs.get("id", "")), *(classes if isinstance(classes, list) else [])]
-        )
+        marks = " ".join([str(attrs.get("id", "")), *(classes if isinstance(classes, list) else [])])
         if (
             el.name in _DROP_TAGS
-            or (
-                el.name in ("header", "footer")
-                and not keep_header
-                and not el.find_parent("article")
-            )
+            or (el.name in ("header", "footer") and not keep_header and not el.find_parent("article"))
             or str(attrs.get("role", "")).lower() in _DROP_ROLES
             or _CHROME.search(marks)
             or "hidden" in attrs
@@ -235,9 +227,7 @@ class _Walker:
         if not run:
             return
         text = "".join(_inline_text(_Single(node)) for node in run)
-        bold = all(
-            _is_bold(node) for node in run if hasattr(node, "find_all") and node.text.strip()
-        )
+        bold = all(_is_bold(node) for node in run if hasattr(node, "find_all") and node.text.strip())
         bold = bold and not any(isinstance(n, str) and n.strip() for n in run)
         run.clear()
         for para in re.split(r"\n\s*\n", text):

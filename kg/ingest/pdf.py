@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kg.errors import IngestError
-from kg.ingest.text import BULLETS, join_split_paragraphs, normalise_characters, reflow_lines
+from kg.ingest.text import BULLETS, dehyphenate, join_split_paragraphs, normalise_characters, reflow_lines
 from kg.model import RawBlock
 
 EDGE_ZONE = 0.1  # top and bottom tenth of a page: where running headers and footers live
@@ -40,18 +40,13 @@ _PAGE_NUMBER = re.compile(
     r"|\d{1,4}\s*\|.*|.*\|\s*\d{1,4})$",
     re.IGNORECASE,
 )
-_MARKER = re.compile(
-    rf"^(?:[{BULLETS}\-*o]|\(?(?:\d{{1,2}}|[a-z]|[ivx]{{1,4}})[.)])$", re.IGNORECASE
-)
+_MARKER = re.compile(rf"^(?:[{BULLETS}\-*o]|\(?(?:\d{{1,2}}|[a-z]|[ivx]{{1,4}})[.)])$", re.IGNORECASE)
 _STARTS_MARKER = re.compile(
     rf"^\s*(?:[{BULLETS}]|\(?(?:\d{{1,2}}|[a-z]|[ivx]{{1,4}})[.)]\s|recommendation\b)",
     re.IGNORECASE,
 )
 _TERMINAL = re.compile(r"[.:;?!][\"'’”)\]]*$")
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|,b\b", re.IGNORECASE)
-_HYPHEN_END = re.compile(r"(?<![A-Za-z-])([A-Za-z]+)-$")
-_WORD_START = re.compile(r"^([a-z]+)")
-_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 MAX_LOG_WARNINGS = 5
 
 
@@ -95,8 +90,7 @@ def read_pdf(path: Path, data: bytes) -> tuple[list[RawBlock], list[str]]:
     if len(texty) < len(pages):
         empty = len(pages) - len(texty)
         notes.append(
-            f"{path}: {empty} of {len(pages)} pages have no text layer (scanned?); "
-            "their text is missing"
+            f"{path}: {empty} of {len(pages)} pages have no text layer (scanned?); their text is missing"
         )
     lines = clean_pages(pages)
     blocks = _blocks_from_lines(lines)
@@ -206,10 +200,7 @@ def strip_running_lines(pages: list[Page]) -> list[Page]:
             ln
             for ln in page.lines
             if id(ln) not in edge
-            or not (
-                _PAGE_NUMBER.match(ln.text.strip())
-                or (texty > 1 and counts[_norm(ln.text)] >= need)
-            )
+            or not (_PAGE_NUMBER.match(ln.text.strip()) or (texty > 1 and counts[_norm(ln.text)] >= need))
         ]
         out.append(Page(page.width, page.height, kept))
     return out
@@ -231,9 +222,7 @@ def attach_markers(page: Page) -> Page:
         if partners:
             _, j = min(partners)
             p = lines[j]
-            lines[j] = replace(
-                p, text=f"{m.text.strip()} {p.text}", x0=m.x0, bold=p.bold and m.bold
-            )
+            lines[j] = replace(p, text=f"{m.text.strip()} {p.text}", x0=m.x0, bold=p.bold and m.bold)
             drop.add(i)
     return Page(page.width, page.height, [ln for i, ln in enumerate(lines) if i not in drop])
 
@@ -257,9 +246,7 @@ def clean_pages(pages: list[Page]) -> list[Line | None]:
     for n, page in enumerate(pages):
         if not page.lines:
             continue
-        if out and not _continues_over_page(
-            out, page.lines[0], right_of_prev=_prev_right(pages, n)
-        ):
+        if out and not _continues_over_page(out, page.lines[0], right_of_prev=_prev_right(pages, n)):
             out.append(None)
         prev: Line | None = None
         for ln in page.lines:
@@ -306,35 +293,6 @@ def _breaks(prev: Line, line: Line, usual: float, height: float, body_size: floa
 # --- hyphenation and paragraphs -----------------------------------------------------------
 
 
-def dehyphenate(lines: list[str]) -> list[str]:
-    """Rejoin words broken at a line end when the document spells them unbroken elsewhere.
-
-    ``"neigh-" / "bourhood"`` becomes ``"neighbourhood"`` when "neighbourhood" occurs elsewhere
-    and "neigh-bourhood" does not; "multi-" / "agency" keeps its hyphen. The rejoined word
-    moves to the start of the next line, which ``reflow_lines`` joins with a space.
-    """
-    words: Counter[str] = Counter(w.lower() for ln in lines for w in _WORD.findall(ln))
-    out = list(lines)
-    for i, line in enumerate(out):
-        m = _HYPHEN_END.search(line.rstrip())
-        if not m:
-            continue
-        j = next((k for k in range(i + 1, len(out)) if out[k].strip()), None)
-        if j is None:
-            continue
-        nxt = _WORD_START.match(out[j].lstrip())
-        if not nxt:
-            continue
-        head, tail = m.group(1), nxt.group(1)
-        joined, broken = (head + tail).lower(), f"{head}-{tail}".lower()
-        # the broken form was counted once as "head" + "tail" fragments, never as a whole
-        if words[joined] >= 1 and words[broken] == 0:
-            out[i] = line.rstrip()[: m.start()].rstrip()
-            rest = out[j].lstrip()
-            out[j] = head + rest
-    return out
-
-
 def _blocks_from_lines(lines: list[Line | None]) -> list[RawBlock]:
     texts = [normalise_characters(ln.text) if ln is not None else " " for ln in lines]
     fixed = dehyphenate(texts)
@@ -359,9 +317,7 @@ def _alnum(text: str) -> int:
     return sum(1 for c in text if c.isalnum())
 
 
-def _mark_styles(
-    blocks: list[RawBlock], lines: list[Line | None], texts: list[str]
-) -> list[RawBlock]:
+def _mark_styles(blocks: list[RawBlock], lines: list[Line | None], texts: list[str]) -> list[RawBlock]:
     """Emphasis for blocks whose lines were all bold; headings for large, short blocks."""
     real = [(ln, t) for ln, t in zip(lines, texts, strict=True) if ln is not None and t.strip()]
     if not real:

@@ -9,6 +9,7 @@ paragraphs; the PDF reader uses it too.
 from __future__ import annotations
 
 import re
+from collections import Counter
 import statistics
 import unicodedata
 from pathlib import Path
@@ -111,6 +112,17 @@ def strip_markdown_inline(line: str) -> tuple[str, bool]:
     return line, whole_bold
 
 
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _table_cells(line: str) -> list[str]:
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") else inner
+    return [strip_markdown_inline(c.strip())[0].strip() for c in re.split(r"(?<!\\)\|", inner)]
+
+
 def markdown_blocks(text: str) -> list[RawBlock]:
     """Markdown → blocks: headings kept as headings, emphasis and links removed."""
     blocks: list[RawBlock] = []
@@ -125,7 +137,26 @@ def markdown_blocks(text: str) -> list[RawBlock]:
         para.clear()
         bold_lines.clear()
 
-    for raw in text.split("\n"):
+    lines = text.split("\n")
+    header: list[str] | None = None
+    rows = 0
+    for n, raw in enumerate(lines):
+        if _TABLE_ROW.match(raw):
+            cells = _table_cells(raw)
+            if header is None:
+                if n + 1 < len(lines) and _TABLE_RULE.match(lines[n + 1]):
+                    flush()
+                    header = cells
+                continue
+            if _TABLE_RULE.match(raw):
+                continue
+            rows += 1
+            for col, cell in zip(header, cells, strict=False):
+                body, bold = strip_markdown_inline(cell)
+                if body.strip():
+                    blocks.append(RawBlock(body.strip(), "cell", bold, column=col, row=rows))
+            continue
+        header = None
         if not raw.strip() or re.fullmatch(r"\s*([-*_])(\s*\1){2,}\s*", raw):
             flush()
             continue
@@ -281,11 +312,111 @@ def _paragraph_ends(prev: str, line: str, width: float, double_spaced: bool) -> 
     return bool(width and len(body) < 0.7 * width and starts_upper)
 
 
+# --- Page furniture in text extracted from PDFs -----------------------------------------
+
+_PAGE_LINE = re.compile(
+    r"^\s*(?:page\s+\d+(?:\s+of\s+\d+)?|\d{1,3}|[-–]\s*\d{1,3}\s*[-–]|\d{1,3}\s*/\s*\d{1,3})\s*$",
+    re.IGNORECASE,
+)
+_HYPHEN_END = re.compile(r"(?<![A-Za-z-])([A-Za-z]+)-$")
+_WORD_START = re.compile(r"^([a-z]+)")
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+_SUFFIX = re.compile(
+    r"(?:ments?|tions?|sions?|ings?|ness|ity|ities|ance|ances|ence|ences|ers?|ors?|ised|ized|ises|izes|"
+    r"ation|ations|ally|ful|less|ive|ives|able|ible|ment|ship|hood|ure|ures|ial|ical|ogy|ists?|isms?)"
+)
+
+
+def _furniture_key(line: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"\d+", "#", line.strip().lower()))
+
+
+def strip_page_furniture(lines: list[str]) -> list[str]:
+    """Drop page numbers and running headers/footers from extracted text, and rejoin the
+    sentence they interrupted.
+
+    Pages are split at form feeds or page-number lines. A line counts as a running header
+    or footer when the same words (digits ignored) open or close at least half the pages.
+    """
+    pages: list[list[str]] = [[]]
+    for raw in lines:
+        for k, part in enumerate(raw.split("\f")):
+            if k and any(x.strip() for x in pages[-1]):
+                pages.append([])
+            pages[-1].append(part)
+            if _PAGE_LINE.match(part) and part.strip():
+                pages.append([])
+    pages = [p for p in pages if any(x.strip() for x in p)]
+    if len(pages) < 2:
+        return [x.replace("\f", "") for x in lines]
+    edges: dict[str, int] = {}
+    for page in pages:
+        body = [x for x in page if x.strip()]
+        for x in {_furniture_key(y) for y in body[:2] + body[-2:]}:
+            edges[x] = edges.get(x, 0) + 1
+    need = max(2, (len(pages) + 1) // 2)
+    out: list[str] = []
+    dropped = False
+    for raw in (line for page in pages for line in page):
+        if raw.strip() and (_PAGE_LINE.match(raw) or edges.get(_furniture_key(raw), 0) >= need):
+            dropped = True
+            last = next((x for x in reversed(out) if x.strip()), "")
+            while out and not out[-1].strip() and last and not _TERMINAL.search(last.rstrip()):
+                out.pop()  # the sentence goes on after the page break
+            continue
+        if dropped and not raw.strip():
+            # blank lines around removed furniture: keep them only if a paragraph really ends
+            prev = next((x for x in reversed(out) if x.strip()), "")
+            if prev and not _TERMINAL.search(prev.rstrip()):
+                continue
+        if raw.strip():
+            dropped = False
+        out.append(raw)
+    return out
+
+
+def dehyphenate(lines: list[str]) -> list[str]:
+    """Rejoin words broken at a line end when the document spells them unbroken elsewhere.
+
+    ``"neigh-" / "bourhood"`` becomes ``"neighbourhood"`` when "neighbourhood" occurs elsewhere
+    and "neigh-bourhood" does not; "multi-" / "agency" keeps its hyphen. The rejoined word
+    moves to the start of the next line, which ``reflow_lines`` joins with a space.
+    """
+    words: Counter[str] = Counter(w.lower() for ln in lines for w in _WORD.findall(ln))
+    out = list(lines)
+    for i, line in enumerate(out):
+        m = _HYPHEN_END.search(line.rstrip())
+        if not m:
+            continue
+        j = next((k for k in range(i + 1, len(out)) if out[k].strip()), None)
+        if j is None:
+            continue
+        nxt = _WORD_START.match(out[j].lstrip())
+        if not nxt:
+            continue
+        head, tail = m.group(1), nxt.group(1)
+        joined, broken = (head + tail).lower(), f"{head}-{tail}".lower()
+        # the broken form was counted once as "head" + "tail" fragments, never as a whole;
+        # a tail that is only a word ending ("-ments", "-tion") cannot stand alone either
+        if (words[joined] >= 1 and words[broken] == 0) or (
+            _SUFFIX.fullmatch(tail) and head.islower() and words[broken] == 0
+        ):
+            out[i] = line.rstrip()[: m.start()].rstrip()
+            rest = out[j].lstrip()
+            out[j] = head + rest
+    return out
+
+
+def text_blocks(text: str) -> list[RawBlock]:
+    """Plain text → blocks: page furniture dropped, line-end hyphens mended, lines reflowed."""
+    lines = normalise_characters(text).split("\n")
+    return reflow_lines(dehyphenate(strip_page_furniture(lines)))
+
+
 def read_text(path: Path, data: bytes) -> tuple[list[RawBlock], list[str]]:
     """A ``.txt`` file: decode, normalise and reflow."""
     text, warnings = decode(path, data)
-    text = normalise_characters(text)
-    return reflow_lines(text.split("\n")), warnings
+    return text_blocks(text), warnings
 
 
 def read_markdown(path: Path, data: bytes) -> tuple[list[RawBlock], list[str]]:

@@ -33,7 +33,7 @@ _ORG_HEAD = (
     r"(?:Board|Boards|Partnership|Partnerships|Trust|Trusts|Council|Councils|Service|Services|Team|Teams|"
     r"team|teams|Group|Groups|group|Subgroup|subgroup|Sub-group|Unit|unit|Hub|Agency|Department|"
     r"Police|Constabulary|Committee|Panel|Network|Office|Authority|Commission|CCG|CCGs|"
-    r"Governance|Partners|Directorate|Hospital|Social\s+Care)"
+    r"Governance|Partners|Directorate|Hospital|Social\s+Care|Forum|Academy|School|College|Nursery)"
 )
 _CAP = r"(?:[A-Z0-9][\w’'&/-]*)"
 _CONNECT = r"(?:of|and|for|the|&|in|on|to)"
@@ -43,7 +43,9 @@ _AGENCY_NAME = re.compile(
 )
 _ACRONYM_DEF = re.compile(r"\((?P<acr>[A-Z][A-Za-z0-9&]{1,9}s?)\)")
 _REVERSE_DEF = re.compile(r"\b(?P<acr>[A-Z]{2,8})\s*\((?P<exp>[A-Za-z][A-Za-z ’'&-]{5,80})\)")
-_QUOTED = re.compile(r"(?:(?<=[\s(\[–—-])|^)[‘'\"“](?P<q>[A-Z0-9][^‘’'\"“”\n]{1,90}?)[’'\"”](?![\w])")
+_QUOTED = re.compile(
+    r"(?:(?<=[\s(\[–—-])|^)[‘'\"“](?P<q>[A-Z0-9](?:[^‘’'\"“”\n]|(?<=\w)['’](?=\w)){1,90}?)[’'\"”](?![\w])"
+)
 _STARTERS = {
     "the",
     "a",
@@ -516,7 +518,7 @@ def _words_before(chunk: str, pos: int) -> list[tuple[int, int]]:
     return spans
 
 
-_CONNECTORS = {"and", "of", "for", "&", "in", "on", "the"}
+_CONNECTORS = {"and", "of", "for", "&", "in", "on", "the", "from"}
 _AUDIENCE = re.compile(
     r"^(?:for|to)\s+(?:all\s+|newly\s+\w+\s+|frontline\s+|front-line\s+|new\s+|their\s+|its\s+)*"
     r"(?:staff|professionals|practitioners|managers|parents|families|trainees|workers|colleagues|agencies)\b"
@@ -702,6 +704,10 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
             continue
         e = q_at + len(qualifier) if q_counts else m.end()
         kind = _briefing_kind(chunk, s, m.group(0), words, tw.kind)
+        split = _coordinated(chunk, base, s, m.start(), m.group(0), words, tw.phrase, kind)
+        if split:
+            out += split  # "the Missing from Home and Child Exploitation protocols": two protocols
+            continue
         items = _example_items(chunk, base, e, tw.phrase, tw.kind, m.group(0))
         if items and not any(w[:1].isupper() for w in words):
             out += items  # "online toolkits … (e.g. Neglect, Unidentified Adults)": the items
@@ -789,6 +795,30 @@ def _example_items(chunk: str, base: int, end: int, phrase: str, kind: str, head
                 )
             )
     return out
+
+
+def _coordinated(
+    chunk: str, base: int, s: int, head_start: int, head: str, words: list[str], phrase: str, kind: str
+) -> list[Mention]:
+    """Two capitalised names sharing one plural type word, split into one mention each."""
+    if not head.lower().endswith("s") or "and" not in words:
+        return []
+    cut = chunk.find(" and ", s, head_start)
+    left, right = chunk[s:cut], chunk[cut + 5 : head_start].strip()
+    if not (left[:1].isupper() and right[:1].isupper()):
+        return []
+    singular = phrase[:-1] if phrase.endswith("s") else phrase
+    r0 = cut + 5
+    return [
+        Mention(f"{left} {singular}", kind, base + s, base + cut, "pattern:coordinated-names"),
+        Mention(
+            chunk[r0 : head_start + len(head)],
+            kind,
+            base + r0,
+            base + head_start + len(head),
+            "pattern:name+type-word",
+        ),
+    ]
 
 
 def _norm_tw(word: str) -> str:
@@ -886,6 +916,7 @@ _RULE_RANK = {
     "vocabulary:instrument": 5,
     "pattern:quoted-name+type-word": 4,
     "pattern:example-list": 4,
+    "pattern:coordinated-names": 3,
     "pattern:name+type-word": 3,
     "vocabulary:agency": 2,
     "pattern:acronym": 2,

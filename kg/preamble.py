@@ -68,6 +68,11 @@ _CONSIDERED = re.compile(
     r"considered\s+by\s+(?:the\s+)?(?P<org>[A-Z][\w'’&,\- ]*?(?:\s*\([A-Z][A-Za-z]{1,9}\))?)"
     r"(?=\s+(?:at|on|in|under|and|during|when|which)\b|[.,])"
 )
+_CONSIDERED_ACTIVE = re.compile(
+    r"(?:^|(?<=[.!?] ))(?:The\s+|the\s+)?(?P<org>[A-Z][\w'’&,\- ]*?(?:\s*\([A-Z][A-Za-z]{1,9}\))?)\s+"
+    r"(?:considered|reviewed|discussed)\s+(?:the|this)\s+(?:case|Rapid\s+Review|rapid\s+review|referral|review)",
+    re.MULTILINE,
+)
 _SUBGROUP = re.compile(
     r"\bat\s+(?:its|their|a|the)\s+(?P<g>[\w()&'’\- ]{2,80}?\s*(?:sub-?group|group|panel|committee))\b",
     re.IGNORECASE,
@@ -79,6 +84,7 @@ _REGULATIONS = re.compile(
     r"(?:under|of|with)\s+(?:Regulation\s+\d+\w?\s+of\s+)?(?:the\s+)?"
     r"(?P<r>[A-Z][\w'’ ]*?(?:\s*\([A-Z]{2,6}\))?[\w ]*?Regulations\s+(?:19|20)\d\d)"
 )
+_TITLE = re.compile(r"^(?:Dr|Mr|Mrs|Ms|Miss|Prof|Professor)\.?\s+")
 _PERSON = r"(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+)?[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}"
 _REVIEWER_PATTERNS = (
     re.compile(
@@ -87,6 +93,10 @@ _REVIEWER_PATTERNS = (
     ),
     re.compile(
         rf"(?:independent|lead)\s+(?:reviewers?|authors?)\s*\((?P<names>{_PERSON}(?:\s+and\s+{_PERSON})?)\)"
+    ),
+    re.compile(
+        rf"(?P<names>{_PERSON}(?:\s+and\s+{_PERSON})?)\s+(?:was|were)\s+(?:commissioned|appointed|identified|"
+        r"asked|engaged)\s+(?:as|to\s+be)\s+(?:the\s+|an\s+|a\s+)?(?:independent\s+)?(?:lead\s+)?(?:reviewers?|authors?)"
     ),
     re.compile(
         rf"(?:lead\s+reviewers?|independent\s+reviewers?|review\s+authors?)\s*(?:was|were|is|are|:|,)\s+"
@@ -163,7 +173,7 @@ def read_review_info(doc: Document, preamble_end: int) -> ReviewInfo:
     subject = _find_subject(title, t0) or _find_subject(head, 0)
 
     considered_by = subgroup = considered_on = None
-    cm = _CONSIDERED.search(head)
+    cm = _CONSIDERED.search(head) or _CONSIDERED_ACTIVE.search(head)
     if cm:
         considered_by = _fact(cm, "org")
         sentence_end = head.find(". ", cm.end())
@@ -191,8 +201,9 @@ def read_review_info(doc: Document, preamble_end: int) -> ReviewInfo:
     for rx in _REVIEWER_PATTERNS:
         for m in rx.finditer(head):
             for name_m in re.finditer(_PERSON, m.group("names")):
-                start = m.start("names") + name_m.start()
-                fact = Fact(name_m.group(0), start, start + len(name_m.group(0)))
+                name = _TITLE.sub("", name_m.group(0))  # "Dr Amina Rahman" → "Amina Rahman"
+                start = m.start("names") + name_m.start() + len(name_m.group(0)) - len(name)
+                fact = Fact(name, start, start + len(name))
                 if fact.value not in {f.value for f in reviewers}:
                     reviewers.append(fact)
 

@@ -9,9 +9,9 @@ paragraphs; the PDF reader uses it too.
 from __future__ import annotations
 
 import re
-from collections import Counter
 import statistics
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 from kg.errors import IngestError

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kg.model import AGENCY, Entity, Mention
@@ -35,6 +35,10 @@ from kg.vocabulary import Concept, Vocabulary, load_vocabulary
 
 _QUOTES = "‘’'\"“”"
 _OWNER = re.compile(r"^[0-9]?[A-Z]{2,8}s?(?:[’']s)?$")
+_AGENCY_WORD = re.compile(
+    r"\b(?:Services|Service|Board|Trust|Partnership|Council|Team|Police|Constabulary|Department)\b(?!$)"
+)
+_CONTAINER = {"suite", "series", "range", "round", "rounds", "cohort"}  # "a suite of X" is X
 _STOP = {"the", "a", "an", "of", "for", "on", "in", "to", "and", "with", "which", "that", "was", "were", "is"}
 
 
@@ -53,8 +57,8 @@ def clean_surface(text: str) -> str:
     t = re.sub(r"^(?:e\.g\.?|i\.e\.?)\s+", "", t)
     t = re.sub(r"^(?:the|a|an)\s+", "", t, flags=re.IGNORECASE)
     t = re.sub(r"[’']s$", "", t)
-    if t[:1] in _QUOTES and t[-1:] in _QUOTES:
-        t = t[1:-1]
+    # quotes around a title are not part of the name: "'Think Family' toolkit" → "Think Family toolkit"
+    t = re.sub(r"(?:(?<=\s)|^)[‘'\"“](.+?)[’'\"”](?!\w)", r"\1", t)
     return t.strip()
 
 
@@ -100,8 +104,8 @@ def match_key(surface: str, kind: str, vocab: Vocabulary) -> tuple[str, frozense
             break
     content = [
         _singular(w)
-        for w, orig in zip(low, words, strict=False)
-        if w not in vocab.generic and w not in _STOP and w not in vocab.type_words
+        for w in low
+        if w not in vocab.generic and w not in _STOP and w not in vocab.type_words and w not in _CONTAINER
     ]
     owners = [_singular(w.lower()) for w in words if _OWNER.match(w)]
     without_owner = [w for w in content if w not in owners]
@@ -224,17 +228,7 @@ def resolve_entities(
             continue
         by_kind_group[(occ[i].mention.kind, key.rsplit("|", 1)[-1])].append(i)
     for idxs in by_kind_group.values():
-        roots = sorted({uf.find(i) for i in idxs})
-        cores = {r: frozenset().union(*(keys[i][1] for i in idxs if uf.find(i) == r)) for r in roots}
-        for r in roots:
-            small = min(
-                (keys[i][1] for i in idxs if uf.find(i) == r and len(keys[i][1]) >= 2), key=len, default=None
-            )
-            if not small:
-                continue
-            supers = sorted({uf.find(o) for o in roots if o != r and small < cores[o]})
-            if len(supers) == 1:
-                merge(supers[0], r, f"the key words {sorted(small)} are all in '{surfaces[supers[0]]}'")
+        _merge_contained(idxs, keys, surfaces, uf, merge)
     # build entities
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(occ)):
@@ -263,6 +257,62 @@ def resolve_entities(
     return sorted(entities, key=lambda e: e.key), where
 
 
+def _is_name(surface: str) -> bool:
+    """A proper name ("Unidentified Adults toolkit"), not a description of one."""
+    return bool(surface[:1].isupper() or surface[:1] in _QUOTES) and len(surface.split()) <= 8
+
+
+def _merge_contained(
+    idxs: list[int],
+    keys: list[tuple[str, frozenset[str]]],
+    surfaces: list[str],
+    uf: _UnionFind,
+    merge: Callable[[int, int, str], None],
+) -> None:
+    """Rule 4, in two passes: names into the one name that contains their key words, then
+    descriptions into the one name whose key words they contain."""
+
+    def groups() -> dict[int, list[int]]:
+        out: dict[int, list[int]] = defaultdict(list)
+        for i in idxs:
+            out[uf.find(i)].append(i)
+        return out
+
+    def smallest(members: list[int]) -> frozenset[str]:
+        cores = [keys[i][1] for i in members if len(keys[i][1]) >= 2]
+        return min(cores, key=lambda c: (len(c), sorted(c)), default=frozenset())
+
+    g = groups()
+    named = {r: m for r, m in g.items() if any(_is_name(surfaces[i]) for i in m)}
+    for r in sorted(named, key=lambda r: (len(smallest(named[r])), r)):
+        small = smallest(named[r])
+        if not small:
+            continue
+        cores = {o: frozenset().union(*(keys[i][1] for i in m)) for o, m in groups().items() if o in named}
+        supers = sorted(
+            {uf.find(o) for o, core in cores.items() if uf.find(o) != uf.find(r) and small < core}
+        )
+        if len(supers) == 1:
+            merge(supers[0], r, f"the key words {sorted(small)} are all in '{surfaces[supers[0]]}'")
+    g = groups()
+    names = {
+        r: (smallest(m), frozenset().union(*(keys[i][1] for i in m)))
+        for r, m in g.items()
+        if any(_is_name(surfaces[i]) for i in m)
+    }
+    for r, members in sorted(g.items()):
+        if r in names:
+            continue
+        core = frozenset().union(*(keys[i][1] for i in members))
+        own = smallest(members)
+        # a long description contains a name's key words; a short one is contained in a name's
+        hits = sorted(
+            {o for o, (small, whole) in names.items() if (small and small <= core) or (own and own < whole)}
+        )
+        if len(hits) == 1:
+            merge(hits[0], r, f"'{surfaces[members[0]]}' names '{surfaces[hits[0]]}' (key words shared)")
+
+
 def _kind(occ: list[Occurrence], idx: list[int]) -> str:
     counts: dict[str, int] = defaultdict(int)
     for i in idx:
@@ -282,13 +332,15 @@ def _canonical(
     for i in idx:
         docs[surfaces[i]].add(occ[i].doc)
 
-    def rank(s: str) -> tuple[int, int, int, int, int, int, str]:
+    def rank(s: str) -> tuple[int, int, int, int, int, int, int, str]:
         words = s.split()
         proper = int(s[:1].isupper())
-        owner = int(bool(words) and bool(_OWNER.match(words[0])) and len(words) > 1)
+        owner = int(bool(words) and bool(_OWNER.match(words[0])) and len(words) > 1) + int(
+            bool(_AGENCY_WORD.search(s))  # "Maternity and Children's Services … Protocol": an owner inside
+        )
         acronym_only = int(bool(_OWNER.match(s)))
         long_desc = int(len(words) > 9)
-        return (proper, -acronym_only, -long_desc, len(docs.get(s, ())), -owner, len(s), s)
+        return (proper, -acronym_only, -long_desc, -owner, len(words), len(docs.get(s, ())), len(s), s)
 
     return max(sorted(set(candidates)), key=rank)
 

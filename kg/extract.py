@@ -889,7 +889,11 @@ def _split_coordination(name: str, vocab: Vocabulary) -> list[tuple[int, int]]:
     if not m:
         return [(0, len(name))]
     left, right = name[: m.start()], name[m.end() :]
-    left_ok = _is_vocab_agency(left, vocab) or bool(re.search(_ORG_HEAD + r"$", left))
+    left_ok = (
+        _is_vocab_agency(left, vocab)
+        or bool(re.search(_ORG_HEAD + r"$", left))
+        or bool(re.fullmatch(r"[A-Z]{2,8}", left))  # "YJS and Northshire Constabulary"
+    )
     right_ok = _is_vocab_agency(right, vocab) or len(right.split()) >= 2
     if left_ok and right_ok:
         return [(0, m.start()), (m.end(), len(name))]

@@ -13,6 +13,7 @@ import networkx as nx
 
 from kg.extract import sentence_of, split_sentences
 from kg.model import AGENCY, INSTRUMENT_TYPES, Document, Entity, Evidence, Fact, Mention, Segmented, Span
+from kg.preamble import area_of
 from kg.relate import DocumentRelations, all_mentions
 from kg.resolve import Occurrence, resolve_entities
 from kg.slug import slugify
@@ -37,8 +38,11 @@ def occurrences(items: list[Extracted]) -> list[Occurrence]:
     out = []
     for x in items:
         exp = x.relations.acronyms.expansions
+        area = area_of(x.segmented.review)
         for m in all_mentions(x.relations):
-            out.append(Occurrence(x.document.file_name, m, exp.get(m.text) if m.kind == AGENCY else None))
+            out.append(
+                Occurrence(x.document.file_name, m, exp.get(m.text) if m.kind == AGENCY else None, area)
+            )
     return out
 
 

@@ -254,3 +254,22 @@ def _find_subject(text: str, base: int) -> Fact | None:
         if not _SUBJECT_STOP.match(sm.group("s")):
             return Fact(sm.group("s"), base + sm.start("s"), base + sm.end("s"))
     return None
+
+
+_AREA = re.compile(
+    r"^(?:the\s+)?(?P<area>[A-Z][\w'’-]+(?:(?:,\s*|\s+and\s+|\s+)[A-Z][\w'’-]+)*?)\s+(?:Local\s+)?Safeguarding\b"
+)
+
+
+def area_of(review: ReviewInfo) -> str:
+    """The place a partnership covers, from its name: 'Hampshire Safeguarding Children Board'
+    → 'Hampshire'. Empty when the document names no partnership."""
+    for fact in (review.issued_by, review.considered_by):
+        if fact is not None:
+            m = _AREA.match(fact.value.strip())
+            if m:
+                words = m.group("area").split()
+                while words and words[0] in ("The", "Introduction", "Response", "Report"):
+                    words.pop(0)  # a heading glued to the name
+                return " ".join(words)
+    return ""

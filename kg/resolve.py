@@ -49,6 +49,7 @@ class Occurrence:
     doc: str  # file name
     mention: Mention
     expansion: str | None = None  # what an acronym stands for in this document
+    area: str = ""  # the place the document's partnership covers ("Hampshire")
 
 
 def clean_surface(text: str) -> str:
@@ -176,24 +177,33 @@ def resolve_entities(
     surfaces = [clean_surface(o.mention.text) for o in occ]
     anchors: dict[str, int] = {}  # merge target per shared key
     concept_of: dict[int, Concept] = {}
+    area_of: dict[int, str] = {}
     keys: list[tuple[str, frozenset[str]]] = []
 
     def merge(i: int, j: int, why: str) -> None:
         if uf.union(i, j):
             reasons[uf.find(i)].append(why)
 
+    local_names = _local_agency_names(occ, surfaces)
     for i, o in enumerate(occ):
         m, s = o.mention, surfaces[i]
         named = o.expansion if (o.expansion and m.kind == AGENCY) else s
+        longer = local_names.get((o.doc, named)) if m.kind == AGENCY else None
+        named = longer or named
         concept = None
-        if m.canonical:
+        if m.canonical and not o.expansion and not longer:
             concept = next((c for c in vocab.concepts if c.label == m.canonical and c.kind == m.kind), None)
-        concept = concept or _vocab_concept(named, m.kind, vocab)
+        if concept is None and not longer:
+            concept = _vocab_concept(_without_area(named, o.area), m.kind, vocab)
         if concept is not None:
             concept_of[i] = concept
-            key = f"concept|{concept.iri}"
+            scope = o.area if concept.local else ""
+            key = f"concept|{concept.iri}|{scope}"
             keys.append((key, frozenset()))
             why = f"'{m.text}' ({o.doc}) is the vocabulary concept '{concept.label}'"
+            if scope:
+                why += f" in {scope}"
+            area_of[i] = scope
         else:
             keys.append(match_key(named, m.kind, vocab))
             key = keys[-1][0]
@@ -239,7 +249,8 @@ def resolve_entities(
     for root in sorted(members, key=lambda r: _sort_label(occ, surfaces, members[r], concept_of)):
         idx = members[root]
         kind = _kind(occ, idx)
-        label = _canonical(occ, surfaces, idx, concept_of)
+        scope = next((area_of[i] for i in idx if area_of.get(i)), "")
+        label = _canonical(occ, surfaces, idx, concept_of, scope)
         prefix = "agency" if kind == AGENCY else kind.lower()
         key = f"{prefix}/{slugify(label)}"
         n = 2
@@ -313,6 +324,33 @@ def _merge_contained(
             merge(hits[0], r, f"'{surfaces[members[0]]}' names '{surfaces[hits[0]]}' (key words shared)")
 
 
+def _without_area(name: str, area: str) -> str:
+    """'Westbury Police' in a Westbury document is the Police of that area."""
+    if area and name.startswith(area + " ") and len(name) > len(area) + 1:
+        return name[len(area) + 1 :]
+    return name
+
+
+def _local_agency_names(occ: list[Occurrence], surfaces: list[str]) -> dict[tuple[str, str], str]:
+    """A short agency name → the one longer name in the same document that ends with it
+    ("Children's Social Care" → "Northshire County Council Children's Social Care")."""
+    by_doc: dict[str, set[str]] = defaultdict(set)
+    for o, s in zip(occ, surfaces, strict=True):
+        if o.mention.kind == AGENCY and s[:1].isupper():
+            by_doc[o.doc].add(o.expansion or s)
+    out: dict[tuple[str, str], str] = {}
+    for doc, names in by_doc.items():
+        for short in names:
+            longer = sorted(n for n in names if n.endswith(" " + short) and not _OWNER.match(short))
+            if len(longer) == 1 and not longer[0].startswith(_area_prefix(occ, doc) + " " + short):
+                out[(doc, short)] = longer[0]
+    return out
+
+
+def _area_prefix(occ: list[Occurrence], doc: str) -> str:
+    return next((o.area for o in occ if o.doc == doc and o.area), "\x00")
+
+
 def _kind(occ: list[Occurrence], idx: list[int]) -> str:
     counts: dict[str, int] = defaultdict(int)
     for i in idx:
@@ -321,10 +359,19 @@ def _kind(occ: list[Occurrence], idx: list[int]) -> str:
 
 
 def _canonical(
-    occ: list[Occurrence], surfaces: list[str], idx: list[int], concept_of: dict[int, Concept]
+    occ: list[Occurrence],
+    surfaces: list[str],
+    idx: list[int],
+    concept_of: dict[int, Concept],
+    scope: str = "",
 ) -> str:
+    kind = _kind(occ, idx)
     for i in idx:
         if i in concept_of:
+            if scope:
+                # a kind of local service: the document's own name for it, else "Police (Westbury)"
+                own = sorted((surfaces[j] for j in idx if surfaces[j].startswith(scope + " ")), key=len)
+                return own[-1] if own else f"{concept_of[i].label} ({scope})"
             return concept_of[i].label
     expansions = [occ[i].expansion for i in idx if occ[i].expansion]
     candidates = [surfaces[i] for i in idx if surfaces[i]] + [e for e in expansions if e]
@@ -335,9 +382,9 @@ def _canonical(
     def rank(s: str) -> tuple[int, int, int, int, int, int, int, str]:
         words = s.split()
         proper = int(s[:1].isupper())
-        owner = int(bool(words) and bool(_OWNER.match(words[0])) and len(words) > 1) + int(
-            bool(_AGENCY_WORD.search(s))  # "Maternity and Children's Services … Protocol": an owner inside
-        )
+        owner = int(bool(words) and bool(_OWNER.match(words[0])) and len(words) > 1)
+        if kind != AGENCY:
+            owner += int(bool(_AGENCY_WORD.search(s)))  # "Maternity and Children's Services … Protocol"
         acronym_only = int(bool(_OWNER.match(s)))
         long_desc = int(len(words) > 9)
         return (proper, -acronym_only, -long_desc, -owner, len(words), len(docs.get(s, ())), len(s), s)

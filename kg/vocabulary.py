@@ -29,6 +29,7 @@ class Concept:
     alt_labels: tuple[str, ...]
     case_sensitive: bool
     comment: str = ""
+    local: bool = False  # a kind of local service: one node per area
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def load_vocabulary(directory: Path = ONTOLOGY_DIR) -> Vocabulary:
                 alts,
                 bool(cs and cs.toPython()),
                 str(g.value(c, RDFS.comment) or ""),
+                str(g.value(c, SG.scope) or "") == "local",
             )
         )
     type_words = {

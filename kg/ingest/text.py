@@ -49,6 +49,9 @@ _LIST_MARKER = re.compile(
     rf"|recommendation\s+{_NUMBER}\b)",
     re.IGNORECASE,
 )
+_TITLE_LINE = re.compile(
+    r"^(?:[A-Z0-9][\w’'&/()-]*)(?:\s+(?:[A-Z0-9][\w’'&/()-]*|of|and|for|the|to|in|on|with|&)){0,5}:?$"
+)
 MAX_WRAP_WIDTH = 140  # characters: wider "lines" are whole paragraphs, not wrapped lines
 _TERMINAL = re.compile(r"[.:;?!][\"'’”)\]]*$")
 _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
@@ -303,7 +306,10 @@ def _paragraph_ends(prev: str, line: str, width: float, double_spaced: bool) -> 
         return True
     if not double_spaced:
         # single-spaced: blank lines already separate paragraphs; a short line that ends a
-        # sentence before a capitalised line is a paragraph with no gap after it.
+        # sentence before a capitalised line is a paragraph with no gap after it, and so is a
+        # short title ("Introduction", "Response") on its own line.
+        if starts_upper and _TITLE_LINE.match(body):
+            return True
         return bool(width and _TERMINAL.search(body) and len(body) < 0.6 * width and starts_upper)
     if trailing >= 3 and starts_upper:
         return True

@@ -60,6 +60,7 @@ def clean_surface(text: str) -> str:
     t = re.sub(r"[’']s$", "", t)
     # quotes around a title are not part of the name: "'Think Family' toolkit" → "Think Family toolkit"
     t = re.sub(r"(?:(?<=\s)|^)[‘'\"“](.+?)[’'\"”](?!\w)", r"\1", t)
+    t = re.sub(r"[’'\"”]\s*,?\s*((?:19|20)\d\d)$", r", \1", t)  # "… Children’, 2015" (quote opened earlier)
     return t.strip()
 
 
@@ -188,6 +189,8 @@ def resolve_entities(
     for i, o in enumerate(occ):
         m, s = o.mention, surfaces[i]
         named = o.expansion if (o.expansion and m.kind == AGENCY) else s
+        if m.canonical and not m.canonical.startswith("@") and m.kind != AGENCY:
+            named = m.canonical  # a rule already knows the name: "Working Together … 2018"
         longer = local_names.get((o.doc, named)) if m.kind == AGENCY else None
         named = longer or named
         concept = None
@@ -373,6 +376,15 @@ def _canonical(
                 own = sorted((surfaces[j] for j in idx if surfaces[j].startswith(scope + " ")), key=len)
                 return own[-1] if own else f"{concept_of[i].label} ({scope})"
             return concept_of[i].label
+    given = sorted(
+        {
+            occ[i].mention.canonical
+            for i in idx
+            if occ[i].mention.canonical and not occ[i].mention.canonical.startswith("@")
+        }
+    )
+    if given and kind != AGENCY:
+        return given[0]
     expansions = [occ[i].expansion for i in idx if occ[i].expansion]
     candidates = [surfaces[i] for i in idx if surfaces[i]] + [e for e in expansions if e]
     docs: dict[str, set[str]] = defaultdict(set)

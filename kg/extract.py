@@ -380,7 +380,18 @@ class Acronyms:
 
 
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans inside ``text[start:end]`` (absolute offsets, no surrounding space)."""
+    """Sentence spans inside ``text[start:end]`` (absolute offsets, no surrounding space).
+
+    A sentence never crosses a paragraph break (a blank line in the cleaned text)."""
+    out: list[tuple[int, int]] = []
+    pos = start
+    for brk in re.finditer(r"\n\s*\n", text[start:end]):
+        out += _sentences_in(text, pos, start + brk.start())
+        pos = start + brk.end()
+    return out + _sentences_in(text, pos, end)
+
+
+def _sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans = []
     pos = start
     for m in _SENTENCE.finditer(text, start, end):

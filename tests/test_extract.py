@@ -108,6 +108,15 @@ def test_sentences_do_not_split_after_abbreviations() -> None:
     ]
 
 
+def test_a_sentence_never_crosses_a_paragraph_break() -> None:
+    text = "Recommendations for Housing\n\nRecommendation One: Housing should act. Then more."
+    assert [text[a:b] for a, b in split_sentences(text, 0, len(text))] == [
+        "Recommendations for Housing",
+        "Recommendation One: Housing should act.",
+        "Then more.",
+    ]
+
+
 def _relations(name: str):  # type: ignore[no-untyped-def]
     doc = read_document(LAYOUTS / name)
     seg = split_sections(doc)

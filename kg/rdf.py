@@ -18,7 +18,7 @@ import rdflib
 from rdflib import RDF, RDFS, XSD, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kg.model import Evidence
+from kg.model import INSTRUMENT_TYPES, Evidence
 
 SG = Namespace("https://w3id.org/safeguarding-kg/ontology#")
 SGID = Namespace("https://w3id.org/safeguarding-kg/id/")
@@ -42,34 +42,9 @@ _ALSO = {
     "SeriousCaseReview": ("Review",),
     "LocalChildSafeguardingPracticeReview": ("Review",),
     "LearningArea": ("Recommendation",),
-    **{
-        t: ("Instrument",)
-        for t in (
-            "Protocol",
-            "Toolkit",
-            "Policy",
-            "Guidance",
-            "Training",
-            "Campaign",
-            "Audit",
-            "System",
-            "Agreement",
-        )
-    },
+    **{t: ("Instrument",) for t in INSTRUMENT_TYPES},
 }
-_LABELLED = {
-    "Agency",
-    "Person",
-    "Protocol",
-    "Toolkit",
-    "Policy",
-    "Guidance",
-    "Training",
-    "Campaign",
-    "Audit",
-    "System",
-    "Agreement",
-}
+_LABELLED = {"Agency", "Person", *INSTRUMENT_TYPES}  # nodes that get skos:prefLabel / altLabel
 
 
 def curie_to_iri(curie: str) -> URIRef:

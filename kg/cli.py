@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from kg.build import build as run_build
 from kg.ingest import DEFAULT_MAX_BYTES
+from kg.model import INSTRUMENT_TYPES, BuildResult
 
 app = typer.Typer(
     help="Build and explore a knowledge graph of child safeguarding case reviews and the "
@@ -119,10 +120,7 @@ def _validate(ttl: Path) -> bool:
     return bool(violations)
 
 
-def _print_summary(result: object) -> None:
-    from kg.model import INSTRUMENT_TYPES, BuildResult
-
-    assert isinstance(result, BuildResult)
+def _print_summary(result: BuildResult) -> None:
     c = result.counts
     err.print(
         f"documents read: {len(result.documents)} ({c.get('read', 0)} new or changed, the rest from cache); "

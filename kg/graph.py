@@ -14,7 +14,7 @@ import networkx as nx
 from kg.extract import sentence_of, split_sentences
 from kg.model import AGENCY, INSTRUMENT_TYPES, Document, Entity, Evidence, Fact, Mention, Segmented, Span
 from kg.preamble import area_of
-from kg.relate import DocumentRelations, all_mentions
+from kg.relate import DocumentRelations, SectionRelations, all_mentions
 from kg.resolve import Occurrence, resolve_entities
 from kg.slug import slugify
 from kg.vocabulary import Vocabulary, load_vocabulary
@@ -209,11 +209,8 @@ def _add_responses(
     key: str,
     rec: str,
     did: str,
-    srel: object,
+    srel: SectionRelations,
 ) -> None:
-    from kg.relate import SectionRelations
-
-    assert isinstance(srel, SectionRelations)
     fname = doc.file_name
     by_agency: dict[str, list[int]] = defaultdict(list)
     responders: dict[str, list[Mention]] = defaultdict(list)

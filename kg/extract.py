@@ -222,7 +222,7 @@ def _vocabulary_mentions(chunk: str, base: int, vocab: Vocabulary) -> list[Menti
 
 def _words_before(chunk: str, pos: int) -> list[tuple[int, int]]:
     """Spans of the words right before ``pos``, nearest first, stopping at punctuation."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     i = pos
     while len(spans) < 10:
         m = re.search(r"([\w’'/&-]+)(\s+)$", chunk[:i])

@@ -209,10 +209,10 @@ def read_review_info(doc: Document, preamble_end: int) -> ReviewInfo:
 
     published = None
     for pm in _PUBLISHED.finditer(text):
-        dm = DATE.match(text, pm.end())
-        iso = parse_date(dm) if dm else None
-        if dm and iso:
-            published = Fact(iso, dm.start(), dm.end())
+        found = DATE.match(text, pm.end())
+        iso = parse_date(found) if found else None
+        if found and iso:
+            published = Fact(iso, found.start(), found.end())
             break
 
     issued_by = None

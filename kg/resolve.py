@@ -226,13 +226,13 @@ def resolve_entities(
         for i in idxs:
             s = surfaces[i]
             if _OWNER.match(s) and occ[i].expansion is None and i not in concept_of:
-                longer = sorted(
+                fuller = sorted(
                     (j for j in idxs if surfaces[j].startswith(s + " ") and len(surfaces[j].split()) == 2),
                     key=lambda j: (len(surfaces[j]), surfaces[j]),
                 )
-                if longer:
+                if fuller:
                     merge(
-                        longer[0], i, f"'{s}' ({occ[i].doc}) begins the agency name '{surfaces[longer[0]]}'"
+                        fuller[0], i, f"'{s}' ({occ[i].doc}) begins the agency name '{surfaces[fuller[0]]}'"
                     )
     # contained keys (instruments): a unique superset of the same kind and synonym group
     by_kind_group: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -376,13 +376,7 @@ def _canonical(
                 own = sorted((surfaces[j] for j in idx if surfaces[j].startswith(scope + " ")), key=len)
                 return own[-1] if own else f"{concept_of[i].label} ({scope})"
             return concept_of[i].label
-    given = sorted(
-        {
-            occ[i].mention.canonical
-            for i in idx
-            if occ[i].mention.canonical and not occ[i].mention.canonical.startswith("@")
-        }
-    )
+    given = sorted({c for i in idx if (c := occ[i].mention.canonical) is not None and not c.startswith("@")})
     if given and kind != AGENCY:
         return given[0]
     expansions = [occ[i].expansion for i in idx if occ[i].expansion]

@@ -195,7 +195,8 @@ def _marker_sections(blocks: list[Block]) -> list[Section]:
             gkey = _group_key(group, group_keys) + "-"
             expected = 1
             continue
-        n_value = _number((h or num).group("n")) if (h or num) else None
+        marker = h or num
+        n_value = _number(marker.group("n")) if marker else None
         if n_value == 1 and expected > 1 and h:
             # Numbering starts again without a "Recommendations for …" heading: the heading
             # just before it (if any) names the group; otherwise number the parts.

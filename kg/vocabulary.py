@@ -65,7 +65,7 @@ def load_vocabulary(directory: Path = ONTOLOGY_DIR) -> Vocabulary:
     g = rdflib.Graph()
     g.parse(directory / "vocabulary.ttl", format="turtle")
     concepts = []
-    for c in sorted(set(g.subjects(SKOS.inScheme, None))):
+    for c in sorted(set(g.subjects(SKOS.inScheme, None)), key=str):
         kind = g.value(c, SG.kind)
         label = g.value(c, SKOS.prefLabel)
         if kind is None or label is None:
@@ -78,7 +78,7 @@ def load_vocabulary(directory: Path = ONTOLOGY_DIR) -> Vocabulary:
                 str(label),
                 str(kind).rsplit("#", 1)[-1],
                 alts,
-                bool(cs and cs.toPython()),
+                bool(cs is not None and str(cs) == "true"),
                 str(g.value(c, RDFS.comment) or ""),
                 str(g.value(c, SG.scope) or "") == "local",
             )

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.errors import IngestError, KgError
+from kg.errors import ExportError, IngestError, KgError
 from kg.graph import Extracted, build_graph
 from kg.ingest import DEFAULT_MAX_BYTES, read_document, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
@@ -106,7 +106,10 @@ def extract_file(path: Path, max_bytes: int, cache_dir: Path | None) -> tuple[Ex
     rel = relate_document(doc, seg)
     x = Extracted(doc, seg, rel)
     if cached_path is not None:
-        write_atomic(cached_path, pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            write_atomic(cached_path, pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # a cache that cannot be written only costs time next run
     return x, False
 
 
@@ -138,6 +141,7 @@ def build(
     files.sort(key=lambda f: str(f.resolve()))  # the same files in any order give the same build
     result.failures += failures
     items: list[Extracted] = []
+    _check_writable(out)
     cache_dir = out / ".kgcache" if use_cache else None
     named: dict[str, Path] = {}  # document IRI slug → the file that has it
     read_fresh = 0
@@ -163,8 +167,23 @@ def build(
         return result
     graph, entities = build_graph(items)
     write_outputs(graph, entities, items, out, html, result)
+    if cache_dir is not None and cache_dir.is_dir():
+        prune_cache(cache_dir)
     _summarise(graph, result)
     return result
+
+
+def _check_writable(out: Path) -> None:
+    """Fail before reading anything if the output folder cannot be made or written."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".kg-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise ExportError(
+            f"cannot write the outputs here ({err.strerror}); choose a writable folder with --out", out
+        ) from err
 
 
 def _claim_name(path: Path, named: dict[str, Path]) -> None:
@@ -198,12 +217,27 @@ def write_outputs(
         from kg.view import render_html
 
         files[out / "graph.html"] = render_html(graph).encode("utf-8")
-    for path, data in [*texts.items(), *files.items()]:
-        write_atomic(path, data)
-    for stale in sorted((out / "text").glob("*.txt")):
-        if stale not in texts:
-            stale.unlink()
+    try:
+        for path, data in [*texts.items(), *files.items()]:
+            write_atomic(path, data)
+        for stale in sorted((out / "text").glob("*.txt")):
+            if stale not in texts:
+                stale.unlink()
+    except OSError as err:
+        raise ExportError(
+            f"cannot write the outputs ({err.strerror}); choose a writable folder with --out", out
+        ) from err
     result.outputs += list(files)
+
+
+def prune_cache(cache_dir: Path) -> int:
+    """Delete cache entries made by other extractor versions; returns how many went."""
+    gone = 0
+    for entry in cache_dir.glob("*.pickle"):
+        if not entry.stem.endswith("-" + extractor_version()):
+            entry.unlink(missing_ok=True)
+            gone += 1
+    return gone
 
 
 def merge_report(entities: list[Entity]) -> str:

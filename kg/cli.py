@@ -7,6 +7,7 @@ input, query or validation failed (outputs still written for the rest); 2 usage 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kg.build import build as run_build
+from kg.errors import KgError
 from kg.ingest import DEFAULT_MAX_BYTES
 from kg.model import INSTRUMENT_TYPES, BuildResult
 
@@ -81,11 +83,9 @@ def build(
             def progress(name: str, done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, description=f"reading {name}"[:60])
 
-            result = run_build(
-                paths, out_dir, max_bytes=max_bytes, use_cache=not no_cache, strict=strict, progress=progress
-            )
+            result = _run(paths, out_dir, max_bytes, no_cache, strict, progress)
     else:
-        result = run_build(paths, out_dir, max_bytes=max_bytes, use_cache=not no_cache, strict=strict)
+        result = _run(paths, out_dir, max_bytes, no_cache, strict, None)
 
     for f in result.failures:
         err.print(f"skipped {f.message}", markup=False)
@@ -104,6 +104,23 @@ def build(
         for p in result.outputs:
             err.print(f"wrote {p}", markup=False)
     raise typer.Exit(1 if problems else 0)
+
+
+def _run(
+    paths: list[Path],
+    out_dir: Path,
+    max_bytes: int,
+    no_cache: bool,
+    strict: bool,
+    progress: Callable[[str, int, int], None] | None,
+) -> BuildResult:
+    try:
+        return run_build(
+            paths, out_dir, max_bytes=max_bytes, use_cache=not no_cache, strict=strict, progress=progress
+        )
+    except KgError as e:  # e.g. the output folder cannot be written
+        err.print(f"error: {e}", markup=False)
+        raise typer.Exit(1) from e
 
 
 def _validate(ttl: Path) -> bool:

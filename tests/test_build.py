@@ -663,7 +663,9 @@ def test_a_failure_while_replacing_a_file_leaves_no_temporary_file(built, monkey
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(kg.rdf.os, "replace", refused)
-    with pytest.raises(OSError, match="No space left"):
+    from kg.errors import ExportError
+
+    with pytest.raises(ExportError, match="No space left"):
         build([folder], out, use_cache=False)
     monkeypatch.undo()
     assert outputs(out) == before

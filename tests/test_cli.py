@@ -67,3 +67,23 @@ def test_build_summary_lists_counts_and_recurring_instruments(tmp_path: Path) ->
     assert (
         "recurring across reviews" in result.output and "Eastmoor Home Visit Safety Protocol" in result.output
     )
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_clear_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = runner.invoke(app, ["build", str(LAYOUTS / "numbered.txt"), "--out", str(blocker / "out"), "-q"])
+    assert result.exit_code == 1
+    assert "cannot write the outputs here" in result.output and str(blocker / "out") in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cache_entries_of_other_extractor_versions_are_pruned(tmp_path: Path) -> None:
+    stale = tmp_path / "out" / ".kgcache" / ("0" * 64 + "-oldversion.pickle")
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"old")
+    result = runner.invoke(
+        app, ["build", str(LAYOUTS / "numbered.txt"), "--out", str(tmp_path / "out"), "-q"]
+    )
+    assert result.exit_code == 0
+    assert not stale.exists() and len(list(stale.parent.glob("*.pickle"))) == 1

@@ -9,6 +9,9 @@ From the positions we
 * put a list marker drawn apart from its text ("1)" ⇥ "Review…") back on its line;
 * find paragraph breaks: a vertical gap clearly wider than the usual line gap, or a change
   between bold and plain text or between heading-sized and body text;
+* read a table whose header row is a line of bold column headings as one "cell" block per
+  cell under its heading (columns from the headings' left edges, rows from the cells' top
+  lines), as the Word and web-page readers do;
 * join a sentence that runs over a page break (the last line of a page fills the width
   and does not end a sentence);
 * drop the hyphen of a word broken at a line end when the unbroken word occurs elsewhere
@@ -227,14 +230,121 @@ def attach_markers(page: Page) -> Page:
     return Page(page.width, page.height, [ln for i, ln in enumerate(lines) if i not in drop])
 
 
-def clean_pages(pages: list[Page]) -> list[Line | None]:
+@dataclass(frozen=True)
+class TableMark:
+    """Where a table stood among a page's lines, with its cells as blocks."""
+
+    cells: tuple[RawBlock, ...]
+
+
+_ROW_TOL = 1.5  # points: lines whose tops are this close share a row
+
+
+def _header_row(lines: list[Line]) -> list[Line] | None:
+    """The first line group that reads as a table's column headings: three or more short bold
+    lines side by side, their tops aligned, none running into the next."""
+    groups: dict[float, list[Line]] = {}
+    for ln in lines:
+        key = next((k for k in groups if abs(k - ln.y1) <= _ROW_TOL), ln.y1)
+        groups.setdefault(key, []).append(ln)
+    for top in sorted(groups, reverse=True):
+        row = sorted(groups[top], key=lambda ln: ln.x0)
+        if (
+            len(row) >= 3
+            and all(ln.bold and len(ln.text.split()) <= 5 for ln in row)
+            and all(a.x1 < b.x0 for a, b in zip(row, row[1:], strict=False))
+        ):
+            return row
+    return None
+
+
+def find_table(page: Page, first_row: int) -> tuple[list[Line | TableMark], int]:
+    """A page's lines with its first headed table replaced by a ``TableMark``."""
+    header = _header_row(page.lines)
+    if header is None:
+        return list(page.lines), first_row
+    starts = [ln.x0 - 2 for ln in header]
+    height = max(1.0, statistics.median(ln.y1 - ln.y0 for ln in header))
+
+    def column(ln: Line) -> int | None:
+        for c, x in enumerate(starts):
+            end = starts[c + 1] + 2 if c + 1 < len(starts) else page.width
+            if x <= ln.x0 and ln.x1 <= end:
+                return c
+        return None
+
+    below = sorted((ln for ln in page.lines if ln.y1 < header[0].y0), key=lambda ln: -ln.y1)
+    body: list[Line] = []
+    last_y = header[0].y0
+    for ln in below:  # top to bottom, until a line spans columns or a wide gap opens
+        if column(ln) is None or last_y - ln.y1 > 3 * height:
+            break
+        body.append(ln)
+        last_y = ln.y0
+    if not body:
+        return list(page.lines), first_row
+    by_col: dict[int, list[Line]] = {}
+    for ln in body:
+        by_col.setdefault(column(ln) or 0, []).append(ln)
+    tops: list[float] = []
+    for col_lines in by_col.values():  # a cell starts after a gap wider than its line gaps
+        gaps = [a.y0 - b.y1 for a, b in zip(col_lines, col_lines[1:], strict=False)]
+        tight = min(gaps) if gaps else 0.0
+        tops.append(col_lines[0].y1)
+        tops += [
+            b.y1 for a, b, g in zip(col_lines, col_lines[1:], gaps, strict=False) if g > tight + 0.4 * height
+        ]
+    rows: list[float] = []
+    for y in sorted(tops, reverse=True):
+        if not rows or rows[-1] - y > _ROW_TOL:
+            rows.append(y)
+    cells: list[RawBlock] = []
+    for r, top in enumerate(rows):
+        bottom = rows[r + 1] if r + 1 < len(rows) else -1.0
+        for c, head in enumerate(header):
+            texts = [
+                normalise_characters(ln.text)
+                for ln in by_col.get(c, [])
+                if bottom + _ROW_TOL < ln.y1 <= top + _ROW_TOL
+            ]
+            text = " ".join(t.strip() for t in dehyphenate(texts) if t.strip())
+            if text:
+                cells.append(
+                    RawBlock(text, "cell", column=normalise_characters(head.text), row=first_row + r)
+                )
+    taken = {id(ln) for ln in [*header, *body]}
+    table_bottom = body[-1].y0
+    out: list[Line | TableMark] = []
+    placed = False
+    for ln in page.lines:
+        if id(ln) in taken:
+            continue
+        if not placed and ln.y1 < table_bottom:
+            out.append(TableMark(tuple(cells)))
+            placed = True
+        out.append(ln)
+    if not placed:
+        out.append(TableMark(tuple(cells)))
+    return out, first_row + len(rows)
+
+
+def clean_pages(pages: list[Page]) -> list[Line | TableMark | None]:
     """Cleaned lines of the whole document; ``None`` marks a paragraph break."""
     pages = [attach_markers(p) for p in strip_running_lines(pages)]
+    laid: list[list[Line | TableMark]] = []
+    row = 1
+    for page in pages:
+        items, row = find_table(page, row)
+        laid.append(items)
+    pages = [
+        Page(p.width, p.height, [x for x in items if isinstance(x, Line)])
+        for p, items in zip(pages, laid, strict=True)
+    ]
     all_lines = [ln for p in pages for ln in p.lines]
-    if not all_lines:
+    if not all_lines and not any(laid):
         return []
-    body_size = statistics.median(ln.size for ln in all_lines)
-    height = statistics.median(max(1.0, ln.y1 - ln.y0) for ln in all_lines)
+    body_size = statistics.median(ln.size for ln in all_lines) if all_lines else 0.0
+    height = statistics.median(max(1.0, ln.y1 - ln.y0) for ln in all_lines) if all_lines else 1.0
     gaps = sorted(
         a.y0 - b.y1
         for p in pages
@@ -242,18 +352,27 @@ def clean_pages(pages: list[Page]) -> list[Line | None]:
         if -0.5 * height <= a.y0 - b.y1 < 3 * height
     )
     usual = gaps[len(gaps) // 4] if gaps else 0.0
-    out: list[Line | None] = []
-    for n, page in enumerate(pages):
-        if not page.lines:
+    out: list[Line | TableMark | None] = []
+    for n, items in enumerate(laid):
+        if not items:
             continue
-        if out and not _continues_over_page(out, page.lines[0], right_of_prev=_prev_right(pages, n)):
+        first = items[0]
+        if out and not (
+            isinstance(first, Line) and _continues_over_page(out, first, right_of_prev=_prev_right(pages, n))
+        ):
             out.append(None)
         prev: Line | None = None
-        for ln in page.lines:
-            if prev is not None and _breaks(prev, ln, usual, height, body_size):
+        for item in items:
+            if isinstance(item, TableMark):
+                if out and out[-1] is not None:
+                    out.append(None)
+                out += [item, None]
+                prev = None
+                continue
+            if prev is not None and _breaks(prev, item, usual, height, body_size):
                 out.append(None)
-            out.append(ln)
-            prev = ln
+            out.append(item)
+            prev = item
     return out
 
 
@@ -264,11 +383,11 @@ def _prev_right(pages: list[Page], n: int) -> float:
     return 0.0
 
 
-def _continues_over_page(out: list[Line | None], first: Line, right_of_prev: float) -> bool:
+def _continues_over_page(out: list[Line | TableMark | None], first: Line, right_of_prev: float) -> bool:
     """A sentence runs over the page break: the page's last line fills the width and does not
     end a sentence, and the next page does not open with a list marker or a heading."""
     last = out[-1]
-    if last is None:
+    if not isinstance(last, Line):
         return False
     return (
         last.x1 >= 0.85 * right_of_prev
@@ -293,7 +412,21 @@ def _breaks(prev: Line, line: Line, usual: float, height: float, body_size: floa
 # --- hyphenation and paragraphs -----------------------------------------------------------
 
 
-def _blocks_from_lines(lines: list[Line | None]) -> list[RawBlock]:
+def _blocks_from_lines(lines: list[Line | TableMark | None]) -> list[RawBlock]:
+    """Paragraph blocks of the text between tables, and each table's cells in its place."""
+    blocks: list[RawBlock] = []
+    run: list[Line | None] = []
+    for item in [*lines, TableMark(())]:
+        if isinstance(item, TableMark):
+            blocks += _text_blocks(run) if any(ln is not None for ln in run) else []
+            blocks += item.cells
+            run = []
+        else:
+            run.append(item)
+    return blocks
+
+
+def _text_blocks(lines: list[Line | None]) -> list[RawBlock]:
     texts = [normalise_characters(ln.text) if ln is not None else " " for ln in lines]
     fixed = dehyphenate(texts)
     # A line emptied by dehyphenation must not read as a paragraph break.

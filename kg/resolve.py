@@ -140,12 +140,14 @@ class _UnionFind:
 
 def _vocab_concept(surface: str, kind: str, vocab: Vocabulary) -> Concept | None:
     for c in vocab.concepts:
-        if c.kind != kind or c.label.startswith("Working Together"):
+        if c.label.startswith("Working Together") or (c.kind == AGENCY) != (kind == AGENCY):
             continue
         for form in (c.label, *c.alt_labels):
             flags = 0 if c.case_sensitive else re.IGNORECASE
-            if re.fullmatch(re.escape(form), surface, flags):
+            if re.fullmatch(re.escape(form), surface, flags) and c.kind == kind:
                 return c
+            # "2019/20 Section 11 audit", "ICON programme sessions": the concept, whatever the
+            # trailing type word says, when nothing else is added
             if (
                 kind != AGENCY
                 and len(form) >= 4
@@ -251,7 +253,8 @@ def resolve_entities(
     used_keys: set[str] = set()
     for root in sorted(members, key=lambda r: _sort_label(occ, surfaces, members[r], concept_of)):
         idx = members[root]
-        kind = _kind(occ, idx)
+        concept = next((concept_of[i] for i in idx if i in concept_of), None)
+        kind = concept.kind if concept else _kind(occ, idx)
         scope = next((area_of[i] for i in idx if area_of.get(i)), "")
         label = _canonical(occ, surfaces, idx, concept_of, scope)
         prefix = "agency" if kind == AGENCY else kind.lower()

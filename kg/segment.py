@@ -19,7 +19,7 @@ numbered list inside a response is not mistaken for new recommendations.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kg.ingest.text import NUMBER_WORDS
 from kg.model import Block, Document, Section, Segmented, Span
@@ -302,7 +302,10 @@ def _ordered(sections: list[Section]) -> list[Section]:
 
     seen: dict[str, Section] = {}
     for s in sections:
-        seen[s.key] = s
+        key, n = s.key, 2
+        while key in seen:  # never lose a recommendation to a repeated number
+            key, n = f"{s.key}-{n}", n + 1
+        seen[key] = s if key == s.key else replace(s, key=key)
     return sorted(seen.values(), key=lambda s: (start(s), s.key))
 
 

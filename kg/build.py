@@ -8,6 +8,7 @@ extraction code and vocabulary), so a rebuild re-reads only new or changed files
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import pickle
@@ -106,10 +107,8 @@ def extract_file(path: Path, max_bytes: int, cache_dir: Path | None) -> tuple[Ex
     rel = relate_document(doc, seg)
     x = Extracted(doc, seg, rel)
     if cached_path is not None:
-        try:
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time next run
             write_atomic(cached_path, pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # a cache that cannot be written only costs time next run
     return x, False
 
 

@@ -10,55 +10,31 @@ do not tune the extractor on their wording, only on the general patterns they ex
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
-import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from scoring import load_scorer, score
 
 from kg.build import build
 
 HERE = Path(__file__).resolve().parent
 UNSEEN = HERE / "fixtures" / "unseen"
 GOLD = UNSEEN / "gold"
-SCORER = Path(__file__).resolve().parents[2] / "shared" / "tools" / "score.py"
 
 TARGETS = {"rec": 0.90, "ins": 0.80, "recur": 0.80}
 
 
-def _load_scorer():
-    if not SCORER.exists():
-        pytest.skip("../shared/tools/score.py not found")
-    spec = importlib.util.spec_from_file_location("kg_shared_score", SCORER)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    scorer = _load_scorer()
+    scorer = load_scorer()
     out = tmp_path_factory.mktemp("unseen-out")
     sources = sorted(p for p in UNSEEN.iterdir() if p.is_file())
     assert len(sources) == 5, sources
     build(sources, out, html=False)
     ttl = out / "graph.ttl"
     assert ttl.exists()
-    argv = ["score.py", "--gold", str(GOLD), "--ttl", str(ttl), "--json"]
-    buf = io.StringIO()
-    old = sys.argv
-    try:
-        sys.argv = argv
-        with contextlib.redirect_stdout(buf):
-            rc = scorer.main()
-    finally:
-        sys.argv = old
-    assert rc in (0, None)
-    return json.loads(buf.getvalue())
+    return score(GOLD, ttl, scorer)
 
 
 @pytest.mark.slow

@@ -13,19 +13,17 @@ numbered items, a Markdown table), independent of kg's own text reader.
 
 from __future__ import annotations
 
-import contextlib
 import html
-import importlib.util
 import io
 import json
 import re
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from scoring import load_scorer, score
 
 from kg.build import build
 
@@ -34,7 +32,6 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 UNSEEN = HERE / "fixtures" / "unseen"
 GOLD = UNSEEN / "gold"
-SCORER = Path(__file__).resolve().parents[2] / "shared" / "tools" / "score.py"
 
 FORMATS = ("pdf", "docx", "html")
 TARGETS = {"rec": 0.90, "ins": 0.80}  # the text version's targets (tests/test_unseen.py)
@@ -411,33 +408,9 @@ def write_gold(target: Path, renamed: dict[str, str]) -> Path:
     return target
 
 
-def _load_scorer() -> object:
-    if not SCORER.exists():
-        pytest.skip("../shared/tools/score.py not found")
-    spec = importlib.util.spec_from_file_location("kg_shared_score_formats", SCORER)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def score(scorer: object, gold: Path, ttl: Path) -> dict[str, Any]:
-    buf = io.StringIO()
-    old = sys.argv
-    try:
-        sys.argv = ["score.py", "--gold", str(gold), "--ttl", str(ttl), "--json"]
-        with contextlib.redirect_stdout(buf):
-            rc = scorer.main()  # type: ignore[attr-defined]
-    finally:
-        sys.argv = old
-    assert rc in (0, None)
-    figures: dict[str, Any] = json.loads(buf.getvalue())
-    return figures
-
-
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    scorer = _load_scorer()
+    scorer = load_scorer()
     docs = sources()
     assert len(docs) == 5, docs
     out: dict[str, dict[str, Any]] = {}
@@ -454,7 +427,7 @@ def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
         build([folder], root / "out", html=False)
         ttl = root / "out" / "graph.ttl"
         assert ttl.exists()
-        out[fmt] = score(scorer, gold, ttl)
+        out[fmt] = score(gold, ttl, scorer)
     return out
 
 

@@ -27,7 +27,7 @@ from kg.rdf import serialize_turtle, to_rdf, write_atomic
 from kg.relate import relate_document
 from kg.segment import split_sections
 from kg.slug import slugify
-from kg.vocabulary import ONTOLOGY_DIR
+from kg.resources import ontology_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _EXTRACTION_SOURCES = (
@@ -53,7 +53,8 @@ def extractor_version() -> str:
     for name in _EXTRACTION_SOURCES:
         p = PACKAGE_DIR / name
         files += sorted(p.rglob("*.py")) if p.is_dir() else [p]
-    files += sorted(ONTOLOGY_DIR.glob("*.tsv")) + [ONTOLOGY_DIR / "vocabulary.ttl"]
+    ontology = ontology_dir()
+    files += sorted(ontology.glob("*.tsv")) + [ontology / "vocabulary.ttl"]
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())

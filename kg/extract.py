@@ -27,13 +27,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.model import AGENCY, Mention
+from kg.resources import ontology_file
 from kg.vocabulary import Concept, Vocabulary, load_vocabulary
 
 
 def _function_words(role: str) -> frozenset[str]:
-    from kg.vocabulary import ONTOLOGY_DIR
-
-    rows = (ONTOLOGY_DIR / "function-words.tsv").read_text(encoding="utf-8").splitlines()
+    rows = ontology_file("function-words.tsv").read_text(encoding="utf-8").splitlines()
     return frozenset(
         r.split("\t")[0] for r in rows if r and not r.startswith("#") and r.endswith("\t" + role)
     )
@@ -617,9 +616,7 @@ def _split_coordination(name: str, vocab: Vocabulary) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=1)
 def _generic_agencies() -> frozenset[str]:
-    from kg.vocabulary import ONTOLOGY_DIR
-
-    lines = (ONTOLOGY_DIR / "generic-agencies.tsv").read_text(encoding="utf-8").splitlines()
+    lines = ontology_file("generic-agencies.tsv").read_text(encoding="utf-8").splitlines()
     return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
 
 

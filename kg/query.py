@@ -33,9 +33,8 @@ from rich.text import Text
 
 from kg.errors import QueryError
 from kg.prefixes import PREFIXES, shorten
+from kg.resources import ontology_file
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
-QUERIES_DIR = ONTOLOGY_DIR / "queries"
 FORMATS: tuple[str, ...] = ("table", "csv", "tsv", "json")
 FORMS: tuple[str, ...] = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = frozenset(
@@ -190,18 +189,18 @@ def _syntax_error(message: str, query_text: str) -> QuerySyntaxError:
 # --- query arguments: text, named query or .rq file -------------------------------------------
 
 
-def list_queries(directory: Path = QUERIES_DIR) -> list[tuple[str, str]]:
+def list_queries(directory: Path | None = None) -> list[tuple[str, str]]:
     """``(name, description)`` of every named query, sorted by name."""
     return [
         (path.stem, describe_query(path.read_text(encoding="utf-8")))
-        for path in sorted(directory.glob("*.rq"), key=lambda p: p.stem)
+        for path in sorted((directory or ontology_file("queries")).glob("*.rq"), key=lambda p: p.stem)
     ]
 
 
-def format_query_list(directory: Path = QUERIES_DIR) -> str:
+def format_query_list(directory: Path | None = None) -> str:
     """The named queries for ``kg query --list``: name, question, and parameters if any."""
     lines: list[str] = []
-    for path in sorted(directory.glob("*.rq"), key=lambda p: p.stem):
+    for path in sorted((directory or ontology_file("queries")).glob("*.rq"), key=lambda p: p.stem):
         text = path.read_text(encoding="utf-8")
         lines.append(f"{path.stem}\n    {describe_query(text)}")
         for name, description in query_params(text):
@@ -228,7 +227,7 @@ def query_params(query_text: str) -> list[tuple[str, str]]:
 def resolve_query(
     argument: str,
     params: Mapping[str, str] | None = None,
-    directory: Path = QUERIES_DIR,
+    directory: Path | None = None,
 ) -> str:
     """The SPARQL text for a query argument, with its parameters filled in.
 
@@ -236,7 +235,7 @@ def resolve_query(
     ``.rq`` file, then taken as SPARQL text. Each ``params`` item replaces ``$name`` in the
     text by the value as an escaped SPARQL string literal.
     """
-    text = _query_text(argument.strip(), directory)
+    text = _query_text(argument.strip(), directory or ontology_file("queries"))
     return apply_params(text, params or {})
 
 
@@ -251,7 +250,7 @@ def _query_text(argument: str, directory: Path) -> str:
             raise QueryError("no such query file; check the path", path)
         return path.read_text(encoding="utf-8")
     if _NAME.fullmatch(argument):
-        names = ", ".join(name for name, _ in list_queries(directory))
+        names = ", ".join(name for name, _ in list_queries(directory or ontology_file("queries")))
         raise QueryError(
             f"no named query {argument!r}; pass SPARQL text, a .rq file or one of: {names} "
             "(`kg query --list` describes them)"

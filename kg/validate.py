@@ -24,10 +24,8 @@ from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg.errors import ValidationError
 from kg.prefixes import PREFIXES, shorten
+from kg.resources import ontology_file
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
-SHAPES_PATH = ONTOLOGY_DIR / "shapes.ttl"
-ONTOLOGY_PATH = ONTOLOGY_DIR / "sg.ttl"
 SG = rdflib.Namespace(PREFIXES["sg"])
 OA = rdflib.Namespace(PREFIXES["oa"])
 
@@ -73,8 +71,8 @@ def _load(data: rdflib.Graph | Path | str) -> rdflib.Graph:
 
 def validate_graph(
     data: rdflib.Graph | Path | str,
-    shapes: Path = SHAPES_PATH,
-    ontology: Path | None = ONTOLOGY_PATH,
+    shapes: Path | None = None,
+    ontology: Path | None = None,
 ) -> list[Violation]:
     """Validate ``data`` (a graph, or the path of a Turtle export) against the SHACL shapes.
 
@@ -85,8 +83,8 @@ def validate_graph(
     """
     graph = _load(data)
     quotes = [] if isinstance(data, rdflib.Graph) else check_quotes(graph, Path(data).parent)
-    shapes_graph = rdflib.Graph().parse(shapes, format="turtle")
-    ont_graph = rdflib.Graph().parse(ontology, format="turtle") if ontology else None
+    shapes_graph = rdflib.Graph().parse(shapes or ontology_file("shapes.ttl"), format="turtle")
+    ont_graph = rdflib.Graph().parse(ontology or ontology_file("sg.ttl"), format="turtle")
     _conforms, report, _text = pyshacl.validate(
         graph,
         shacl_graph=shapes_graph,

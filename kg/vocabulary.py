@@ -15,7 +15,8 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import RDFS, SKOS
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+from kg.resources import ontology_dir
+
 SG = rdflib.Namespace("https://w3id.org/safeguarding-kg/ontology#")
 
 
@@ -60,8 +61,9 @@ def _read_tsv(path: Path) -> list[list[str]]:
 
 
 @lru_cache(maxsize=4)
-def load_vocabulary(directory: Path = ONTOLOGY_DIR) -> Vocabulary:
+def load_vocabulary(directory: Path | None = None) -> Vocabulary:
     """Read the three data files (cached: they do not change during a run)."""
+    directory = directory or ontology_dir()
     g = rdflib.Graph()
     g.parse(directory / "vocabulary.ttl", format="turtle")
     concepts = []

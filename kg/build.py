@@ -25,9 +25,9 @@ from kg.ingest import DEFAULT_MAX_BYTES, read_document, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
 from kg.rdf import serialize_turtle, to_rdf, write_atomic
 from kg.relate import relate_document
+from kg.resources import ontology_dir
 from kg.segment import split_sections
 from kg.slug import slugify
-from kg.resources import ontology_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _EXTRACTION_SOURCES = (

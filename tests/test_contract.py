@@ -14,7 +14,11 @@ from rdflib.term import Node, URIRef
 ROOT = Path(__file__).parent.parent
 ONTOLOGY = ROOT / "ontology" / "sg.ttl"
 SHAPES = ROOT / "ontology" / "shapes.ttl"
-VOCABULARY_CANDIDATES = (ROOT.parent / "shared" / "VOCABULARY.md", ROOT / "VOCABULARY.md")
+VOCABULARY_CANDIDATES = (
+    ROOT.parent / "shared" / "VOCABULARY.md",
+    ROOT.parent.parent / "shared" / "VOCABULARY.md",  # a git worktree under wt/
+    ROOT / "VOCABULARY.md",
+)
 VOCABULARY = next((p for p in VOCABULARY_CANDIDATES if p.is_file()), VOCABULARY_CANDIDATES[0])
 
 SG = rdflib.Namespace("https://w3id.org/safeguarding-kg/ontology#")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.actions import classify_actions
 from kg.errors import ExportError, IngestError, KgError
 from kg.graph import Extracted, build_graph
 from kg.ingest import DEFAULT_MAX_BYTES, read_document, supported
@@ -36,6 +37,7 @@ _EXTRACTION_SOURCES = (
     "preamble.py",
     "extract.py",
     "relate.py",
+    "actions.py",
     "vocabulary.py",
     "model.py",
     "slug.py",  # section keys
@@ -106,7 +108,7 @@ def extract_file(path: Path, max_bytes: int, cache_dir: Path | None) -> tuple[Ex
     doc = read_document(path, max_bytes=max_bytes)
     seg = split_sections(doc)
     rel = relate_document(doc, seg)
-    x = Extracted(doc, seg, rel)
+    x = Extracted(doc, seg, rel, classify_actions(doc, seg, rel))
     if cached_path is not None:
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time next run
             write_atomic(cached_path, pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL))

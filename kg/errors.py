@@ -40,3 +40,7 @@ class QueryError(KgError):
 
 class ValidationError(KgError):
     """The graph does not conform to the SHACL shapes."""
+
+
+class DataError(KgError):
+    """A data file under ontology/ (a cue list, a vocabulary) is malformed."""

@@ -36,7 +36,7 @@ PREFIXES = {
     "rdfs": RDFS,
     "xsd": XSD,
 }
-_DATATYPES = {"date": XSD.date, "integer": XSD.integer}
+_DATATYPES = {"date": XSD.date, "integer": XSD.integer, "gYearMonth": XSD.gYearMonth, "gYear": XSD.gYear}
 # Superclasses stated as well, so that queries need no reasoner ("?r a sg:Review").
 _ALSO = {
     "SeriousCaseReview": ("Review",),
@@ -74,19 +74,40 @@ def to_rdf(graph: nx.MultiDiGraph) -> rdflib.Graph:
             for alt in data.get("alt_labels", ()):
                 g.add((s, SKOS.altLabel, Literal(alt)))
         for pred, value, dtype in data.get("literals", ()):
-            g.add((s, curie_to_iri(pred), Literal(value, datatype=_DATATYPES.get(dtype or ""))))
+            g.add((s, curie_to_iri(pred), _value(value, dtype)))
+            if dtype == "iri" and value.split("/", 1)[0] in _SCHEMES:
+                _add_concept(g, value)
         for pred, ev in sorted(data.get("facts", {}).items()):
             literal_value = next(v for p, v, _ in data["literals"] if p == pred)
             dtype = next(d for p, _, d in data["literals"] if p == pred)
-            _add_evidence(
-                g, s, curie_to_iri(pred), Literal(literal_value, datatype=_DATATYPES.get(dtype or "")), ev
-            )
+            _add_evidence(g, s, curie_to_iri(pred), _value(literal_value, dtype), ev)
     for u, v, pred, data in graph.edges(keys=True, data=True):
         s, p, o = node_iri(u), curie_to_iri(pred), node_iri(v)
         g.add((s, p, o))
         for ev in data.get("evidence", ()):
             _add_evidence(g, s, p, o, ev)
     return g
+
+
+_SCHEMES = {"action-kind": "Kinds of action", "status": "Response status"}
+
+
+def _value(value: str, dtype: str | None) -> URIRef | Literal:
+    """A node's value: a concept IRI below sgid: (datatype "iri") or a typed literal."""
+    if dtype == "iri":
+        return SGID[value]
+    return Literal(value, datatype=_DATATYPES.get(dtype or ""))
+
+
+def _add_concept(g: rdflib.Graph, value: str) -> None:
+    """State the SKOS concept a value names (as the ontology defines it), so the export is self-describing."""
+    scheme, name = value.split("/", 1)
+    c = SGID[value]
+    g.add((c, RDF.type, SKOS.Concept))
+    g.add((c, SKOS.inScheme, SGID[scheme]))
+    g.add((c, SKOS.prefLabel, Literal(name.replace("-", " "), lang="en")))
+    g.add((SGID[scheme], RDF.type, SKOS.ConceptScheme))
+    g.add((SGID[scheme], SKOS.prefLabel, Literal(_SCHEMES[scheme], lang="en")))
 
 
 def _add_evidence(g: rdflib.Graph, s: URIRef, p: URIRef, o: URIRef | Literal, ev: Evidence) -> None:

@@ -48,12 +48,17 @@ from kg.relate import DocumentRelations
 from kg.resources import ontology_dir
 
 TENSES = ("future", "ongoing", "modal", "negated", "past")
-ATTACH = ("near", "next")
+ATTACH = ("near", "next", "finding")
 _SELF_ACTING = {"Training", "Audit", "Campaign"}  # instruments that are themselves the action
 _VEHICLE = re.compile(
     r"\b(?:through|via|within|in|into|as\s+part\s+of|at|during|using|alongside)\b[^.;,:]{0,28}$", re.IGNORECASE
 )
 _CLAUSE_BREAK = re.compile(r"[;:]|\bwhich\b|\bwho\b|\bincluding\b|\bbut\b|\bwhilst\b|\bwhile\b|\balthough\b", re.I)
+_TARGET_BREAK = re.compile(r"[;:]|\bbut\b|\bwhilst\b|\bwhile\b|\balthough\b", re.I)  # a cue does not reach across
+_OTHER_OBJECT = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:a|an)\s+\S", re.I)  # "established a Task and Finish Group to …"
+_NOMINAL_FUTURE = re.compile(r"\b(?:next|upcoming|forthcoming|future|planned)\b", re.I)
+_UPDATED = re.compile(r"\b(?:updated|revised|refreshed|amended|new\s+version\s+of(?:\s+the)?)\s*$", re.I)
+_LAUNCH = re.compile(r"(?i)launch|publish|publication|issued|introduc")
 _SUBORDINATE = re.compile(r"\b(?:once|when|until|as\s+soon\s+as|after)\b", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r",(?:\s+\w+){1,5},")  # "will, with its partners, review"
 _COORDINATION = re.compile(r"^\s*(?:,\s*|\band\b\s*|\bor\b\s*|&\s*|\bas\s+well\s+as\s+)+(?:the\s+|both\s+|its\s+)?$", re.I)
@@ -182,7 +187,15 @@ def classify_actions(
     out = []
     for srel in rel.sections:
         sec = by_key.get(srel.key)
-        history: list[Mention] = [m for m in srel.references if _named(m)]
+        history: list[Mention] = []
+        if sec is not None and sec.parent:  # "both toolkits" in 1b may point to those named in 1a
+            for sib in rel.sections:
+                if sib.key == srel.key:
+                    break
+                if sib.key == sec.parent or (by_key.get(sib.key) and by_key[sib.key].parent == sec.parent):
+                    history += [m for m in sib.references if _named(m)]
+                    history += [m for p in sib.paragraphs for m in p.mentions if _named(m)]
+        history += [m for m in srel.references if _named(m)]
         paragraphs = []
         for p in srel.paragraphs:
             named = [m for m in p.mentions if m.kind != AGENCY]
@@ -276,7 +289,7 @@ def _expand_plural(here: list[Mention], history: list[Mention]) -> list[Mention]
     type word, not only the nearest."""
     out = list(here)
     for m in here:
-        if m.rule != "pattern:back-reference" or not re.search(r"(?i)(?:s\b|\bboth\b)", m.text):
+        if m.rule != "pattern:back-reference" or not re.search(r"(?i)(?:^(?:both|these|those)\b|[^s]s$)", m.text):
             continue
         stem = _stem(m.text.split()[-1])
         pointed = m.canonical
@@ -304,14 +317,16 @@ def _cue_matches(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> li
                 e -= 1
             if e <= s or any(f.start <= s and e <= f.end for f in found):
                 continue
-            if any(x.start < s and e <= x.end or x.start <= s and e <= x.end and not _leading(text, x, s) for x in ms):
+            if any(x.start < s < x.end or s == x.start and not _leading(text, x, s, e) for x in ms):
                 continue
             found.append(_Match(s, e, cue))
     return sorted(found, key=lambda f: (f.start, f.cue.line))
 
 
-def _leading(text: str, m: Mention, s: int) -> bool:
-    return s == m.start and m.rule != "pattern:anaphor" and m.rule != "pattern:back-reference"
+def _leading(text: str, m: Mention, s: int, e: int | None = None) -> bool:
+    """A one-word cue that begins a name ("new protocol", "updated … Protocol") acts on it."""
+    one_word = e is None or not re.search(r"\s", text[s:e])
+    return s == m.start and one_word and m.rule not in ("pattern:anaphor", "pattern:back-reference")
 
 
 def _is_vehicle(text: str, a: int, m: Mention) -> bool:
@@ -334,12 +349,19 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
     acted: set[int] = set()
     for f in matches:
         cands = [m for m in ms if m.kind in f.cue.types or (f.start == m.start and _leading(text, m, f.start))]
-        target = _target(text, f, cands)
+        target = _target(text, f, cands, ms)
         if target is None:
             continue
         tense = tense_before(text, a, b, f.start, cues)
         if tense in ("modal", "negated"):
             continue
+        if target.start >= f.end and _NOMINAL_FUTURE.search(text[f.end : target.start]):
+            tense = "future"  # "included in the next cohort of X"
+        kinds = f.cue.kinds
+        if kinds == ("created",) and _LAUNCH.search(text[f.start : f.end]) and _UPDATED.search(
+            text[max(a, target.start - 25) : target.start] + " " + target.text.split()[0]
+        ):
+            kinds = ("revised", "promoted")  # the launch of an updated version (§10.8)
         group = _coordinated(text, target, ms)
         carriers = [m for m in ms if not vehicle[id(m)] and m not in group]
         if vehicle[id(target)] and carriers and f.cue.kinds != ("used",):
@@ -348,20 +370,20 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
                 continue
             target = min(others, key=lambda m: _gap(f, m))
             group = _coordinated(text, target, ms)
-        elif vehicle[id(target)] and not carriers and set(f.cue.kinds) & {"promoted", "embedded", "revised"}:
-            # what is carried is not an instrument: the vehicle is what is acted on (§10.5)
-            kinds = tuple(
-                "revised" if m.kind == "Training" and set(f.cue.kinds) & {"embedded", "revised"} else "used"
-                for m in group
-                if m.kind in _SELF_ACTING
-            )
-            for m, k in zip([m for m in group if m.kind in _SELF_ACTING], kinds, strict=True):
+        elif vehicle[id(target)] and not carriers and set(kinds) & {"promoted", "embedded", "revised"}:
+            # what is carried is not an instrument: the vehicle is what is acted on (§10.5) —
+            # revised when content was added to a standing one, used when a round or instance took place
+            adding = bool(set(kinds) & {"embedded", "revised"})
+            for m in group:
+                k = "used" if m.kind in ("Audit", "Campaign") or not adding else "revised"
+                if k == "used" and m.kind not in _SELF_ACTING:
+                    continue
                 acted.add(id(m))
                 add(m, "planned" if tense == "future" else k, text[f.start : f.end], _rule(f, "vehicle"), f.start)
             continue
         for m in group:
             acted.add(id(m))
-            for kind in f.cue.kinds:
+            for kind in kinds:
                 add(m, "planned" if tense == "future" else kind, text[f.start : f.end], _rule(f, kind), f.start)
     for m in ms:  # named in a future sentence without a cue of its own: planned
         if id(m) in acted:
@@ -384,17 +406,23 @@ def _gap(f: _Match, m: Mention) -> int:
     return 0
 
 
-def _target(text: str, f: _Match, cands: list[Mention]) -> Mention | None:
-    if f.cue.attach == "next":
-        after = [m for m in cands if m.start >= f.start and m.start - f.end <= 45]
-        after = [m for m in after if not _CLAUSE_BREAK.search(text[f.end : m.start])]
+def _target(text: str, f: _Match, cands: list[Mention], ms: list[Mention]) -> Mention | None:
+    if f.cue.attach == "finding":
+        if not any(m.kind == "Audit" and m.end <= f.start for m in ms):
+            return None
+    if f.cue.attach in ("next", "finding"):
+        after = [m for m in cands if m.start >= f.start and m.start - f.end <= 60]
+        after = [m for m in after if not _TARGET_BREAK.search(text[f.end : m.start])]
         return min(after, key=lambda m: m.start) if after else None
     best: tuple[int, Mention] | None = None
     for m in cands:
+        if m.start >= f.end and _OTHER_OBJECT.match(text[f.end : m.start]):
+            continue  # the verb's object is something else
         between = text[min(f.end, m.end) : max(f.start, m.start)]
-        gap = _gap(f, m) + (1000 if _CLAUSE_BREAK.search(between) else 0)
+        gap = _gap(f, m)
         if gap > 160:
             continue
+        gap += 1000 if _TARGET_BREAK.search(between) else 0
         if best is None or gap < best[0]:
             best = (gap, m)
     return best[1] if best else None
@@ -422,7 +450,7 @@ def _coordinated(text: str, target: Mention, ms: list[Mention]) -> list[Mention]
 def tense_before(text: str, a: int, b: int, pos: int, cues: Cues) -> str:
     """The tense of wording at ``pos``: the nearest tense cue before it in its clause decides
     ("past" when there is none). A present tense after "once"/"when" in a future sentence is future."""
-    start = max(a, pos - 90)
+    start = max(a, pos - 150)
     window = _PARENTHETICAL.sub(lambda m: " " * len(m.group(0)), text[start:pos])
     breaks = list(_CLAUSE_BREAK.finditer(window))
     if breaks:

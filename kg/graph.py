@@ -276,7 +276,8 @@ def _add_actions(
                 by_instrument[key].append(act)
     for key, acts in sorted(by_instrument.items()):
         for m in dict.fromkeys(a.mention for a in acts):  # the response references what it acts on
-            _reference(b, doc, sentences, resp, m)
+            if m.rule == "pattern:anaphor":  # names and back-references are referenced already
+                _reference(b, doc, sentences, resp, m)
         for kind in settle_kinds(a.kind for a in acts):
             these = [a for a in acts if a.kind == kind]
             aid = f"action/{resp.split('/', 1)[1]}/{key.replace('/', '-')}/{kind}"

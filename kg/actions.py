@@ -58,10 +58,20 @@ _TARGET_BREAK = re.compile(r"[;:]|\bbut\b|\bwhilst\b|\bwhile\b|\balthough\b", re
 _OTHER_OBJECT = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:a|an)\s+\S", re.I)  # "established a Task and Finish Group to …"
 _NOMINAL_FUTURE = re.compile(r"\b(?:next|upcoming|forthcoming|future|planned)\b", re.I)
 _UPDATED = re.compile(r"\b(?:updated|revised|refreshed|amended|new\s+version\s+of(?:\s+the)?)\s*$", re.I)
+_SOURCE = re.compile(
+    r"\b(?:feedback|findings?|learning|lessons|results?|outcomes?|data|information|updates?|action\s+plans?|"
+    r"recommendations?|themes?)\s+(?:\w+\s+)?(?:from|of)\s+(?:the\s+|this\s+|these\s+|that\s+)?(?:[\w/-]+\s+)?$",
+    re.I,
+)  # "Feedback from this audit was shared": what is shared is the feedback
+_PRONOUN_SUBJECT = re.compile(r"^\s*(?:This|It)\s+(?=(?:has|have|is|was|will|includes|covers|raises|continues)\b)")
 _LAUNCH = re.compile(r"(?i)launch|publish|publication|issued|introduc")
 _SUBORDINATE = re.compile(r"\b(?:once|when|until|as\s+soon\s+as|after)\b", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r",(?:\s+\w+){1,5},")  # "will, with its partners, review"
-_COORDINATION = re.compile(r"^\s*(?:,\s*|\band\b\s*|\bor\b\s*|&\s*|\bas\s+well\s+as\s+)+(?:the\s+|both\s+|its\s+)?$", re.I)
+_COORDINATION = re.compile(
+    r"^\s*(?:,\s*|\band\b\s*|\bor\b\s*|&\s*|\bas\s+well\s+as\s+|\bincluding\s+|\bsuch\s+as\s+|\(?e\.g\.?\s*)+"
+    r"(?:the\s+|both\s+|its\s+)?$",
+    re.I,
+)
 _ITS = re.compile(
     r"\bits\s+(?:use|usage|implementation|application|adoption|launch|roll-?out|principles|content|messages?)\b", re.I
 )
@@ -239,14 +249,20 @@ def _anaphors(text: str, a: int, b: int, here: list[Mention], history: list[Ment
         return not any(s < y and x < e for x, y in taken + [(o.start, o.end) for o in out])
 
     earlier = [h for h in history if h.start < a] + [m for m in here if _named(m)]
+    lead = _PRONOUN_SUBJECT.match(text, a, b)
+    previous = [h for h in history if h.start < a]
+    if lead and previous and not here and a - previous[-1].end < 200:
+        # "This has included …" continues the instrument named just before
+        s = a + len(text[a : lead.end()]) - len(text[a : lead.end()].lstrip())
+        out.append(_anaphor(text, s, s + len(text[s : lead.end()].rstrip()), previous[-1]))
     for m in _ITS.finditer(text, a, b):
         prior = [h for h in earlier if h.end <= m.start()]
         if prior and free(m.start(), m.start() + 3):
             out.append(_anaphor(text, m.start(), m.start() + 3, prior[-1]))
     for m in _TYPE_ANAPHOR.finditer(text, a, b):
         word = m.group("w").lower()
-        if not free(m.start(), m.end()):
-            continue
+        if not free(m.start(), m.end()) or re.match(r"\s+[A-Z]", text[m.end() : m.end() + 2]):
+            continue  # taken, or the start of a name ("the Protocol Group")
         stem = _stem(word)
         targets = _distinct([h for h in earlier if h.end <= m.start() and stem in h.text.lower()])
         if not targets:
@@ -262,7 +278,7 @@ _TYPE_WORDS = (
     r"|agreements?|programmes?|courses?|webinars?|workshops?|briefings?|forums?|training"
 )
 _TYPE_ANAPHOR = re.compile(
-    rf"\b(?P<d>the|both|these|those|this|that)\s+(?P<w>{_TYPE_WORDS})\b(?!\s+(?:of|for|on|to|in)\b)(?!\s+[A-Z])",
+    rf"\b(?P<d>the|both|these|those|this|that)\s+(?P<w>{_TYPE_WORDS})\b(?!\s+(?:of|for|on|to|in)\b)",
     re.IGNORECASE,
 )
 
@@ -317,7 +333,8 @@ def _cue_matches(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> li
                 e -= 1
             if e <= s or any(f.start <= s and e <= f.end for f in found):
                 continue
-            if any(x.start < s < x.end or s == x.start and not _leading(text, x, s, e) for x in ms):
+            names = [x for x in ms if x.rule not in ("pattern:anaphor", "pattern:back-reference")]
+            if any(x.start < s < x.end or s == x.start and not _leading(text, x, s, e) for x in names):
                 continue
             found.append(_Match(s, e, cue))
     return sorted(found, key=lambda f: (f.start, f.cue.line))
@@ -358,11 +375,22 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
         if target.start >= f.end and _NOMINAL_FUTURE.search(text[f.end : target.start]):
             tense = "future"  # "included in the next cohort of X"
         kinds = f.cue.kinds
-        if kinds == ("created",) and _LAUNCH.search(text[f.start : f.end]) and _UPDATED.search(
-            text[max(a, target.start - 25) : target.start] + " " + target.text.split()[0]
+        if (
+            kinds == ("created",)
+            and _LAUNCH.search(text[f.start : f.end])
+            and (
+                _UPDATED.search(text[max(a, target.start - 25) : target.start])
+                or _UPDATED.match(target.text.split()[0] + " ")
+            )
         ):
             kinds = ("revised", "promoted")  # the launch of an updated version (§10.8)
         group = _coordinated(text, target, ms)
+        if all(_SOURCE.search(text[max(a, m.start - 60) : m.start]) for m in group):
+            for m in group:  # findings of an audit were shared: the audit took place
+                if m.kind in _SELF_ACTING and tense != "future":
+                    acted.add(id(m))
+                    add(m, "used", text[f.start : f.end], _rule(f, "source"), f.start)
+            continue
         carriers = [m for m in ms if not vehicle[id(m)] and m not in group]
         if vehicle[id(target)] and carriers and f.cue.kinds != ("used",):
             others = [m for m in carriers if m.kind in f.cue.types]

@@ -51,11 +51,18 @@ TENSES = ("future", "ongoing", "modal", "negated", "past")
 ATTACH = ("near", "next", "finding")
 _SELF_ACTING = {"Training", "Audit", "Campaign"}  # instruments that are themselves the action
 _VEHICLE = re.compile(
-    r"\b(?:through|via|within|in|into|as\s+part\s+of|at|during|using|alongside)\b[^.;,:]{0,28}$", re.IGNORECASE
+    r"\b(?:through|via|within|in|into|as\s+part\s+of|at|during|using|alongside)\b[^.;,:]{0,28}$",
+    re.IGNORECASE,
 )
-_CLAUSE_BREAK = re.compile(r"[;:]|\bwhich\b|\bwho\b|\bincluding\b|\bbut\b|\bwhilst\b|\bwhile\b|\balthough\b", re.I)
-_TARGET_BREAK = re.compile(r"[;:]|\bbut\b|\bwhilst\b|\bwhile\b|\balthough\b", re.I)  # a cue does not reach across
-_OTHER_OBJECT = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:a|an)\s+\S", re.I)  # "established a Task and Finish Group to …"
+_CLAUSE_BREAK = re.compile(
+    r"[;:]|\bwhich\b|\bwho\b|\bincluding\b|\bbut\b|\bwhilst\b|\bwhile\b|\balthough\b", re.I
+)
+_TARGET_BREAK = re.compile(
+    r"[;:]|\bbut\b|\bwhilst\b|\bwhile\b|\balthough\b", re.I
+)  # a cue does not reach across
+_OTHER_OBJECT = re.compile(
+    r"^\s*(?:\w+\s+){0,2}?(?:a|an)\s+\S", re.I
+)  # "established a Task and Finish Group to …"
 _NOMINAL_FUTURE = re.compile(r"\b(?:next|upcoming|forthcoming|future|planned)\b", re.I)
 _UPDATED = re.compile(r"\b(?:updated|revised|refreshed|amended|new\s+version\s+of(?:\s+the)?)\s*$", re.I)
 _SOURCE = re.compile(
@@ -63,7 +70,9 @@ _SOURCE = re.compile(
     r"recommendations?|themes?)\s+(?:\w+\s+)?(?:from|of)\s+(?:the\s+|this\s+|these\s+|that\s+)?(?:[\w/-]+\s+)?$",
     re.I,
 )  # "Feedback from this audit was shared": what is shared is the feedback
-_PRONOUN_SUBJECT = re.compile(r"^\s*(?:This|It)\s+(?=(?:has|have|is|was|will|includes|covers|raises|continues)\b)")
+_PRONOUN_SUBJECT = re.compile(
+    r"^\s*(?:This|It)\s+(?=(?:has|have|is|was|will|includes|covers|raises|continues)\b)"
+)
 _LAUNCH = re.compile(r"(?i)launch|publish|publication|issued|introduc")
 _SUBORDINATE = re.compile(r"\b(?:once|when|until|as\s+soon\s+as|after)\b", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r",(?:\s+\w+){1,5},")  # "will, with its partners, review"
@@ -73,7 +82,8 @@ _COORDINATION = re.compile(
     re.I,
 )
 _ITS = re.compile(
-    r"\bits\s+(?:use|usage|implementation|application|adoption|launch|roll-?out|principles|content|messages?)\b", re.I
+    r"\bits\s+(?:use|usage|implementation|application|adoption|launch|roll-?out|principles|content|messages?)\b",
+    re.I,
 )
 _STATUS_LINE = re.compile(
     r"^\s*(?:current\s+)?(?:status|rag(?:\s+(?:rating|status))?|progress\s+rating)\s*(?:[:\-–—]\s*)(?P<v>\S.*)$",
@@ -157,7 +167,9 @@ def load_cues(directory: Path | None = None) -> Cues:
         if len(row) < 5:
             raise DataError("expected 5 tab-separated columns: pattern, kind, types, attach, why", path, n)
         kinds = tuple(k.strip() for k in row[1].split(","))
-        types = frozenset(INSTRUMENT_TYPES) if row[2] == "*" else frozenset(t.strip() for t in row[2].split(","))
+        types = (
+            frozenset(INSTRUMENT_TYPES) if row[2] == "*" else frozenset(t.strip() for t in row[2].split(","))
+        )
         if not set(kinds) <= set(ACTION_KINDS) - {"planned"} or not types <= set(INSTRUMENT_TYPES):
             raise DataError(f"unknown kind or type in {row[1]!r} / {row[2]!r}", path, n)
         if row[3] not in ATTACH:
@@ -227,7 +239,9 @@ def classify_actions(
 
 
 def _named(m: Mention) -> bool:
-    return m.kind != AGENCY and not m.rule.startswith("pattern:back-reference") and m.rule != "pattern:anaphor"
+    return (
+        m.kind != AGENCY and not m.rule.startswith("pattern:back-reference") and m.rule != "pattern:anaphor"
+    )
 
 
 def _pointer(m: Mention) -> str:
@@ -239,7 +253,9 @@ def _anaphor(text: str, start: int, end: int, target: Mention) -> Mention:
     return Mention(text[start:end], target.kind, start, end, "pattern:anaphor", _pointer(target))
 
 
-def _anaphors(text: str, a: int, b: int, here: list[Mention], history: list[Mention], named: list[Mention]) -> list[Mention]:
+def _anaphors(
+    text: str, a: int, b: int, here: list[Mention], history: list[Mention], named: list[Mention]
+) -> list[Mention]:
     """Instruments a sentence points back to that relation finding did not name:
     "its use", "the toolkits" (every recent toolkit), "the protocol"."""
     taken = [(m.start, m.end) for m in named]
@@ -267,8 +283,12 @@ def _anaphors(text: str, a: int, b: int, here: list[Mention], history: list[Ment
         targets = _distinct([h for h in earlier if h.end <= m.start() and stem in h.text.lower()])
         if not targets:
             continue
-        plural = word.endswith("s") and word not in ("guidance", "process") or m.group("d").lower() in ("both", "these")
-        for t in (targets[-3:] if plural else targets[-1:]):
+        plural = (
+            word.endswith("s")
+            and word not in ("guidance", "process")
+            or m.group("d").lower() in ("both", "these")
+        )
+        for t in targets[-3:] if plural else targets[-1:]:
             out.append(_anaphor(text, m.start(), m.end(), t))
     return out
 
@@ -305,7 +325,9 @@ def _expand_plural(here: list[Mention], history: list[Mention]) -> list[Mention]
     type word, not only the nearest."""
     out = list(here)
     for m in here:
-        if m.rule != "pattern:back-reference" or not re.search(r"(?i)(?:^(?:both|these|those)\b|[^s]s$)", m.text):
+        if m.rule != "pattern:back-reference" or not re.search(
+            r"(?i)(?:^(?:both|these|those)\b|[^s]s$)", m.text
+        ):
             continue
         stem = _stem(m.text.split()[-1])
         pointed = m.canonical
@@ -365,7 +387,9 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
 
     acted: set[int] = set()
     for f in matches:
-        cands = [m for m in ms if m.kind in f.cue.types or (f.start == m.start and _leading(text, m, f.start))]
+        cands = [
+            m for m in ms if m.kind in f.cue.types or (f.start == m.start and _leading(text, m, f.start))
+        ]
         target = _target(text, f, cands, ms)
         if target is None:
             continue
@@ -407,12 +431,24 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
                 if k == "used" and m.kind not in _SELF_ACTING:
                     continue
                 acted.add(id(m))
-                add(m, "planned" if tense == "future" else k, text[f.start : f.end], _rule(f, "vehicle"), f.start)
+                add(
+                    m,
+                    "planned" if tense == "future" else k,
+                    text[f.start : f.end],
+                    _rule(f, "vehicle"),
+                    f.start,
+                )
             continue
         for m in group:
             acted.add(id(m))
             for kind in kinds:
-                add(m, "planned" if tense == "future" else kind, text[f.start : f.end], _rule(f, kind), f.start)
+                add(
+                    m,
+                    "planned" if tense == "future" else kind,
+                    text[f.start : f.end],
+                    _rule(f, kind),
+                    f.start,
+                )
     for m in ms:  # named in a future sentence without a cue of its own: planned
         if id(m) in acted:
             continue
@@ -435,9 +471,8 @@ def _gap(f: _Match, m: Mention) -> int:
 
 
 def _target(text: str, f: _Match, cands: list[Mention], ms: list[Mention]) -> Mention | None:
-    if f.cue.attach == "finding":
-        if not any(m.kind == "Audit" and m.end <= f.start for m in ms):
-            return None
+    if f.cue.attach == "finding" and not any(m.kind == "Audit" and m.end <= f.start for m in ms):
+        return None
     if f.cue.attach in ("next", "finding"):
         after = [m for m in cands if m.start >= f.start and m.start - f.end <= 60]
         after = [m for m in after if not _TARGET_BREAK.search(text[f.end : m.start])]
@@ -523,7 +558,14 @@ def _date_near(text: str, a: int, b: int, pos: int) -> tuple[str | None, str | N
     """The date nearest the action's wording in its sentence (after it preferred)."""
     best: tuple[int, str, str] | None = None
     for m in _DATE.finditer(text, a, b):
-        dist = m.start() - pos if m.start() >= pos else (pos - m.end()) * 2 + 1
+        if m.start() >= pos:  # "updated in March 2021": after the wording, in its clause
+            if re.search(r"[,;:]", text[pos : m.start()]):
+                continue
+            dist = m.start() - pos
+        elif len(text[a : m.start()].split()) <= 1:  # "In November 2021, HSCP requested …"
+            dist = (pos - m.end()) + 1
+        else:
+            continue
         if m.group("yo"):
             value, dtype = m.group("yo"), "gYear"
         else:
@@ -548,7 +590,9 @@ class _Signal:
         for t in cues.tenses:
             if t.tense == "ongoing":
                 for m in t.pattern.finditer(text, a, b):
-                    if not re.match(r"\s*(?:used|followed|applied|implemented|embedded)\b", text[m.end() : b]):
+                    if not re.match(
+                        r"\s*(?:used|followed|applied|implemented|embedded)\b", text[m.end() : b]
+                    ):
                         self.ongoing = True
                         self.cue = self.cue or (a, b)
         for cue in cues.actions:

@@ -287,3 +287,24 @@ def _summarise(graph: nx.MultiDiGraph, result: BuildResult) -> None:
         if len(revs) >= 2
     ]
     result.recurring = sorted(recurring, key=lambda r: (-r[2], r[1], r[0]))
+    repromoted = [
+        (graph.nodes[i]["label"], graph.nodes[i]["cls"], len(revs))
+        for i, revs in reviews_acting_on(graph, ("promoted", "revised")).items()
+        if len(revs) >= 2
+    ]
+    result.repromoted = sorted(repromoted, key=lambda r: (-r[2], r[1], r[0]))
+
+
+def reviews_acting_on(graph: nx.MultiDiGraph, kinds: tuple[str, ...]) -> dict[str, set[str]]:
+    """instrument node → the reviews whose responses state an action of one of ``kinds`` on it."""
+    rec_review = {v: u for u, v, k in graph.edges(keys=True) if k == "sg:hasRecommendation"}
+    resp_rec = {u: v for u, v, k in graph.edges(keys=True) if k == "sg:respondsTo"}
+    action_resp = {v: u for u, v, k in graph.edges(keys=True) if k == "sg:hasAction"}
+    out: dict[str, set[str]] = defaultdict(set)
+    for a, i, k in graph.edges(keys=True):
+        if k != "sg:onInstrument" or graph.nodes[a].get("kind") not in kinds:
+            continue
+        review = rec_review.get(resp_rec.get(action_resp.get(a, ""), ""))
+        if review:
+            out[i].add(review)
+    return out

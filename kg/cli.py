@@ -195,6 +195,13 @@ def _print_summary(result: BuildResult) -> None:
         err.print("recurring across reviews (most first):", markup=False)
         for label, kind, n in result.recurring:
             err.print(f"  {n} reviews  {kind:<9} {label}", markup=False)
+    if result.repromoted:
+        err.print(
+            "promoted or revised again in two or more reviews (learning that may not be sticking):",
+            markup=False,
+        )
+        for label, kind, n in result.repromoted:
+            err.print(f"  {n} reviews  {kind:<9} {label}", markup=False)
     for p in result.outputs:
         if p.suffix in (".ttl", ".html"):
             err.print(f"wrote {p}", markup=False)

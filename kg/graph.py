@@ -288,12 +288,22 @@ def _add_actions(
             if dated is not None and dated.date and dated.date_type:
                 b.literal(aid, "sg:actionDate", dated.date, dated.date_type)
                 b.g.nodes[aid].setdefault("facts", {})["sg:actionDate"] = Evidence(
-                    doc.file_name, doc.text[dated.start : dated.end], dated.start, dated.end, dated.date, "date"
+                    doc.file_name,
+                    doc.text[dated.start : dated.end],
+                    dated.start,
+                    dated.end,
+                    dated.date,
+                    "date",
                 )
             for a in _one_per_sentence(these):
                 cue = Evidence(doc.file_name, doc.text[a.start : a.end], a.start, a.end, a.cue, a.rule)
                 b.edge(resp, aid, "sg:hasAction", cue)
-                b.edge(aid, key, "sg:onInstrument", _evidence(doc, sentences, a.mention.start, a.mention.end, a.mention))
+                b.edge(
+                    aid,
+                    key,
+                    "sg:onInstrument",
+                    _evidence(doc, sentences, a.mention.start, a.mention.end, a.mention),
+                )
 
 
 def _one_per_sentence(acts: list[Action]) -> list[Action]:
@@ -314,10 +324,17 @@ def _add_status(b: _Builder, doc: Document, resp: str, first: Span, found: list[
         facts["sg:statusText"] = facts["sg:status"] = ev
     elif signal is not None and signal.cue is not None:
         c = signal.cue
-        facts["sg:status"] = Evidence(doc.file_name, doc.text[c.start : c.end], c.start, c.end, "", f"status:{status}")
+        facts["sg:status"] = Evidence(
+            doc.file_name, doc.text[c.start : c.end], c.start, c.end, "", f"status:{status}"
+        )
     else:
         facts["sg:status"] = Evidence(
-            doc.file_name, doc.text[first.start : first.end], first.start, first.end, "", "status:nothing-pending"
+            doc.file_name,
+            doc.text[first.start : first.end],
+            first.start,
+            first.end,
+            "",
+            "status:nothing-pending",
         )
 
 

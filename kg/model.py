@@ -252,6 +252,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     recurring: list[tuple[str, str, int]] = field(default_factory=list)  # (label, type, reviews)
+    repromoted: list[tuple[str, str, int]] = field(default_factory=list)  # promoted or revised in ≥ 2 reviews
     outputs: list[Path] = field(default_factory=list)
 
 

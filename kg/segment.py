@@ -404,7 +404,11 @@ def _table_sections(doc: Document, blocks: list[Block]) -> list[Section]:
             and c is not body
         )
         status = next(
-            (Span(c.start, c.end) for c in cells if c.column and _STATUS_COLUMN.search(c.column) and c.text.strip()),
+            (
+                Span(c.start, c.end)
+                for c in cells
+                if c.column and _STATUS_COLUMN.search(c.column) and c.text.strip()
+            ),
             None,
         )
         hints = tuple(

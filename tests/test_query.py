@@ -320,18 +320,6 @@ def test_kg_query_refuses_an_update_and_exits_2() -> None:
     assert "update" in result.stderr
 
 
-def test_kg_query_lists_the_named_queries() -> None:
-    result = kg("query", "--list")
-    assert result.exit_code == 0
-    assert "recurring-protocols" in result.stdout
-
-
-def test_kg_query_help_ends_with_an_example() -> None:
-    result = kg("query", "--help")
-    assert result.exit_code == 0
-    assert "Example: kg query" in result.stdout
-
-
 def test_the_evidence_query_quotes_exactly_the_text_its_offsets_point_to(invented_export: Path) -> None:
     rows = values("evidence", invented_export, review="child r", instrument="escalation")
     assert rows

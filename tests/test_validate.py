@@ -226,7 +226,3 @@ def test_kg_validate_exits_0_when_the_graph_conforms(tmp_path: Path) -> None:
     result = kg("validate", str(path))
     assert result.exit_code == 0, result.output
     assert "conforms" in result.stdout
-
-
-def test_kg_validate_help_ends_with_an_example() -> None:
-    assert "Example: kg validate" in kg("validate", "--help").stdout

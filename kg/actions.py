@@ -362,6 +362,23 @@ def _cue_matches(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> li
     return sorted(found, key=lambda f: (f.start, f.cue.line))
 
 
+def _describes_action(text: str, m: Mention, ms: list[Mention], cues: Cues) -> bool:
+    """A name that is an action on another named instrument ("training on the X Protocol"):
+    the inner instrument is what is acted on, so the phrase itself is not a target."""
+    inner = [
+        x
+        for x in ms
+        if x is not m and m.start <= x.start and x.end <= m.end and (x.start, x.end) != (m.start, m.end)
+    ]
+    if not inner:
+        return False
+    return any(
+        c.pattern.match(text, m.start, inner[0].start)
+        for c in cues.actions
+        if len(c.kinds) and c.attach == "next"
+    )
+
+
 def _leading(text: str, m: Mention, s: int, e: int | None = None) -> bool:
     """A one-word cue that begins a name ("new protocol", "updated … Protocol") acts on it."""
     one_word = e is None or not re.search(r"\s", text[s:e])
@@ -375,6 +392,7 @@ def _is_vehicle(text: str, a: int, m: Mention) -> bool:
 def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> list[Action]:
     if not ms:
         return []
+    ms = [m for m in ms if not _describes_action(text, m, ms, cues)]
     matches = _cue_matches(text, a, b, ms, cues)
     vehicle = {id(m): _is_vehicle(text, a, m) for m in ms}
     found: dict[tuple[int, str, str], Action] = {}

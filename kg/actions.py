@@ -65,6 +65,10 @@ _OTHER_OBJECT = re.compile(
 )  # "established a Task and Finish Group to …"
 _NOMINAL_FUTURE = re.compile(r"\b(?:next|upcoming|forthcoming|future|planned)\b", re.I)
 _UPDATED = re.compile(r"\b(?:updated|revised|refreshed|amended|new\s+version\s+of(?:\s+the)?)\s*$", re.I)
+_STANDARD = re.compile(
+    r"\b(?:in\s+(?:the\s+)?light\s+of|in\s+line\s+with|in\s+accordance\s+with|aligned\s+(?:to|with)|to\s+reflect)\b[^.;]*$",
+    re.I,
+)
 _SOURCE = re.compile(
     r"\b(?:feedback|findings?|learning|lessons|results?|outcomes?|data|information|updates?|action\s+plans?|"
     r"recommendations?|themes?)\s+(?:\w+\s+)?(?:from|of)\s+(?:the\s+|this\s+|these\s+|that\s+)?(?:[\w/-]+\s+)?$",
@@ -473,6 +477,14 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
         tense = _tense_around(text, a, b, m, cues)
         if tense == "future":
             add(m, "planned", text[m.start : m.end], "tense:future", m.start)
+    for m in ms:  # an external standard something is aligned to is only used (§10.6)
+        if _STANDARD.search(text[max(a, m.start - 40) : m.start]):
+            for key in [
+                k
+                for k in found
+                if k[0] == m.start and k[1] == _pointer(m) and k[2] not in ("used", "planned")
+            ]:
+                del found[key]
     return sorted(found.values(), key=lambda x: (x.mention.start, ACTION_KINDS.index(x.kind)))
 
 

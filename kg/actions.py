@@ -478,7 +478,7 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
         if tense == "future":
             add(m, "planned", text[m.start : m.end], "tense:future", m.start)
     for m in ms:  # an external standard something is aligned to is only used (§10.6)
-        if _STANDARD.search(text[max(a, m.start - 40) : m.start]):
+        if _STANDARD.search(text[max(a, m.start - 70) : m.start]):
             for key in [
                 k
                 for k in found

@@ -51,7 +51,7 @@ TENSES = ("future", "ongoing", "modal", "negated", "past")
 ATTACH = ("near", "next", "finding")
 _SELF_ACTING = {"Training", "Audit", "Campaign"}  # instruments that are themselves the action
 _VEHICLE = re.compile(
-    r"\b(?:through|via|within|in|into|as\s+part\s+of|at|during|using|alongside)\b[^.;,:]{0,28}$",
+    r"\b(?:through|via|within|in|into|as\s+part\s+of|at|during|alongside)\b[^.;,:]{0,28}$",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(
@@ -68,6 +68,9 @@ _UPDATED = re.compile(r"\b(?:updated|revised|refreshed|amended|new\s+version\s+o
 _STANDARD = re.compile(
     r"\b(?:in\s+(?:the\s+)?light\s+of|in\s+line\s+with|in\s+accordance\s+with|aligned\s+(?:to|with)|to\s+reflect)\b[^.;]*$",
     re.I,
+)
+_INSTANCE = re.compile(
+    r"\b(?:round|cohort|session|event|sitting)s?\s+of\s+(?:the\s+)?(?:[\w/-]+\s+){0,3}$", re.I
 )
 _SOURCE = re.compile(
     r"\b(?:feedback|findings?|learning|lessons|results?|outcomes?|data|information|updates?|action\s+plans?|"
@@ -302,7 +305,7 @@ _TYPE_WORDS = (
     r"|agreements?|programmes?|courses?|webinars?|workshops?|briefings?|forums?|training"
 )
 _TYPE_ANAPHOR = re.compile(
-    rf"\b(?P<d>the|both|these|those|this|that)\s+(?P<w>{_TYPE_WORDS})\b(?!\s+(?:of|for|on|to|in)\b)",
+    rf"\b(?P<d>the|both|these|those|this|that)\s+(?P<w>{_TYPE_WORDS})\b(?!\s+(?:of|for|on)\b)",
     re.IGNORECASE,
 )
 
@@ -383,10 +386,17 @@ def _describes_action(text: str, m: Mention, ms: list[Mention], cues: Cues) -> b
     )
 
 
+_LEADING = re.compile(r"(?i)(?:new|newly|updated|revised|refreshed|amended|re-?launched|re-?issued)\b")
+
+
 def _leading(text: str, m: Mention, s: int, e: int | None = None) -> bool:
-    """A one-word cue that begins a name ("new protocol", "updated … Protocol") acts on it."""
-    one_word = e is None or not re.search(r"\s", text[s:e])
-    return s == m.start and one_word and m.rule not in ("pattern:anaphor", "pattern:back-reference")
+    """A modifier that states an action and begins a name ("new protocol", "updated … Protocol")
+    acts on it; other words of a name ("agreed escalation protocol") are part of the name."""
+    return (
+        s == m.start
+        and bool(_LEADING.match(text, s))
+        and m.rule not in ("pattern:anaphor", "pattern:back-reference")
+    )
 
 
 def _is_vehicle(text: str, a: int, m: Mention) -> bool:
@@ -437,19 +447,22 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
                     acted.add(id(m))
                     add(m, "used", text[f.start : f.end], _rule(f, "source"), f.start)
             continue
-        carriers = [m for m in ms if not vehicle[id(m)] and m not in group]
-        if vehicle[id(target)] and carriers and f.cue.kinds != ("used",):
+        # a vehicle is named after the wording that carries something into it ("include X in V")
+        carried_in = vehicle[id(target)] and f.start < target.start
+        carriers = [m for m in ms if not vehicle[id(m)] and m not in group and m.start < target.start]
+        if carried_in and carriers and f.cue.kinds != ("used",):
             others = [m for m in carriers if m.kind in f.cue.types]
             if not others:
                 continue
             target = min(others, key=lambda m: _gap(f, m))
             group = _coordinated(text, target, ms)
-        elif vehicle[id(target)] and not carriers and set(kinds) & {"promoted", "embedded", "revised"}:
+        elif carried_in and not carriers and set(kinds) & {"promoted", "embedded", "revised"}:
             # what is carried is not an instrument: the vehicle is what is acted on (§10.5) —
             # revised when content was added to a standing one, used when a round or instance took place
             adding = bool(set(kinds) & {"embedded", "revised"})
+            instance = _INSTANCE.search(text[max(a, target.start - 40) : target.start])
             for m in group:
-                k = "used" if m.kind in ("Audit", "Campaign") or not adding else "revised"
+                k = "used" if m.kind in ("Audit", "Campaign") or not adding or instance else "revised"
                 if k == "used" and m.kind not in _SELF_ACTING:
                     continue
                 acted.add(id(m))

@@ -72,6 +72,11 @@ _STANDARD = re.compile(
 _INSTANCE = re.compile(
     r"\b(?:round|cohort|session|event|sitting)s?\s+of\s+(?:the\s+)?(?:[\w/-]+\s+){0,3}$", re.I
 )
+_FUTURE_VERB = re.compile(
+    r"\b(?:will|shall)\s+(?:\w+\s+)?(?:be\s+)?\w+|\b(?:is|are)\s+(?:due|expected|scheduled)\s+to\b", re.I
+)
+_ROLE_BEFORE = re.compile(r"\b(?:who|which|that)\s+$", re.I)  # "who will action this" describes a role
+_DONE_VERB = re.compile(r"\b(?:has|have|had|was|were)\s+(?:\w+\s+)?\w+ed\b|\b[A-Z][A-Za-z]+\s+\w+ed\b")
 _SOURCE = re.compile(
     r"\b(?:feedback|findings?|learning|lessons|results?|outcomes?|data|information|updates?|action\s+plans?|"
     r"recommendations?|themes?)\s+(?:\w+\s+)?(?:from|of)\s+(?:the\s+|this\s+|these\s+|that\s+)?(?:[\w/-]+\s+)?$",
@@ -646,6 +651,16 @@ class _Signal:
                     self.cue = self.cue or (a, b)
                 elif tense in ("past", "ongoing"):
                     self.done = True
+        future = [
+            m
+            for m in _FUTURE_VERB.finditer(text, a, b)
+            if not _ROLE_BEFORE.search(text[max(a, m.start() - 12) : m.start()])
+        ]
+        if future:  # "The outcomes will be reported …": something is still to come
+            self.future = True
+            self.cue = self.cue or (a, b)
+        elif _DONE_VERB.search(text, a, b):  # "HSCP raised this …": something was done
+            self.done = True
 
     def freeze(self, stated: tuple[Fact, str] | None, cues: Cues) -> StatusSignal:
         from kg.model import Span

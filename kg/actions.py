@@ -453,7 +453,9 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
                     add(m, "used", text[f.start : f.end], _rule(f, "source"), f.start)
             continue
         # a vehicle is named after the wording that carries something into it ("include X in V")
-        carried_in = vehicle[id(target)] and f.start < target.start
+        carried_in = vehicle[id(target)] and (
+            f.start < target.start or not re.search(r"\b(?:which|that|who)\b", text[target.end : f.start])
+        )
         carriers = [m for m in ms if not vehicle[id(m)] and m not in group and m.start < target.start]
         if carried_in and carriers and f.cue.kinds != ("used",):
             others = [m for m in carriers if m.kind in f.cue.types]
@@ -461,7 +463,12 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
                 continue
             target = min(others, key=lambda m: _gap(f, m))
             group = _coordinated(text, target, ms)
-        elif carried_in and not carriers and set(kinds) & {"promoted", "embedded", "revised"}:
+        elif (
+            carried_in
+            and not carriers
+            and set(kinds) & {"promoted", "embedded", "revised"}
+            and (target.kind in _SELF_ACTING or _gap(f, target) <= 25)
+        ):
             # what is carried is not an instrument: the vehicle is what is acted on (§10.5) —
             # revised when content was added to a standing one, used when a round or instance took place
             adding = bool(set(kinds) & {"embedded", "revised"})

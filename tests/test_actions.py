@@ -272,3 +272,53 @@ def test_repromoted_instruments_on_the_sample_corpus_are_those_the_gold_has(tmp_
     rows = run_query(resolve_query("repromoted-instruments"), tmp_path / "out" / "graph.ttl").rows
     got = {str(r[0].value) for r in rows}  # type: ignore[union-attr]
     assert want and got == want
+
+
+def test_an_external_standard_a_document_is_aligned_to_is_only_used(tmp_path: Path) -> None:
+    acts = actions_of(
+        tmp_path,
+        "The Partnership has updated its procedures in light of the recently published updated Working Together "
+        "to Safeguard Children 2018.",
+    )
+    assert acts.get("Working Together to Safeguard Children 2018") == {"used"}
+
+
+def test_learning_included_in_a_round_that_took_place_is_use_of_the_round(tmp_path: Path) -> None:
+    acts = actions_of(
+        tmp_path,
+        "Learning from this review was included in the autumn round of the Northvale Practitioner Forums.",
+    )
+    assert acts == {"Northvale Practitioner Forums": {"used"}}
+
+
+def test_the_case_review_as_a_noun_is_not_a_revision(tmp_path: Path) -> None:
+    acts = actions_of(
+        tmp_path, "Learning from this review was shared through the Northvale Neglect Protocol."
+    )
+    assert "revised" not in acts.get("Northvale Neglect Protocol", set())
+
+
+def test_findings_of_an_audit_make_the_instrument_audited_and_the_audit_used(tmp_path: Path) -> None:
+    acts = actions_of(
+        tmp_path,
+        "A recent Northvale Multi-Agency Audit highlighted that the Northvale Neglect Protocol was followed in "
+        "most cases.",
+    )
+    assert acts.get("Northvale Neglect Protocol", set()) >= {"audited"}
+    assert acts.get("Northvale Multi-Agency Audit") == {"used"}
+
+
+def test_a_future_verb_beside_done_work_makes_the_response_in_progress(tmp_path: Path) -> None:
+    statuses = statuses_of(
+        tmp_path,
+        "The Partnership has developed the Northvale Neglect Protocol. The outcomes will be reported in May.",
+    )
+    assert statuses == {"in-progress"}
+
+
+def test_a_role_described_with_will_does_not_make_the_response_pending(tmp_path: Path) -> None:
+    statuses = statuses_of(
+        tmp_path,
+        "The Northvale Neglect Protocol has been updated, with a named lead who will action referrals.",
+    )
+    assert statuses == {"complete"}

@@ -16,7 +16,16 @@ from typing import Any
 
 import pytest
 
-SCORER = Path(__file__).resolve().parents[2] / "shared" / "tools" / "score.py"
+def _shared() -> Path:
+    """../shared beside the project (the nearest ``shared/tools/score.py`` up the tree)."""
+    for up in Path(__file__).resolve().parents[1:]:
+        if (up / "shared" / "tools" / "score.py").exists():
+            return up / "shared"
+    return Path(__file__).resolve().parents[2] / "shared"
+
+
+SHARED = _shared()
+SCORER = SHARED / "tools" / "score.py"
 
 
 def load_scorer() -> ModuleType:

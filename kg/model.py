@@ -128,6 +128,7 @@ class Section:
     context: tuple[Span, ...] = ()
     addressee_hints: tuple[Span, ...] = ()  # e.g. a table's "Lead agency" cell
     responder_hints: tuple[tuple[int, Span], ...] = ()  # (response index, "YJS" in "YJS response:")
+    rule: str = ""  # the structure rule that found it, e.g. "structure:heading-sequence"
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ _GENERIC_WHO = re.compile(
     r"(?i)^(?:agency|agencies|partnership|board|partner|single agency|multi-agency|our|the)$"
 )
 _NUMBERED = re.compile(r"^\(?(?P<n>\d{1,2})(?:[).]|\.\))\s+(?P<rest>\S.*)$")
-_LETTERED = re.compile(r"^\(?(?P<n>[a-z]|[ivx]{1,4})[).]\s+(?P<rest>\S.*)$")
+_LETTERED = re.compile(r"^\(?(?P<n>[a-z]|[ivx]{1,4})[).](?:\s+(?P<rest>\S.*)|\s*$)")
 _ROMAN = {r: i + 1 for i, r in enumerate(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"])}
 _GROUP = re.compile(
     r"^(?:recommendations?|actions?)\s+(?:for|to|relating\s+to|in\s+relation\s+to)\s+"
@@ -214,7 +214,7 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
         if marker is not None and n_value is not None:
             finish()
             expected = n_value + 1
-            rest = marker.group("rest").strip()
+            rest = (marker.group("rest") or "").strip()
             token = marker.group("n")
             number = token.upper() if len(token) == 1 and token.isalpha() else str(n_value)
             current = _Open(gkey + number, number, group, "recommendation", None, rule=cand.rule)
@@ -276,7 +276,7 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 else:
                     out.append(parent.close())
                     current = None
-                rest = let.group("rest").strip()
+                rest = (let.group("rest") or "").strip()
                 number = (parent.number or "") + letter
                 current = _Open(
                     gkey + number,
@@ -289,7 +289,8 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 current.context.extend(parent.context)
                 if parent.text:
                     current.context.append(Span(parent.text[0].start, parent.text[-1].end))
-                current.text.append(Span(b.end - len(rest), b.end))
+                if rest:  # else the text is in the next paragraph
+                    current.text.append(Span(b.end - len(rest), b.end))
                 current.taking_text = True
                 continue
         if current is None:

@@ -24,7 +24,7 @@ from kg.resources import ontology_file
 
 _WORDS = "|".join(NUMBER_WORDS)
 _NUM_WORD = {w: i + 1 for i, w in enumerate(NUMBER_WORDS)}
-_TAIL = r"(?P<rest>\S.*)$"
+_TAIL = r"(?:(?<=\s)(?P<rest>\S.*))?$"  # the text, or nothing: a marker on its own line
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,14 @@ class Family:
 
 
 def _family(name: str, rule: str, marker: str, tail: str, heading: bool = False, flags: int = 0) -> Family:
+    # Inside a paragraph a number marker counts only after a sentence end; a word marker
+    # ("R2.", "Recommendation 3:") is distinctive enough after any space.
+    before = r"(?<=\S)" if heading else r"(?<=[.!?;:])[\"'’”)\]]?"
     return Family(
         name,
         rule,
         re.compile(rf"^{marker}{tail}", flags),
-        re.compile(rf"(?<=[.!?;:])[\"'’”)\]]?\s+(?P<mk>{marker})(?=[A-Z])", flags),
+        re.compile(rf"{before}\s+(?P<mk>{marker})(?=[A-Za-z])", flags),
         heading,
     )
 
@@ -58,11 +61,11 @@ FAMILIES: tuple[Family, ...] = (
         flags=re.IGNORECASE,
     ),
     _family("r-prefix", "structure:r-sequence", r"R(?P<n>\d{1,2})\b\s*[:.\-–—)]?\s*", r"(?P<rest>.*)$", True),
-    _family("digit-paren", "structure:numbered-sequence", r"(?P<n>\d{1,2})\)\s+", _TAIL),
-    _family("digit-dot", "structure:numbered-sequence", r"(?P<n>\d{1,2})\.\)?\s+", _TAIL),
-    _family("bracketed", "structure:numbered-sequence", r"[(\[](?P<n>\d{1,2})[)\]]\.?\s+", _TAIL),
-    _family("digit-dash", "structure:numbered-sequence", r"(?P<n>\d{1,2})\s*[:–—]\s+", _TAIL),
-    _family("decimal-zero", "structure:numbered-sequence", r"(?P<n>\d{1,2})\.0\.?\s+", _TAIL),
+    _family("digit-paren", "structure:numbered-sequence", r"(?P<n>\d{1,2})\)\s*", _TAIL),
+    _family("digit-dot", "structure:numbered-sequence", r"(?P<n>\d{1,2})\.\)?\s*", _TAIL),
+    _family("bracketed", "structure:numbered-sequence", r"[(\[](?P<n>\d{1,2})[)\]]\.?\s*", _TAIL),
+    _family("digit-dash", "structure:numbered-sequence", r"(?P<n>\d{1,2})\s*[:–—]\s*", _TAIL),
+    _family("decimal-zero", "structure:numbered-sequence", r"(?P<n>\d{1,2})\.0\.?\s*", _TAIL),
 )
 
 # name → weight; a candidate's score is the weighted sum of its feature counts
@@ -189,7 +192,7 @@ def _features(family: Family, blocks: list[Block], items: list[int]) -> dict[str
     f["single-item"] = int(len(items) == 1)
     for k, i in enumerate(items):
         m = family.pattern.match(blocks[i].text)
-        rest = m.group("rest").strip() if m else ""
+        rest = (m.group("rest") or "").strip() if m else ""
         if is_section_title(rest) or (not rest and family.heading and is_section_title(blocks[i].text)):
             f["section-title"] += 1
             continue

@@ -276,23 +276,23 @@ def render_report_sections(units: list[Unit], path: Path) -> Path:
 
 
 def render_glued(units: list[Unit], path: Path) -> Path:
-    """``R1.`` items, each after the first glued to the end of the paragraph before it."""
+    """``R1.`` items, each after the first glued to the end of the response paragraph before it
+    (as PDF text extraction does when no space separates them)."""
     out: list[str] = []
-    started = False
+    glue = False  # the last paragraph written is a response
     for u in units:
         if u.kind == "rec" and not u.sub and u.text:
             para = f"R{u.number}. {u.text}"
-            if started and out:
+            if glue:
                 out[-1] = f"{out[-1]} {para}"
             else:
                 out.append(para)
-            started = True
         elif u.kind == "rec":
             out.append(f"{_letter(u.number)}) {u.text}" if u.text else f"R{u.number}.")
-            started = True
         else:
             out.append(u.text)
         out.extend(_body_text(b) for b in u.bodies)
+        glue = bool(u.bodies)
     return _write_text(path.with_suffix(".txt"), out)
 
 
@@ -332,7 +332,7 @@ def render_pdf(units: list[Unit], path: Path) -> Path:
             elif u.text:
                 blocks.append(Block("item", u.text, level=0, marker=f"{u.number}."))
             else:
-                blocks.append(Block("heading", f"Recommendation {u.number}", level=2))
+                blocks.append(Block("para", f"{u.number}."))
         blocks.extend(Block("para", _body_text(b)) for b in u.bodies)
     return render_pdf(blocks, path.with_suffix(".pdf"))
 
@@ -387,11 +387,6 @@ def render_docx_numbering(units: list[Unit], path: Path) -> Path:
             document.add_heading(u.text, level=2)
             running = False
         elif u.kind == "rec":
-            if not u.text:
-                document.add_heading(f"Recommendation {u.number}", level=3)
-                restart(1)
-                running = True
-                continue
             if not running:
                 restart(u.number)
                 running = True

@@ -50,7 +50,10 @@ _GENERIC_WHO = re.compile(
     r"(?i)^(?:agency|agencies|partnership|board|partner|single agency|multi-agency|our|the)$"
 )
 _NUMBERED = re.compile(r"^\(?(?P<n>\d{1,2})(?:[).]|\.\))\s+(?P<rest>\S.*)$")
-_LETTERED = re.compile(r"^\(?(?P<n>[a-z]|[ivx]{1,4})[).](?:\s+(?P<rest>\S.*)|\s*$)")
+# "a)", "(b)", "(iii)", and "1a." (the parent's number first)
+_LETTERED = re.compile(
+    r"^(?:\(?(?P<n>[a-z]|[ivx]{1,4})[).]|(?P<p>\d{1,2})(?P<n2>[a-z])[.):]?)(?:\s+(?P<rest>\S.*)|\s*$)"
+)
 _ROMAN = {r: i + 1 for i, r in enumerate(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"])}
 _GROUP = re.compile(
     r"^(?:recommendations?|actions?)\s+(?:for|to|relating\s+to|in\s+relation\s+to)\s+"
@@ -265,8 +268,10 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                     (len(current.responses) - (1 if rest else 0), Span(b.start, b.start + len(who)))
                 )
             continue
+        if let and parent is not None and let.group("p") not in (None, parent.number):
+            let = None  # "2a." under recommendation 3
         if let and parent is not None:
-            letter = let.group("n").lower()
+            letter = (let.group("n") or let.group("n2")).lower()
             expected_letter = _next_letter(parent, out, current)
             roman = _ROMAN.get(letter) == ord(expected_letter) - ord("a") + 1
             if letter == expected_letter or roman:
@@ -373,18 +378,43 @@ def _continues_text(current: _Open, b: Block, blocks: list[Block], i: int) -> bo
 
 
 def _learning_areas(blocks: list[Block]) -> list[Section]:
-    """Thematic headings after the preamble, each followed by its responses."""
+    """Thematic headings after the preamble, each followed by its responses.
+
+    Where the document has an outline, the areas start after a section title naming the
+    recommendations or learning ("2. Recommendations and responses") and stop at a closing
+    title ("3. Next steps"); other section titles are never areas.
+    """
     body_start = next((i for i, b in enumerate(blocks) if not heading_like(b)), None)
     if body_start is None:
         return []
+    for i in range(body_start, len(blocks)):
+        b = blocks[i]
+        if (
+            heading_like(b)
+            and is_section_title(b.text)
+            and re.search(r"(?i)recommend|learning|respons", b.text)
+        ):
+            body_start = i
+            break
+    end_all = next(
+        (
+            i
+            for i in range(body_start + 1, len(blocks))
+            if heading_like(blocks[i]) and is_closing_title(blocks[i].text)
+        ),
+        len(blocks),
+    )
     heads = [
         i
-        for i in range(body_start + 1, len(blocks))
-        if heading_like(blocks[i]) and i + 1 < len(blocks) and not heading_like(blocks[i + 1])
+        for i in range(body_start + 1, end_all)
+        if heading_like(blocks[i])
+        and not is_section_title(blocks[i].text)
+        and i + 1 < end_all
+        and not heading_like(blocks[i + 1])
     ]
     out: list[Section] = []
     for n, i in enumerate(heads, start=1):
-        end = heads[n] if n < len(heads) else len(blocks)
+        end = heads[n] if n < len(heads) else end_all
         b = blocks[i]
         responses = tuple(
             Span(x.start, x.end)

@@ -74,7 +74,7 @@ FEATURES: dict[str, float] = {
     "reads-as-recommendation": 1.0,  # its words contain a directive ("should", "to", "ensure")
     "followed-by-response": 0.5,  # a paragraph follows it before the next item
     "in-recommendations-section": 1.0,  # a heading naming recommendations comes before the first
-    "section-title": -2.5,  # the item is only a report section title ("1. Introduction")
+    "section-title": -2.5,  # a marked line that is only a report section title ("1. Introduction")
     "single-item": -1.0,  # one item alone is weak evidence of a list
 }
 
@@ -149,6 +149,7 @@ def _read(family: Family, source: tuple[Block, ...]) -> Candidate:
     items: list[int] = []
     expected = 1
     split = False
+    titles = 0
     for b in source:
         queue = [b]
         while queue:
@@ -157,6 +158,9 @@ def _read(family: Family, source: tuple[Block, ...]) -> Candidate:
                 blocks.append(p)
                 continue
             m = family.pattern.match(p.text)
+            if m and is_section_title(m.group("rest") or p.text):
+                titles += 1  # "1. Introduction": the report's outline, never an item
+                m = None
             if m:
                 n = number_value(m.group("n"))
                 restart = n == 1 and expected > 1 and (family.heading or _heading_before(blocks, len(blocks)))
@@ -176,7 +180,9 @@ def _read(family: Family, source: tuple[Block, ...]) -> Candidate:
                 0, replace(p, text=p.text[cut:], start=p.start + cut, kind="paragraph", emphasis=False)
             )
             split = True
-    return Candidate(family, tuple(blocks), tuple(items), _features(family, blocks, items), split)
+    features = _features(family, blocks, items)
+    features["section-title"] = titles
+    return Candidate(family, tuple(blocks), tuple(items), features, split)
 
 
 def _opens(family: Family, text: str, expected: int) -> bool:
@@ -193,9 +199,6 @@ def _features(family: Family, blocks: list[Block], items: list[int]) -> dict[str
     for k, i in enumerate(items):
         m = family.pattern.match(blocks[i].text)
         rest = (m.group("rest") or "").strip() if m else ""
-        if is_section_title(rest) or (not rest and family.heading and is_section_title(blocks[i].text)):
-            f["section-title"] += 1
-            continue
         words = rest if len(rest.split()) >= 2 else (blocks[i + 1].text if i + 1 < len(blocks) else "")
         f["reads-as-recommendation"] += int(reads_as_recommendation(words))
         nxt = items[k + 1] if k + 1 < len(items) else len(blocks)

@@ -21,7 +21,7 @@ import re
 import shutil
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +55,18 @@ _RESPONSE_COLUMN = re.compile(r"(?i)response|progress|update")
 
 def read_units(path: Path, gold: dict[str, Any]) -> list[Unit]:
     """The document as units; every gold recommendation becomes one ``rec``/``la`` unit."""
-    blocks = read_document(path).blocks
-    texts = [_norm(b.text) for b in blocks]
+    blocks = list(read_document(path).blocks)
     recs = gold["recommendations"]
+    for rec in recs:  # a marker glued inside a paragraph ("… in 2019. R2. The Board …"): split there
+        key = _norm(rec.get("text_starts") or "\0")
+        for bi, b in enumerate(blocks):
+            at = _norm(b.text).find(key)
+            glued = re.search(r"\s(\S{1,16})\s$", _norm(b.text)[: max(at, 0)]) if at > 40 else None
+            if glued and b.text == _norm(b.text):
+                cut = glued.start(1)
+                blocks[bi : bi + 1] = [replace(b, text=b.text[:cut].rstrip()), replace(b, text=b.text[cut:])]
+                break
+    texts = [_norm(b.text) for b in blocks]
     where: dict[int, tuple[int, int]] = {}  # gold index -> (block index, offset of text start)
     pos = 0
     for gi, rec in enumerate(recs):
@@ -93,6 +102,8 @@ def read_units(path: Path, gold: dict[str, Any]) -> list[Unit]:
                     break
     units: list[Unit] = []
     for bi in range(first_block):
+        if bi == first_block - 1 and _MARKER_ONLY.match(texts[bi]):
+            continue  # the first recommendation's own marker line
         units.append(Unit("pre", texts[bi], heading=blocks[bi].kind == "heading"))
     ordinal: dict[str | None, int] = {}
     parts: dict[str, int] = {}
@@ -171,7 +182,7 @@ def _lines(units: list[Unit], top: Marker, sub: Marker, own_line: bool = False) 
         elif u.kind == "rec":
             marker = sub(u) if u.sub else top(u)
             if own_line or not u.text:
-                out.append(marker.rstrip(" :–.-") if not u.text else marker.strip())
+                out.append(marker.strip() if not u.text else marker.rstrip(" :–.-"))
                 if u.text:
                     out.append(u.text)
             else:
@@ -267,8 +278,10 @@ def render_report_sections(units: list[Unit], path: Path) -> Path:
     """``1. Introduction`` / ``2. Recommendations and responses`` / ``3. Next steps``, ``R1.`` items."""
     pre = [u for u in units if u.kind == "pre"]
     rest = [u for u in units if u.kind != "pre"]
-    out = [pre[0].text, "1. Introduction"] if pre else ["1. Introduction"]
-    out += [u.text for u in pre[1:]]
+    titles = 0  # the title lines stay above the outline
+    while titles < len(pre) and len(pre[titles].text.split()) <= 14 and not pre[titles].text.endswith("."):
+        titles += 1
+    out = [u.text for u in pre[:titles]] + ["1. Introduction"] + [u.text for u in pre[titles:]]
     out.append("2. Recommendations and responses")
     out += _lines(rest, lambda u: f"R{u.number}. ", lambda u: f"{_letter(u.number)}) ")
     out += ["3. Next steps", NEXT_STEPS]

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+
 def _shared() -> Path:
     """../shared beside the project (the nearest ``shared/tools/score.py`` up the tree)."""
     for up in Path(__file__).resolve().parents[1:]:

@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 CORPORA = {
     "sample": (SHARED / "corpus", SHARED / "gold"),
     "unseen": (HERE / "fixtures" / "unseen", HERE / "fixtures" / "unseen" / "gold"),
-    "independent": (HERE / "fixtures" / "independent", HERE / "fixtures" / "independent" / "gold"),
+    "independent": (HERE / "fixtures" / "independent", HERE / "fixtures" / "independent"),
 }
 MEASURES = ("rec", "ins", "rel")
 TARGETS = {"rec": 0.95, "ins": 0.85, "rel": 0.80}  # the project's targets, every layout
@@ -40,7 +40,14 @@ def _sources(corpus: str) -> list[Path]:
     folder, gold = CORPORA[corpus]
     if not folder.is_dir() or not gold.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and (gold / f"{p.stem}.json").exists())
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.suffix in (".txt", ".md")
+        and p.name != "README.md"
+        and (gold / f"{p.stem}.json").exists()
+    )
 
 
 def _words(text: str, n: int = 8) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import shutil
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -22,7 +23,8 @@ from kg.errors import ExportError, IngestError, KgError
 from kg.graph import Extracted, build_graph
 from kg.ingest import DEFAULT_MAX_BYTES, document_from_bytes, read_bytes, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
-from kg.rdf import serialize_turtle, to_rdf, write_atomic
+from kg.publish import Staging, build_lock, clean_up
+from kg.rdf import serialize_turtle, to_rdf
 from kg.relate import relate_document
 from kg.segment import split_sections
 from kg.slug import slugify
@@ -108,8 +110,23 @@ def build(
     files, failures = collect_inputs(paths, out)
     files.sort(key=lambda f: str(f.resolve()))  # the same files in any order give the same build
     result.failures += failures
-    items: list[Extracted] = []
     _check_writable(out)
+    with build_lock(out):
+        clean_up(out)
+        return _build_locked(files, out, result, max_bytes, use_cache, strict, html, progress)
+
+
+def _build_locked(
+    files: list[Path],
+    out: Path,
+    result: BuildResult,
+    max_bytes: int,
+    use_cache: bool,
+    strict: bool,
+    html: bool,
+    progress: Progress | None,
+) -> BuildResult:
+    items: list[Extracted] = []
     cache_dir = out / ".kgcache" if use_cache else None
     named: dict[str, Path] = {}  # document IRI slug → the file that has it
     read_fresh = 0
@@ -174,29 +191,23 @@ def write_outputs(
     html: bool,
     result: BuildResult,
 ) -> None:
-    """Render everything first, so a failure leaves the previous outputs as they were; then
-    write the texts before the graph that points into them, and drop texts of documents no
-    longer in the build."""
-    texts = {out / "text" / f"{x.document.file_name}.txt": x.document.text.encode("utf-8") for x in items}
-    files = {
-        out / "graph.ttl": serialize_turtle(to_rdf(graph)),
-        out / "merges.tsv": merge_report(entities).encode("utf-8"),
-    }
-    if html:
-        from kg.view import render_html
-
-        files[out / "graph.html"] = render_html(graph).encode("utf-8")
+    """Write every output into a staging folder, then switch it in as a whole (kg.publish):
+    a failure or a kill at any point leaves the previous outputs as they were."""
+    staging = Staging(out)
     try:
-        for path, data in [*texts.items(), *files.items()]:
-            write_atomic(path, data)
-        for stale in sorted((out / "text").glob("*.txt")):
-            if stale not in texts:
-                stale.unlink()
-    except OSError as err:
-        raise ExportError(
-            f"cannot write the outputs ({err.strerror}); choose a writable folder with --out", out
-        ) from err
-    result.outputs += list(files)
+        for x in items:
+            staging.write(f"text/{x.document.file_name}.txt", x.document.text.encode("utf-8"))
+        staging.write("graph.ttl", serialize_turtle(to_rdf(graph)))
+        staging.write("merges.tsv", merge_report(entities).encode("utf-8"))
+        if html:
+            from kg.view import render_html
+
+            staging.write("graph.html", render_html(graph).encode("utf-8"))
+        result.warnings += staging.publish()
+    except BaseException:
+        shutil.rmtree(staging.dir, ignore_errors=True)
+        raise
+    result.outputs += [out / rel for rel in staging.files if not rel.startswith("text/")]
 
 
 def merge_report(entities: list[Entity]) -> str:

@@ -108,7 +108,15 @@ def row2_crafted_cache(inputs: Path, out: Path) -> list[str] | None:
     return None
 
 
+def row1_user_file_in_text(inputs: Path, out: Path) -> list[str] | None:
+    (out / "text").mkdir(parents=True)
+    (out / "text" / "notes.txt").write_text("the user's own notes\n", encoding="utf-8")
+    (out / "my-report.ttl").write_text("# mine\n", encoding="utf-8")
+    return None
+
+
 CASES: dict[str, Case] = {
+    "row1-user-file-in-out-text": Case(row1_user_file_in_text, cause=None, exit_code=0),
     "row2-crafted-pickle-in-cache": Case(row2_crafted_cache, cause=None, exit_code=0),
 }
 
@@ -187,3 +195,36 @@ def test_a_pickle_in_the_cache_never_runs_even_when_named_for_the_file(tmp_path:
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / MARKER_NAME).exists()
     assert stat.S_ISREG((out / "graph.ttl").stat().st_mode)
+
+
+# --- row 1: never delete or overwrite a file the build did not write ---------------------------
+
+
+def test_files_the_build_did_not_write_survive_rebuilds(tmp_path: Path) -> None:
+    copy_good(tmp_path / "in")
+    out = tmp_path / "out"
+    run_kg("build", str(tmp_path / "in"), "--out", str(out), "-q")
+    notes = out / "text" / "notes.txt"
+    notes.write_text("mine\n", encoding="utf-8")
+    (tmp_path / "in" / GOOD[1]).unlink()  # a document leaves the build: its text goes, notes stay
+    code, output = run_kg("build", str(tmp_path / "in"), "--out", str(out), "-q")
+    assert code == 0, output
+    assert notes.read_text(encoding="utf-8") == "mine\n"
+    assert not (out / "text" / f"{GOOD[1]}.txt").exists()
+    assert (out / "text" / f"{GOOD[0]}.txt").is_file()
+
+
+def test_a_file_of_someone_else_at_an_output_path_is_moved_aside_with_a_warning(tmp_path: Path) -> None:
+    copy_good(tmp_path / "in")
+    out = tmp_path / "out"
+    (out / "text").mkdir(parents=True)
+    (out / "graph.ttl").write_text("# someone's graph\n", encoding="utf-8")
+    (out / "text" / f"{GOOD[0]}.txt").write_text("someone's text\n", encoding="utf-8")
+    code, output = run_kg("build", str(tmp_path / "in"), "--out", str(out))
+    assert code == 0, output
+    kept = sorted((out / ".kg" / "replaced").rglob("*"))
+    kept_files = {p.name: p.read_text(encoding="utf-8") for p in kept if p.is_file()}
+    assert kept_files == {"graph.ttl": "# someone's graph\n", f"{GOOD[0]}.txt": "someone's text\n"}
+    lines = [line for line in output.splitlines() if "not written by this build" in line]
+    assert len(lines) == 2 and any(str(out / "graph.ttl") in line for line in lines)
+    assert "@prefix" in (out / "graph.ttl").read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import hashlib
 import pickle
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -23,11 +24,12 @@ from kg.errors import ExportError, IngestError, KgError
 from kg.graph import Extracted, build_graph
 from kg.ingest import DEFAULT_MAX_BYTES, read_document, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
-from kg.rdf import serialize_turtle, to_rdf, write_atomic
+from kg.rdf import publish, serialize_turtle, staged_file, triple_rows, write_atomic
 from kg.relate import relate_document
 from kg.resources import ontology_dir
 from kg.segment import split_sections
 from kg.slug import slugify
+from kg.store import write_store
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _EXTRACTION_SOURCES = (
@@ -137,6 +139,7 @@ def build(
 ) -> BuildResult:
     """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.html, text/, merges.tsv)."""
     result = BuildResult()
+    clock = _Clock(result.timings)
     files, failures = collect_inputs(paths, out)
     files.sort(key=lambda f: str(f.resolve()))  # the same files in any order give the same build
     result.failures += failures
@@ -163,14 +166,30 @@ def build(
     if progress:
         progress("", len(files), len(files))
     result.counts["read"] = read_fresh
+    clock.lap("extract")
     if not items:
         return result
     graph, entities = build_graph(items)
-    write_outputs(graph, entities, items, out, html, result)
+    clock.lap("resolve+graph")
+    write_outputs(graph, entities, items, out, html, result, clock)
     if cache_dir is not None and cache_dir.is_dir():
         prune_cache(cache_dir)
     _summarise(graph, result)
+    clock.lap("summary")
     return result
+
+
+class _Clock:
+    """Adds the seconds since the last lap to ``timings[stage]``."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+        self.last = now
 
 
 def _check_writable(out: Path) -> None:
@@ -204,30 +223,45 @@ def write_outputs(
     out: Path,
     html: bool,
     result: BuildResult,
+    clock: _Clock | None = None,
 ) -> None:
     """Render everything first, so a failure leaves the previous outputs as they were; then
     write the texts before the graph that points into them, and drop texts of documents no
-    longer in the build."""
+    longer in the build. The Turtle is streamed to a temporary file renamed into place last,
+    then loaded into the on-disk store beside it (graph.store/)."""
+    lap = clock.lap if clock else (lambda _stage: None)
     texts = {out / "text" / f"{x.document.file_name}.txt": x.document.text.encode("utf-8") for x in items}
-    files = {
-        out / "graph.ttl": serialize_turtle(to_rdf(graph)),
-        out / "merges.tsv": merge_report(entities).encode("utf-8"),
-    }
-    if html:
-        from kg.view import render_html
-
-        files[out / "graph.html"] = render_html(graph).encode("utf-8")
+    rows = triple_rows(graph)
+    result.counts["triples"] = len(rows)
+    lap("rdf")
+    ttl = out / "graph.ttl"
+    staged = staged_file(ttl)
     try:
+        serialize_turtle(rows, staged)
+        del rows
+        lap("turtle")
+        files = {out / "merges.tsv": merge_report(entities).encode("utf-8")}
+        if html:
+            from kg.view import render_html
+
+            files[out / "graph.html"] = render_html(graph).encode("utf-8")
+            lap("html")
         for path, data in [*texts.items(), *files.items()]:
             write_atomic(path, data)
         for stale in sorted((out / "text").glob("*.txt")):
             if stale not in texts:
                 stale.unlink()
+        publish(staged, ttl)
+        lap("write")
+        write_store(ttl)
+        lap("store")
     except OSError as err:
         raise ExportError(
             f"cannot write the outputs ({err.strerror}); choose a writable folder with --out", out
         ) from err
-    result.outputs += list(files)
+    finally:
+        staged.unlink(missing_ok=True)
+    result.outputs += [out / "graph.ttl", *files, out / "graph.store"]
 
 
 def prune_cache(cache_dir: Path) -> int:

@@ -11,56 +11,25 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import pickle
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from pathlib import Path
 
 import networkx as nx
 
+from kg.cache import extractor_version, load_cached, prune_cache, store_cached
 from kg.errors import ExportError, IngestError, KgError
 from kg.graph import Extracted, build_graph
-from kg.ingest import DEFAULT_MAX_BYTES, read_document, supported
+from kg.ingest import DEFAULT_MAX_BYTES, document_from_bytes, read_bytes, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
 from kg.rdf import publish, serialize_turtle, staged_file, triple_rows, write_atomic
 from kg.relate import relate_document
-from kg.resources import ontology_dir
 from kg.segment import split_sections
 from kg.slug import slugify
 from kg.store import write_store
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-_EXTRACTION_SOURCES = (
-    "ingest",
-    "segment.py",
-    "preamble.py",
-    "extract.py",
-    "relate.py",
-    "vocabulary.py",
-    "model.py",
-    "slug.py",  # section keys
-    "graph.py",  # defines ``Extracted``, the pickled shape
-)
-
 Progress = Callable[[str, int, int], None]  # (file name, done, total)
-
-
-@lru_cache(maxsize=1)
-def extractor_version() -> str:
-    """A hash of everything that decides what a document yields."""
-    h = hashlib.sha256()
-    files: list[Path] = []
-    for name in _EXTRACTION_SOURCES:
-        p = PACKAGE_DIR / name
-        files += sorted(p.rglob("*.py")) if p.is_dir() else [p]
-    ontology = ontology_dir()
-    files += sorted(ontology.glob("*.tsv")) + [ontology / "vocabulary.ttl"]
-    for f in files:
-        h.update(f.name.encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def collect_inputs(paths: Iterable[Path], out: Path | None = None) -> tuple[list[Path], list[Failure]]:
@@ -93,25 +62,24 @@ def collect_inputs(paths: Iterable[Path], out: Path | None = None) -> tuple[list
 
 
 def extract_file(path: Path, max_bytes: int, cache_dir: Path | None) -> tuple[Extracted, bool]:
-    """Read and extract one file (or take it from the cache). Returns (result, from_cache)."""
-    cached_path = None
-    if cache_dir is not None and path.is_file() and path.stat().st_size <= max_bytes:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        cached_path = cache_dir / f"{digest}-{extractor_version()}.pickle"
-        if cached_path.exists():
-            try:
-                with cached_path.open("rb") as fh:
-                    x: Extracted = pickle.load(fh)
-                return _moved(x, path), True
-            except Exception:  # a damaged or stale entry is never authoritative: read the file
-                pass
-    doc = read_document(path, max_bytes=max_bytes)
+    """Read and extract one file (or take it from the cache). Returns (result, from_cache).
+
+    The file is read once: its bytes give both the cache key and the document. Raises
+    ``KgError`` naming the file for anything that goes wrong with it."""
+    data = read_bytes(path, max_bytes)
+    digest = hashlib.sha256(data).hexdigest()
+    version = extractor_version()
+    if cache_dir is not None:
+        cached = load_cached(cache_dir, digest, version)
+        if cached is not None:
+            return _moved(cached, path), True
+    doc = document_from_bytes(path, data)
     seg = split_sections(doc)
     rel = relate_document(doc, seg)
     x = Extracted(doc, seg, rel)
-    if cached_path is not None:
+    if cache_dir is not None:
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time next run
-            write_atomic(cached_path, pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL))
+            store_cached(cache_dir, digest, version, x)
     return x, False
 
 
@@ -173,7 +141,8 @@ def build(
     clock.lap("resolve+graph")
     write_outputs(graph, entities, items, out, html, result, clock)
     if cache_dir is not None and cache_dir.is_dir():
-        prune_cache(cache_dir)
+        with contextlib.suppress(OSError):
+            prune_cache(cache_dir, extractor_version())
     _summarise(graph, result)
     clock.lap("summary")
     return result
@@ -262,16 +231,6 @@ def write_outputs(
     finally:
         staged.unlink(missing_ok=True)
     result.outputs += [out / "graph.ttl", *files, out / "graph.store"]
-
-
-def prune_cache(cache_dir: Path) -> int:
-    """Delete cache entries made by other extractor versions; returns how many went."""
-    gone = 0
-    for entry in cache_dir.glob("*.pickle"):
-        if not entry.stem.endswith("-" + extractor_version()):
-            entry.unlink(missing_ok=True)
-            gone += 1
-    return gone
 
 
 def merge_report(entities: list[Entity]) -> str:

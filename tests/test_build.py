@@ -386,13 +386,13 @@ def test_kg_build_summary_lists_recurring_instruments_without_progress_bar(corpu
 def counted_reads(monkeypatch) -> list[str]:
     """The names of the files ``build`` reads (not takes from the cache)."""
     reads: list[str] = []
-    real = kg.build.read_document
+    real = kg.build.document_from_bytes
 
     def counting(path: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
         reads.append(path.name)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(kg.build, "read_document", counting)
+    monkeypatch.setattr(kg.build, "document_from_bytes", counting)
     return reads
 
 
@@ -486,7 +486,7 @@ def test_the_cache_in_exports_is_ignored_by_git(tmp_path: Path) -> None:
     if inside.returncode != 0:
         pytest.skip("not a git checkout")
     build([DATA / GOOD[0]], tmp_path / "exports")
-    cached = list((tmp_path / "exports").rglob("*.pickle"))
+    cached = list((tmp_path / "exports").rglob("*.json"))
     assert cached
     for p in cached:
         entry = p.relative_to(tmp_path).as_posix()

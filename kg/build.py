@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import hashlib
 import shutil
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -24,10 +25,11 @@ from kg.graph import Extracted, build_graph
 from kg.ingest import DEFAULT_MAX_BYTES, document_from_bytes, read_bytes, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
 from kg.publish import Staging, build_lock, clean_up
-from kg.rdf import serialize_turtle, to_rdf
+from kg.rdf import serialize_turtle, triple_rows
 from kg.relate import relate_document
 from kg.segment import split_sections
 from kg.slug import slugify
+from kg.store import write_store
 
 Progress = Callable[[str, int, int], None]  # (file name, done, total)
 
@@ -107,13 +109,14 @@ def build(
 ) -> BuildResult:
     """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.html, text/, merges.tsv)."""
     result = BuildResult()
+    clock = _Clock(result.timings)
     files, failures = collect_inputs(paths, out)
     files.sort(key=lambda f: str(f.resolve()))  # the same files in any order give the same build
     result.failures += failures
     _check_writable(out)
     with build_lock(out):
         clean_up(out)
-        return _build_locked(files, out, result, max_bytes, use_cache, strict, html, progress)
+        return _build_locked(files, out, result, max_bytes, use_cache, strict, html, progress, clock)
 
 
 def _build_locked(
@@ -125,6 +128,7 @@ def _build_locked(
     strict: bool,
     html: bool,
     progress: Progress | None,
+    clock: _Clock,
 ) -> BuildResult:
     items: list[Extracted] = []
     cache_dir = out / ".kgcache" if use_cache else None
@@ -148,15 +152,31 @@ def _build_locked(
     if progress:
         progress("", len(files), len(files))
     result.counts["read"] = read_fresh
+    clock.lap("extract")
     if not items:
         return result
     graph, entities = build_graph(items)
-    write_outputs(graph, entities, items, out, html, result)
+    clock.lap("resolve+graph")
+    write_outputs(graph, entities, items, out, html, result, clock)
     if cache_dir is not None and cache_dir.is_dir():
         with contextlib.suppress(OSError):
             prune_cache(cache_dir, extractor_version())
     _summarise(graph, result)
+    clock.lap("summary")
     return result
+
+
+class _Clock:
+    """Adds the seconds since the last lap to ``timings[stage]``."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+        self.last = now
 
 
 def _check_writable(out: Path) -> None:
@@ -190,20 +210,40 @@ def write_outputs(
     out: Path,
     html: bool,
     result: BuildResult,
+    clock: _Clock | None = None,
 ) -> None:
     """Write every output into a staging folder, then switch it in as a whole (kg.publish):
-    a failure or a kill at any point leaves the previous outputs as they were."""
+    a failure or a kill at any point leaves the previous outputs as they were. The Turtle is
+    streamed into the staging folder, then loaded into the on-disk store beside it
+    (graph.store/), so the graph, its store and its texts always belong to one build."""
+    lap = clock.lap if clock else (lambda _stage: None)
     staging = Staging(out)
     try:
         for x in items:
             staging.write(f"text/{x.document.file_name}.txt", x.document.text.encode("utf-8"))
-        staging.write("graph.ttl", serialize_turtle(to_rdf(graph)))
+        rows = triple_rows(graph)
+        result.counts["triples"] = len(rows)
+        lap("rdf")
+        ttl = staging.reserve("graph.ttl")
+        serialize_turtle(rows, ttl)
+        del rows
+        lap("turtle")
         staging.write("merges.tsv", merge_report(entities).encode("utf-8"))
         if html:
             from kg.view import render_html
 
             staging.write("graph.html", render_html(graph).encode("utf-8"))
+            lap("html")
+        write_store(ttl)
+        staging.reserve("graph.store")
+        lap("store")
         result.warnings += staging.publish()
+        lap("write")
+    except OSError as err:
+        shutil.rmtree(staging.dir, ignore_errors=True)
+        raise ExportError(
+            f"cannot write the outputs ({err.strerror}); choose a writable folder with --out", out
+        ) from err
     except BaseException:
         shutil.rmtree(staging.dir, ignore_errors=True)
         raise

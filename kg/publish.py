@@ -109,6 +109,16 @@ class Staging:
         self.files.append(rel)
         return path
 
+    def reserve(self, rel: str) -> Path:
+        """The path of an output (a file or a folder) that the caller writes itself into the
+        staging folder, such as the streamed Turtle or the store; it is linked like the rest."""
+        if rel in self.files:
+            raise ValueError(f"{rel} written twice")
+        path = self.dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.files.append(rel)
+        return path
+
     def publish(self) -> list[str]:
         """Switch the staged build in as ``current``; returns warnings (files moved aside)."""
         try:

@@ -1,7 +1,7 @@
 """Layout invariance: every annotated document, re-rendered in each of tests/layouts.LAYOUTS,
 yields the same recommendations, responses and instrument references as it does as published.
 
-Corpora: the sample documents (../shared/gold), the invented unseen documents
+Corpora: the sample documents (data/, gold in tests/fixtures/sample-gold), the invented unseen documents
 (tests/fixtures/unseen) and, when present, independent documents written without reading the
 extractor (tests/fixtures/independent). Each corpus in each layout is built and scored with the
 shared scorer against its gold (file names rewritten); recall and precision per layout are
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import rdflib
 from layouts import LAYOUTS, read_units, write_variant
-from scoring import SHARED, load_scorer, score
+from scoring import SAMPLE_GOLD, load_scorer, score
 
 from kg.build import build
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 HERE = Path(__file__).resolve().parent
 CORPORA = {
-    "sample": (SHARED / "corpus", SHARED / "gold"),
+    "sample": (HERE.parent / "data", SAMPLE_GOLD),
     "unseen": (HERE / "fixtures" / "unseen", HERE / "fixtures" / "unseen" / "gold"),
     "independent": (HERE / "fixtures" / "independent", HERE / "fixtures" / "independent"),
 }

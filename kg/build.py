@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 import pickle
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from kg.ingest import DEFAULT_MAX_BYTES, read_document, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
 from kg.rdf import serialize_turtle, to_rdf, write_atomic
 from kg.relate import relate_document
+from kg.resolve import read_registry, write_registry
 from kg.resources import ontology_dir
 from kg.segment import split_sections
 from kg.slug import slugify
@@ -165,8 +166,10 @@ def build(
     result.counts["read"] = read_fresh
     if not items:
         return result
-    graph, entities = build_graph(items)
-    write_outputs(graph, entities, items, out, html, result)
+    registry = out / "ids.tsv"
+    minted = read_registry(registry.read_text(encoding="utf-8")) if registry.is_file() else {}
+    graph, entities = build_graph(items, minted=minted)
+    write_outputs(graph, entities, items, out, html, result, minted)
     if cache_dir is not None and cache_dir.is_dir():
         prune_cache(cache_dir)
     _summarise(graph, result)
@@ -204,6 +207,7 @@ def write_outputs(
     out: Path,
     html: bool,
     result: BuildResult,
+    minted: Mapping[str, str] | None = None,
 ) -> None:
     """Render everything first, so a failure leaves the previous outputs as they were; then
     write the texts before the graph that points into them, and drop texts of documents no
@@ -212,6 +216,7 @@ def write_outputs(
     files = {
         out / "graph.ttl": serialize_turtle(to_rdf(graph)),
         out / "merges.tsv": merge_report(entities).encode("utf-8"),
+        out / "ids.tsv": write_registry(minted or {}, entities).encode("utf-8"),
     }
     if html:
         from kg.view import render_html

@@ -16,7 +16,7 @@ import networkx as nx
 import pyoxigraph as ox
 import rdflib
 from rdflib import RDF, RDFS, XSD, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from kg.model import INSTRUMENT_TYPES, Evidence
 
@@ -73,6 +73,8 @@ def to_rdf(graph: nx.MultiDiGraph) -> rdflib.Graph:
             g.add((s, SKOS.prefLabel, Literal(data["label"])))
             for alt in data.get("alt_labels", ()):
                 g.add((s, SKOS.altLabel, Literal(alt)))
+        for old in data.get("same_as", ()):  # an IRI minted earlier for what is now this node
+            g.add((s, OWL.sameAs, node_iri(old)))
         for pred, value, dtype in data.get("literals", ()):
             g.add((s, curie_to_iri(pred), Literal(value, datatype=_DATATYPES.get(dtype or ""))))
         for pred, ev in sorted(data.get("facts", {}).items()):

@@ -24,9 +24,10 @@ is kept as an alternative label.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from kg.model import AGENCY, Entity, Mention
@@ -166,13 +167,21 @@ def _vocab_concept(surface: str, kind: str, vocab: Vocabulary) -> Concept | None
 
 
 def resolve_entities(
-    occurrences: Iterable[Occurrence], vocab: Vocabulary | None = None
+    occurrences: Iterable[Occurrence],
+    vocab: Vocabulary | None = None,
+    minted: Mapping[str, str] | None = None,
 ) -> tuple[list[Entity], dict[tuple[str, int, int], str]]:
     """Group mentions into entities.
 
     Returns the entities (sorted by key) and a map from ``(doc, start, end)`` of each mention
     to its entity key. The result does not depend on the order of ``occurrences``.
+
+    ``minted`` maps stable keys to IRI paths minted by earlier builds (``ids.tsv``): an entity
+    any of whose members has a registered key keeps that IRI, whatever its label or members
+    now are. When one entity has several (two things now known to be one), it takes the first
+    and lists the others in ``same_as``.
     """
+    minted = minted or {}
     vocab = vocab or load_vocabulary()
     occ = sorted(occurrences, key=lambda o: (o.doc, o.mention.start, o.mention.end, o.mention.kind))
     uf = _UnionFind()
@@ -250,28 +259,76 @@ def resolve_entities(
         members[uf.find(i)].append(i)
     entities: list[Entity] = []
     where: dict[tuple[str, int, int], str] = {}
-    used_keys: set[str] = set()
-    for root in sorted(members, key=lambda r: _sort_label(occ, surfaces, members[r], concept_of)):
+    fresh = {root: _mint(occ, surfaces, keys, idx, concept_of, area_of) for root, idx in members.items()}
+    stable = {root: sorted({keys[i][0] for i in idx}) for root, idx in members.items()}
+    used: dict[str, str] = {}  # IRI path → the stable key that took it
+    taken = set(minted.values())
+    claims: dict[int, list[str]] = {
+        root: sorted({minted[k] for k in stable[root] if k in minted}) for root in members
+    }
+    for root in sorted(members, key=lambda r: (not claims[r], fresh[r])):
         idx = members[root]
         concept = next((concept_of[i] for i in idx if i in concept_of), None)
         kind = concept.kind if concept else _kind(occ, idx)
         scope = next((area_of[i] for i in idx if area_of.get(i)), "")
         label = _canonical(occ, surfaces, idx, concept_of, scope)
         prefix = "agency" if kind == AGENCY else kind.lower()
-        key = f"{prefix}/{slugify(label)}"
-        n = 2
-        while key in used_keys:
-            key = f"{prefix}/{slugify(label)}-{n}"
-            n += 1
-        used_keys.add(key)
+        mine = [c for c in claims[root] if c not in used and c.startswith(prefix + "/")]
+        if mine:
+            key = mine[0]
+        else:
+            key = f"{prefix}/{fresh[root]}"
+            if key in used or (key in taken and key not in claims[root]):
+                key = f"{key}-{hashlib.sha1(fresh[root].encode()).hexdigest()[:6]}"
+        used.setdefault(key, fresh[root])
         alts = sorted({surfaces[i] for i in idx} - {label, ""})
-        if any(i in concept_of for i in idx):
-            c = concept_of[next(i for i in idx if i in concept_of)]
-            alts = sorted(set(alts) - {c.label})
-        entities.append(Entity(key, kind, label, tuple(alts), tuple(reasons.get(root, ()))))
+        if concept is not None:
+            alts = sorted(set(alts) - {concept.label})
+        same = tuple(c for c in claims[root] if c != key and c not in used)
+        used.update(dict.fromkeys(same, fresh[root]))
+        entities.append(
+            Entity(key, kind, label, tuple(alts), tuple(reasons.get(root, ())), tuple(stable[root]), same)
+        )
         for i in idx:
             where[(occ[i].doc, occ[i].mention.start, occ[i].mention.end)] = key
     return sorted(entities, key=lambda e: e.key), where
+
+
+def _mint(
+    occ: list[Occurrence],
+    surfaces: list[str],
+    keys: list[tuple[str, frozenset[str]]],
+    idx: list[int],
+    concept_of: dict[int, Concept],
+    area_of: dict[int, str],
+) -> str:
+    """The IRI slug of an entity, from a key that does not depend on its label.
+
+    The canonical label may change when documents are added (a fuller name appears, a name
+    is seen in more documents); the slug must not. It is minted from, in order: the
+    vocabulary concept (its IRI's last segment, plus the area for a kind of local service);
+    a name a rule gives ("Working Together to Safeguard Children 2018"); otherwise the
+    member's match key — key words and synonym group, the same for "Learning Lessons
+    workshops" and "Learning Lessons sessions" — preferring proper names, then the fewest key
+    words, then the key itself. Later builds reuse what was minted (``ids.tsv``).
+    """
+    for i in sorted(idx):
+        if i in concept_of:
+            local = concept_of[i].iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            scope = next((area_of[j] for j in sorted(idx) if area_of.get(j)), "")
+            return slugify(f"{local} {scope}".strip(), max_words=20)
+    given = sorted({c for i in idx if (c := occ[i].mention.canonical) is not None and not c.startswith("@")})
+    if given and occ[idx[0]].mention.kind != AGENCY:
+        return slugify(given[0], max_words=20)
+
+    def rank(i: int) -> tuple[int, int, str]:
+        key, core = keys[i]
+        return (int(not _is_name(surfaces[i])), len(core) if core else 99, key)
+
+    best = min(idx, key=rank)
+    parts = keys[best][0].split("|")
+    words = " ".join(parts[1:]) if parts[0] == "agency" else " ".join(parts[1:3])
+    return slugify(words or surfaces[best], max_words=20)
 
 
 def _is_name(surface: str) -> bool:
@@ -401,7 +458,22 @@ def _canonical(
     return max(sorted(set(candidates)), key=rank)
 
 
-def _sort_label(
-    occ: list[Occurrence], surfaces: list[str], idx: list[int], concept_of: dict[int, Concept]
-) -> str:
-    return _kind(occ, idx) + "|" + _canonical(occ, surfaces, idx, concept_of)
+def read_registry(text: str) -> dict[str, str]:
+    """``ids.tsv`` (stable key, tab, IRI path per line) → a map; malformed lines are skipped."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 2 and parts[0] and not line.startswith("#") and "/" in parts[1]:
+            out.setdefault(parts[0], parts[1])
+    return out
+
+
+def write_registry(previous: Mapping[str, str], entities: Iterable[Entity]) -> str:
+    """The registry after a build: every key ever minted keeps its IRI; new keys are added."""
+    out = dict(previous)
+    for e in entities:
+        for k in e.stable_keys:
+            out.setdefault(k, e.key)
+    lines = ["# stable key\tIRI path (kept between builds so that no IRI moves; safe to delete)"]
+    lines += [f"{k}\t{v}" for k, v in sorted(out.items())]
+    return "\n".join(lines) + "\n"

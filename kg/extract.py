@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.model import AGENCY, Mention
+from kg.phrase import token_at, tokenize, walk_left
 from kg.resources import ontology_file
 from kg.vocabulary import Concept, Vocabulary, load_vocabulary
 
@@ -219,100 +220,16 @@ def _vocabulary_mentions(chunk: str, base: int, vocab: Vocabulary) -> list[Menti
     return out
 
 
-def _words_before(chunk: str, pos: int) -> list[tuple[int, int]]:
-    """Spans of the words right before ``pos``, nearest first, stopping at punctuation."""
-    spans: list[tuple[int, int]] = []
-    i = pos
-    while len(spans) < 10:
-        m = re.search(r"([\w’'/&-]+)(\s+)$", chunk[:i])
-        if not m:
-            break
-        spans.append((m.start(1), m.end(1)))
-        i = m.start(1)
-    return spans
-
-
-_CONNECTORS = {"and", "of", "for", "&", "in", "on", "the", "from"}
 _AUDIENCE = re.compile(
     r"^(?:for|to)\s+(?:all\s+|newly\s+\w+\s+|frontline\s+|front-line\s+|new\s+|their\s+|its\s+)*"
     r"(?:staff|professionals|practitioners|managers|parents|families|trainees|workers|colleagues|agencies)\b"
 )
 _DATE_WORD = re.compile(
-    r"^(?:in|on|from|by|during)\s+(?:\d|Quarter|Q\d|January|February|March|April|May|June|July|August|"
+    r"^(?:in|on|from|by|during|between)\s+(?:\d|Quarter|Q\d|January|February|March|April|May|June|July|August|"
     r"September|October|November|December|spring|summer|autumn|winter|the\s+(?:next|last|first))"
 )
 _LONG_QUALIFIER = re.compile(r"^(?:outlining|covering|setting\s+out|which\s+includes?|that\s+includes?)\b")
-
-
-def _phrase_start(chunk: str, pos: int, vocab: Vocabulary) -> tuple[int, list[str], str]:
-    """Walk back from a type word over its modifiers: (start, modifier words, determiner).
-
-    The walk stops at function words and verbs, at a lower-case word once capitalised words
-    have begun (a proper name is one run of capitals), and after an acronym's possessive
-    ("HSCP's"); another possessive ("the Team's") ends the walk before it.
-    """
-    spans = _words_before(chunk, pos)
-    taken: list[tuple[int, int]] = []
-    for k, (a, b) in enumerate(spans):
-        w = chunk[a:b]
-        lw = w.lower()
-        nxt = chunk[spans[k + 1][0] : spans[k + 1][1]] if k + 1 < len(spans) else ""
-        leftmost = chunk[taken[-1][0] : taken[-1][1]] if taken else ""
-        if lw in _CONNECTORS:
-            if leftmost[:1].isupper() and nxt[:1].isupper() and lw != "the":
-                taken.append((a, b))
-                continue
-            if lw == "of" and taken and chunk[a:b] == "of" and nxt.lower() in _CONTAINERS:
-                taken.append((a, b))  # "programme of professional workshops"
-                continue
-            break
-        if re.search(r"[’']s$", w):
-            if _OWNER_WORD.match(w):
-                taken.append((a, b))
-                break
-            if re.fullmatch(_ORG_HEAD, re.sub(r"[’']s$", "", w)) or not w[:1].isupper():
-                break  # "the Team's GP conference": the owner is an agency, not part of the name
-            taken.append((a, b))  # "Children's Trust Thresholds Chart"
-            continue
-        if lw in _CONTAINERS and taken and chunk[taken[-1][0] : taken[-1][1]] == "of":
-            taken.append((a, b))
-            continue
-        # a capitalised word inside a run of capitals is part of the name ("Was Not Brought Policy")
-        in_name = w[:1].isupper() and leftmost[:1].isupper() and lw not in ("the", "a", "an")
-        if (
-            (lw in _VERBISH and not in_name)
-            or (lw.endswith("ly") and not w[:1].isupper())
-            or ("/" in w and lw.split("/")[-1] in vocab.type_words)
-        ):
-            break
-        if vocab.generic.get(lw) in ("determiner", "channel") or lw in ("a", "an"):
-            break
-        if lw.endswith("ing") and not w[:1].isupper() and taken:
-            break  # "identifying key policies": a verb, unless right before the type word
-        if leftmost[:1].isupper() and not w[:1].isupper() and not w[:1].isdigit():
-            break  # a proper name is one run of capitalised words
-        taken.append((a, b))
-    while taken and chunk[taken[-1][0] : taken[-1][1]].lower() in _CONNECTORS:
-        taken.pop()
-    while taken and vocab.generic.get(chunk[taken[-1][0] : taken[-1][1]].lower()) == "temporal":
-        taken.pop()
-    start = taken[-1][0] if taken else pos
-    words = [chunk[a:b] for a, b in reversed(taken)]
-    det_m = re.search(r"([\w’']+)\s+$", chunk[:start])
-    det = det_m.group(1).lower() if det_m else ""
-    if det == "to" and words and words[0][:1].islower() and not re.search(r"(?:ed|s)$", words[0]):
-        words, start = words[1:], start + len(words[0]) + 1  # "to access procedures": a verb
-        det = ""
-    return start, words, det
-
-
-_CONTAINERS = {
-    "programme",
-    "program",
-    "suite",
-    "package",
-}  # "a round of X" is X; "a programme of X" is the programme
-_OWNER_WORD = re.compile(r"^[0-9]?[A-Z]{2,8}s?[’']s$")
+_ORG_HEAD_RE = re.compile(_ORG_HEAD)
 
 
 _RELATIVE = re.compile(
@@ -364,6 +281,7 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
     out: list[Mention] = []
     tw_re = _type_word_re(vocab)
     tw_alt = vocab.type_word_pattern()
+    tokens = tokenize(chunk)
     quoted_spans = []
     for m in _QUOTED.finditer(chunk):
         q = m.group("q")
@@ -404,7 +322,11 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
         if nxt_word and vocab.generic.get(nxt_word.group(1).lower()) == "channel":
             continue
         tw = vocab.type_words[_norm_tw(m.group(0))]
-        s, words, det = _phrase_start(chunk, m.start(), vocab)
+        head = token_at(tokens, m.start())
+        if head is None:
+            continue
+        left = walk_left(tokens, head, vocab, _ORG_HEAD_RE)
+        s, words, det = left.start, list(left.words), left.det
         s = _with_acronym_expansion(chunk, s)
         q_at, qualifier, relative = _qualifier(chunk, m.end())
         q_counts = _qualifier_counts(qualifier, words, det, in_rec, tw_re, vocab)

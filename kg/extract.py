@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.model import AGENCY, Mention
-from kg.phrase import token_at, tokenize, walk_left
+from kg.phrase import Token, edition_end, title_tail_end, token_at, token_ending, tokenize, walk_left
 from kg.resources import ontology_file
 from kg.vocabulary import Concept, Vocabulary, load_vocabulary
 
@@ -298,6 +298,7 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
         kind, s, e = None, m.start(), m.end()
         if tail:
             kind, e = vocab.type_words[_norm_tw(tail.group("tw"))].kind, m.end() + tail.end()
+            s = _quoted_owner(tokens, m.start(), vocab)
         elif inside:
             kind = vocab.type_words[_norm_tw(inside[-1].group(0))].kind
         elif coord:
@@ -338,7 +339,7 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
             )
         ):
             continue
-        e = q_at + len(qualifier) if q_counts else m.end()
+        e = q_at + len(qualifier) if q_counts else _name_end(tokens, m.end())
         kind = _briefing_kind(chunk, s, m.group(0), words, tw.kind)
         split = _coordinated(chunk, base, s, m.start(), m.group(0), words, tw.phrase, kind)
         if split:
@@ -353,6 +354,36 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
         )
         out += items
     return out
+
+
+def _name_end(tokens: list[Token], end: int) -> int:
+    """Extend a name over what the grammar allows after its head: a capitalised title
+    ("Protocol for Bruising in Non-Mobile Babies") and an edition ("Strategy 2019–2022")."""
+    last = token_ending(tokens, end)
+    if last is None:
+        return end
+    tail = title_tail_end(tokens, last, _ORG_HEAD_RE)
+    if tail is not None:
+        end, last = tail, token_ending(tokens, tail) or last
+    edition = edition_end(tokens, last)
+    return edition if edition is not None else end
+
+
+def _quoted_owner(tokens: list[Token], quote_start: int, vocab: Vocabulary) -> int:
+    """A quoted title's owner written just before it ("Westmere 'Was Not Brought' Policy")."""
+    k = token_at(tokens, quote_start)
+    if k is None or k == 0:
+        return quote_start
+    w = tokens[k - 1]
+    if (
+        w.kind == "word"
+        and w.capitalised
+        and w.lower not in _STARTERS
+        and w.lower not in _VERBISH
+        and w.lower not in vocab.generic
+    ):
+        return w.start
+    return quote_start
 
 
 def _qualifier_counts(

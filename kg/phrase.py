@@ -39,6 +39,34 @@ _TOKEN = re.compile(
 _YEAR = re.compile(r"(?:19|20)\d\d(?:[/-]\d{2,4})?")
 _OWNER = re.compile(r"^[0-9]?[A-Z]{2,8}s?[’']s$")
 _POSSESSIVE = re.compile(r"[’']s$")
+# a date is never part of a title: "the Training Offer in March"
+_CALENDAR = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "spring",
+        "summer",
+        "autumn",
+        "winter",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +92,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     end = len(text) if end is None else end
     out = []
     for m in _TOKEN.finditer(text, start, end):
-        kind = m.lastgroup or "punct"
+        kind = {"brk": "break"}.get(m.lastgroup or "punct", m.lastgroup or "punct")
         if kind != "space":
             out.append(Token(m.group(0), m.start(), m.end(), kind))
     return out
@@ -136,7 +164,10 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
         if lw in containers and taken and taken[-1].text == "of":
             taken.append(t)
             continue
-        in_name = w[:1].isupper() and leftmost[:1].isupper() and lw not in ("the", "a", "an")
+        # a capitalised word inside a run of capitals is part of the name ("Was Not Brought
+        # Policy", "Learning from Reviews Conference"), even when it could be a verb
+        right = leftmost or tokens[head].text
+        in_name = w[:1].isupper() and right[:1].isupper() and lw not in ("the", "a", "an")
         if (
             (lw in verbs and not in_name)
             or (lw.endswith("ly") and not w[:1].isupper())
@@ -184,19 +215,26 @@ def edition_end(tokens: list[Token], after: int) -> int | None:
     return end
 
 
-def title_tail_end(tokens: list[Token], head: int) -> int | None:
+def title_tail_end(tokens: list[Token], head: int, org_head: re.Pattern[str] | None = None) -> int | None:
     """After a capitalised head, a title continued in capitals: "Protocol for Bruising in
     Non-Mobile Babies", "Charter of Rights". Ends at the last capitalised word; never takes a
-    determiner, a lower-case word or punctuation (so never crosses a clause)."""
+    determiner, a lower-case word or punctuation (so never crosses a clause), nor "and" (a
+    coordination, not a title), and stops before an organisation ("Policy for Children's
+    Services": the agency is named, not part of the title)."""
     if not tokens[head].capitalised:
         return None
-    connectors = function_words("connector") - {"the"}
+    connectors = function_words("connector") - {"the", "and", "&"}
     k, end = head + 1, None
     while k + 1 < len(tokens) and tokens[k].kind == "word" and tokens[k].lower in connectors:
         j = k + 1
-        while j < len(tokens) and tokens[j].kind == "word" and tokens[j].capitalised:
+        while (
+            j < len(tokens)
+            and tokens[j].kind == "word"
+            and tokens[j].capitalised
+            and tokens[j].lower not in _CALENDAR
+        ):
             j += 1
-        if j == k + 1:
+        if j == k + 1 or (org_head is not None and org_head.fullmatch(tokens[j - 1].text)):
             break
         end, k = tokens[j - 1].end, j
     return end

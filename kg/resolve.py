@@ -219,8 +219,10 @@ def resolve_entities(
                 why += f" in {scope}"
             area_of[i] = scope
         else:
-            keys.append(match_key(named, m.kind, vocab))
-            key = keys[-1][0]
+            key, core = match_key(named, m.kind, vocab)
+            if m.kind != AGENCY and o.area and _is_local(s):
+                key += f"|@{o.area}"  # (a document that names no area scopes nothing)
+            keys.append((key, core))
             why = f"'{m.text}' ({o.doc}) has the key '{key}'"
             if o.expansion:
                 why = f"'{m.text}' ({o.doc}) is defined there as '{o.expansion}', key '{key}'"
@@ -228,6 +230,14 @@ def resolve_entities(
             merge(anchors[key], i, why)
         else:
             anchors[key] = i
+    # a proper name and the same name with its owner, in one area: "Virtual Training Offer" is
+    # the "HSCP Virtual Training Offer" of that document's partnership
+    for i, o in enumerate(occ):
+        local = f"{keys[i][0]}|@{o.area}"
+        if o.area and keys[i][0].count("|") == 2 and local in anchors:
+            merge(
+                anchors[local], i, f"'{o.mention.text}' ({o.doc}) is the local '{surfaces[anchors[local]]}'"
+            )
     # undefined acronym that begins a named agency in the same document: "UHS" → "UHS Trust"
     by_doc_agency: dict[str, list[int]] = defaultdict(list)
     for i, o in enumerate(occ):
@@ -250,9 +260,18 @@ def resolve_entities(
     for i, (key, _core) in enumerate(keys):
         if key.startswith("concept|") or occ[i].mention.kind == AGENCY:
             continue
-        by_kind_group[(occ[i].mention.kind, key.rsplit("|", 1)[-1])].append(i)
+        by_kind_group[(occ[i].mention.kind, key.split("|")[2])].append(i)
+    where_from = [o.area or o.doc for o in occ]  # a document naming no area is its own
+
+    def compatible(members: list[int]) -> bool:
+        """Names of one partnership's things merge only with names from the same area;
+        proper names with no owner ("Three Counties Bruising Protocol") merge across areas."""
+        if not any(_is_local(surfaces[i]) for i in members):
+            return True
+        return len({where_from[i] for i in members}) <= 1
+
     for idxs in by_kind_group.values():
-        _merge_contained(idxs, keys, surfaces, uf, merge)
+        _merge_contained(idxs, keys, surfaces, uf, merge, compatible)
     # build entities
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(occ)):
@@ -328,7 +347,17 @@ def _mint(
     best = min(idx, key=rank)
     parts = keys[best][0].split("|")
     words = " ".join(parts[1:]) if parts[0] == "agency" else " ".join(parts[1:3])
+    if len(parts) > 3 and parts[3].startswith("@"):
+        words += " " + parts[3][1:]  # the area it belongs to
     return slugify(words or surfaces[best], max_words=20)
+
+
+def _is_local(surface: str) -> bool:
+    """Whether an instrument's name only says which one within its own partnership: a
+    description ("the bruising protocol") or a name with an owner acronym ("NSCP Neglect
+    Toolkit", "MASH Information Sharing Agreement"). Such names are keyed per area, so that two
+    partnerships' strategies or agreements never become one node."""
+    return not _is_name(surface) or any(_OWNER.match(w) for w in surface.split())
 
 
 def _is_name(surface: str) -> bool:
@@ -342,6 +371,7 @@ def _merge_contained(
     surfaces: list[str],
     uf: _UnionFind,
     merge: Callable[[int, int, str], None],
+    compatible: Callable[[list[int]], bool],
 ) -> None:
     """Rule 4, in two passes: names into the one name that contains their key words, then
     descriptions into the one name whose key words they contain."""
@@ -363,8 +393,13 @@ def _merge_contained(
         if not small:
             continue
         cores = {o: frozenset().union(*(keys[i][1] for i in m)) for o, m in groups().items() if o in named}
+        now = groups()
         supers = sorted(
-            {uf.find(o) for o, core in cores.items() if uf.find(o) != uf.find(r) and small < core}
+            {
+                uf.find(o)
+                for o, core in cores.items()
+                if uf.find(o) != uf.find(r) and small < core and compatible(now[uf.find(o)] + now[uf.find(r)])
+            }
         )
         if len(supers) == 1:
             merge(supers[0], r, f"the key words {sorted(small)} are all in '{surfaces[supers[0]]}'")
@@ -381,7 +416,11 @@ def _merge_contained(
         own = smallest(members)
         # a long description contains a name's key words; a short one is contained in a name's
         hits = sorted(
-            {o for o, (small, whole) in names.items() if (small and small <= core) or (own and own < whole)}
+            {
+                o
+                for o, (small, whole) in names.items()
+                if ((small and small <= core) or (own and own < whole)) and compatible(g[o] + members)
+            }
         )
         if len(hits) == 1:
             merge(hits[0], r, f"'{surfaces[members[0]]}' names '{surfaces[hits[0]]}' (key words shared)")

@@ -25,6 +25,7 @@ from kg.resolve import Occurrence, read_registry, resolve_entities, write_regist
 from kg.segment import split_sections
 
 HERE = Path(__file__).resolve().parent
+AREA = "Eastmoor"  # every invented document below is from one partnership
 
 # Surface forms that name the same few things in different ways (owner prefixes, synonym
 # type words, plurals, fuller titles) and a few unrelated ones.
@@ -53,7 +54,11 @@ def _docs(draw_docs: list[list[int]]) -> list[list[Occurrence]]:
         occs, pos = [], 0
         for k in members:
             text, kind = POOL[k]
-            occs.append(Occurrence(doc, Mention(text, kind, pos, pos + len(text), "pattern:name+type-word")))
+            occs.append(
+                Occurrence(
+                    doc, Mention(text, kind, pos, pos + len(text), "pattern:name+type-word"), None, AREA
+                )
+            )
             pos += len(text) + 10
         out.append(occs)
     return out
@@ -85,7 +90,9 @@ def test_adding_a_document_never_moves_an_existing_iri(doc_members: list[list[in
 
 def test_a_shorter_name_in_a_later_document_keeps_the_fuller_names_iri() -> None:
     first = _docs([[4]])[0]  # "LSCP Eastmoor Home Visit Safety Protocol"
-    later = [Occurrence("z.txt", o.mention) for o in _docs([[5]])[0]]  # "Home Visit Safety Protocol"
+    later = [
+        Occurrence("z.txt", o.mention, None, AREA) for o in _docs([[5]])[0]
+    ]  # "Home Visit Safety Protocol"
     (e1,), _ = resolve_entities(first)
     (e2,), _ = resolve_entities(first + later, minted=read_registry(write_registry({}, [e1])))
     assert e2.key == e1.key
@@ -145,7 +152,7 @@ def test_a_build_into_the_same_folder_keeps_the_iris_of_the_previous_build(tmp_p
 def test_a_synonym_type_word_in_a_new_document_keeps_the_iri() -> None:
     (a,) = _docs([[0]])
     (b,) = _docs([[1]])
-    b = [Occurrence("z.txt", o.mention) for o in b]
+    b = [Occurrence("z.txt", o.mention, None, AREA) for o in b]
     first = resolve_entities(a)[0]
     both = resolve_entities(a + b)[0]
     assert [e.key for e in first] == [e.key for e in both]
@@ -155,7 +162,12 @@ def test_a_synonym_type_word_in_a_new_document_keeps_the_iri() -> None:
 def test_the_iri_does_not_follow_the_canonical_label() -> None:
     # the label of the merged entity depends on which names are seen most; the IRI does not
     one = [
-        Occurrence("a.txt", Mention("Learning Lessons sessions", "Training", 0, 25, "pattern:name+type-word"))
+        Occurrence(
+            "a.txt",
+            Mention("Learning Lessons sessions", "Training", 0, 25, "pattern:name+type-word"),
+            None,
+            AREA,
+        )
     ]
     more = one + [
         Occurrence(

@@ -27,7 +27,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.model import AGENCY, Mention
-from kg.phrase import Token, edition_end, title_tail_end, token_at, token_ending, tokenize, walk_left
+from kg.phrase import (
+    Token,
+    edition_end,
+    function_words,
+    title_tail_end,
+    token_at,
+    token_ending,
+    tokenize,
+    walk_left,
+)
 from kg.resources import ontology_file
 from kg.vocabulary import Concept, Vocabulary, load_vocabulary
 
@@ -230,6 +239,7 @@ _DATE_WORD = re.compile(
 )
 _LONG_QUALIFIER = re.compile(r"^(?:outlining|covering|setting\s+out|which\s+includes?|that\s+includes?)\b")
 _ORG_HEAD_RE = re.compile(_ORG_HEAD)
+_CONNECT_WORDS = {"and", "of", "for", "&", "in", "on", "the", "from"}
 
 
 _RELATIVE = re.compile(
@@ -322,6 +332,10 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
         nxt_word = re.match(r"\s+([\w-]+)", chunk[m.end() :])
         if nxt_word and vocab.generic.get(nxt_word.group(1).lower()) == "channel":
             continue
+        if nxt_word and nxt_word.group(1).lower() in _non_instrument_heads():
+            continue  # "Neglect Strategy Action Plan", "Protocol Template": the type word is a modifier
+        if nxt_word and nxt_word.group(1) in function_words("continues"):
+            continue  # "Strategy Action Plan", "Protocol Review Group": a longer name goes on
         tw = vocab.type_words[_norm_tw(m.group(0))]
         head = token_at(tokens, m.start())
         if head is None:
@@ -331,6 +345,13 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
         s = _with_acronym_expansion(chunk, s)
         q_at, qualifier, relative = _qualifier(chunk, m.end())
         q_counts = _qualifier_counts(qualifier, words, det, in_rec, tw_re, vocab)
+        indefinite = det in ("a", "an") or any(vocab.generic.get(w.lower()) == "indefinite" for w in words)
+        if tw.weak and not (
+            (q_counts and not indefinite)
+            or _anchored(words, m.group(0), vocab)
+            or (not in_rec and (relative or _held(chunk, m.end(), det)) and _content(words, vocab))
+        ):
+            continue  # "the discharge procedure", "a case recording system": ordinary prose
         named_head = bool(re.fullmatch(r"[A-Z][a-z]+(?:\s+[a-z]+)*\s+[A-Z][a-z]+", m.group(0)))
         if not (
             named_head
@@ -384,6 +405,38 @@ def _quoted_owner(tokens: list[Token], quote_start: int, vocab: Vocabulary) -> i
     ):
         return w.start
     return quote_start
+
+
+def _anchored(words: list[str], head: str, vocab: Vocabulary) -> bool:
+    """A proper name, an owner acronym or a number among the modifiers (or a capitalised head
+    after modifiers): what a weak head needs to name one thing."""
+    if head[:1].isupper() and words:
+        return True
+    return any(
+        re.fullmatch(r"[0-9]?[A-Z]{2,8}s?(?:[’']s)?", w)
+        or (w[:1].isupper() and w.lower() not in vocab.generic)
+        or any(ch.isdigit() for ch in w)
+        for w in words
+    )
+
+
+def _content(words: list[str], vocab: Vocabulary) -> list[str]:
+    """Modifiers that say what the thing is about (not generic words, type words or connectors)."""
+    return [
+        w
+        for w in words
+        if w.lower() not in vocab.generic
+        and w.lower() not in vocab.type_words
+        and w.lower() not in _CONNECT_WORDS
+    ]
+
+
+def _held(chunk: str, end: int, det: str) -> bool:
+    """'… sessions will be held', '… workshops took place': events that happen (not 'a …')."""
+    if det in ("a", "an"):
+        return False
+    m = re.match(r"\s+(?:will\s+be|were|was|have\s+been|has\s+been|are|is|took|take)\s+(\w+)", chunk[end:])
+    return m is not None and m.group(1).lower() in function_words("event")
 
 
 def _qualifier_counts(
@@ -565,6 +618,12 @@ def _split_coordination(name: str, vocab: Vocabulary) -> list[tuple[int, int]]:
     if left_ok and right_ok:
         return [(0, m.start()), (m.end(), len(name))]
     return [(0, len(name))]
+
+
+@lru_cache(maxsize=1)
+def _non_instrument_heads() -> frozenset[str]:
+    lines = ontology_file("non-instrument-heads.tsv").read_text(encoding="utf-8").splitlines()
+    return frozenset(x.split("\t")[0].strip().lower() for x in lines if x.strip() and not x.startswith("#"))
 
 
 @lru_cache(maxsize=1)

@@ -105,3 +105,47 @@ def test_a_proper_name_may_hold_a_lower_case_connector() -> None:
 )
 def test_a_name_never_crosses_a_clause(sentence: str, name: str) -> None:
     assert instruments(sentence) == [name]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The discharge procedure was followed.",
+        "Notes are kept on the case recording system.",
+        "Staff attend a one-day classroom course.",
+        "The Trust has added a module on exploitation to its training.",
+        "Supervision sessions which are facilitated by the named nurse continue.",
+    ],
+)
+def test_a_weak_head_in_ordinary_prose_is_not_an_instrument(sentence: str) -> None:
+    assert instruments(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("Staff follow the EMSCP escalation procedures.", "EMSCP escalation procedures"),
+        ("All staff complete the Eastmoor Induction Course.", "Eastmoor Induction Course"),
+        ("Learning Lessons sessions will be held in May.", "Learning Lessons sessions"),
+        ("Internal lite bite sessions will be held each term.", "Internal lite bite sessions"),
+    ],
+)
+def test_a_weak_head_with_a_name_an_owner_or_real_events_is_an_instrument(sentence: str, name: str) -> None:
+    assert name in instruments(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Eastmoor Neglect Strategy Action Plan was updated.",
+        "A new Protocol Template was circulated.",
+        "The Safeguarding Policy Steering Group met.",
+    ],
+)
+def test_a_type_word_that_only_modifies_a_plan_template_or_group_is_not_the_head(sentence: str) -> None:
+    assert instruments(sentence) == []
+
+
+def test_plans_frameworks_and_templates_are_not_instruments() -> None:
+    text = "The Eastmoor Quality Assurance Framework, the Neglect Action Plan and a referral template."
+    assert instruments(text) == []

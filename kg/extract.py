@@ -145,8 +145,19 @@ def find_acronyms(text: str) -> Acronyms:
         for n in range(1, min(len(words), 14) + 1):
             cand = words[-n:]
             initials = "".join(w[0].upper() for w in cand if w[0].isupper() or w[0].isdigit())
-            if initials.endswith("".join(letters)) or (
-                len(initials) >= len(letters) and initials[: len(letters)] == "".join(letters)
+            acr_letters = "".join(letters)
+            if (
+                initials.endswith(acr_letters)
+                or (len(initials) >= len(acr_letters) and initials[: len(acr_letters)] == acr_letters)
+                # "Harrowdale Safeguarding Children Partnership (HDSCP)", "Multi-Agency
+                # Safeguarding Hub (MASH)": letters from inside a word, at most two
+                or (
+                    len(cand) >= 2
+                    and initials[:1] == acr_letters[:1]
+                    and _subsequence(initials, acr_letters)
+                    and 0 < len(acr_letters) - len(initials) <= 2
+                    and all(w[:1].isupper() or w in ("of", "and", "for", "the") for w in cand)
+                )
             ):
                 if cand[0][0].isupper():
                     out.setdefault(acr, " ".join(cand))
@@ -595,11 +606,34 @@ def _agency_mentions(chunk: str, base: int, acronyms: Acronyms, vocab: Vocabular
             continue
         for ps, pe in _split_coordination(name, vocab):
             out.append(Mention(name[ps:pe], AGENCY, base + s + ps, base + s + pe, "pattern:agency-name"))
+    out += _definite_agencies(chunk, base)
     for acr, exp in acronyms.expansions.items():
         if not (re.search(_ORG_HEAD + r"$", exp) or _is_vocab_agency(exp, vocab)):
             continue
         for m in re.finditer(rf"(?<![\w(-]){re.escape(acr)}(?![\w-])", chunk):  # not "(ACR)" itself
             out.append(Mention(acr, AGENCY, base + m.start(), base + m.end(), "pattern:acronym"))
+    return out
+
+
+DEFINITE_HEAD = "pattern:definite-agency"  # "the Trust": kept only if the document has one Trust
+_DEFINITE_AGENCY = re.compile(
+    r"(?<![\w’'-])[Tt]he\s+(?P<head>Trust|Partnership|Council|Constabulary|CCG|ICB)(?P<pos>[’']s)?(?![\w’-])"
+    r"(?P<next>\s+[\w-]+)?"
+)
+
+
+def _definite_agencies(chunk: str, base: int) -> list[Mention]:
+    """'The Trust has amended …', 'the Partnership's members': a capitalised organisation head
+    on its own names the document's one agency with that head. Resolution keeps the mention
+    only when the document names exactly one such agency (rule ``pattern:definite-agency``)."""
+    out = []
+    for m in _DEFINITE_AGENCY.finditer(chunk):
+        nxt = (m.group("next") or "").strip().lower()
+        if nxt and not m.group("pos") and nxt not in _VERBISH and nxt not in _STARTERS:
+            continue  # "the Partnership newsletter": a modifier, not the agency acting
+        out.append(
+            Mention(m.group("head"), AGENCY, base + m.start("head"), base + m.end("head"), DEFINITE_HEAD)
+        )
     return out
 
 

@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from kg.extract import DEFINITE_HEAD
 from kg.model import AGENCY, Entity, Mention
 from kg.slug import slugify
 from kg.vocabulary import Concept, Vocabulary, load_vocabulary
@@ -184,6 +185,11 @@ def resolve_entities(
     minted = minted or {}
     vocab = vocab or load_vocabulary()
     occ = sorted(occurrences, key=lambda o: (o.doc, o.mention.start, o.mention.end, o.mention.kind))
+    # "the Trust", "the Partnership": the one agency of the document with that head, else nothing
+    first = _local_agency_names(occ, [clean_surface(o.mention.text) for o in occ])
+    occ = [
+        o for o in occ if o.mention.rule != DEFINITE_HEAD or (o.doc, clean_surface(o.mention.text)) in first
+    ]
     uf = _UnionFind()
     reasons: dict[int, list[str]] = defaultdict(list)
     surfaces = [clean_surface(o.mention.text) for o in occ]

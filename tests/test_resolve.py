@@ -130,3 +130,20 @@ def test_a_name_without_its_owner_is_the_owned_one_in_the_same_area() -> None:
         ]
     )
     assert len(entities) == 1
+
+
+def test_the_trust_resolves_to_the_one_trust_of_its_document_and_is_dropped_otherwise() -> None:
+    def definite(doc: str, start: int) -> Occurrence:
+        return Occurrence(
+            doc, Mention("Trust", "Agency", start, start + 5, "pattern:definite-agency"), None, "Eastmoor"
+        )
+
+    one = [_in("a.txt", "Eastmoor", "Eastmoor Community NHS Trust", "Agency"), definite("a.txt", 100)]
+    entities, where = resolve_entities(one)
+    assert len(entities) == 1 and where[("a.txt", 100, 105)] == entities[0].key
+    two = [*one, _in("a.txt", "Eastmoor", "Eastmoor Hospitals NHS Trust", "Agency")]
+    two[-1] = Occurrence(
+        "a.txt", Mention("Eastmoor Hospitals NHS Trust", "Agency", 50, 78, "x"), None, "Eastmoor"
+    )
+    entities, where = resolve_entities(two)
+    assert ("a.txt", 100, 105) not in where and len(entities) == 2

@@ -7,6 +7,7 @@ the document, the sentence it was read from and that sentence's offsets in the c
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -100,7 +101,7 @@ class _Builder:
         if key is None:
             return None
         e = self.entities[key]
-        self.node(key, e.kind, e.label, alt_labels=e.alt_labels, merges=e.merges)
+        self.node(key, e.kind, e.label, alt_labels=e.alt_labels, merges=e.merges, same_as=e.same_as)
         return key
 
 
@@ -116,11 +117,13 @@ def _evidence(
 
 
 def build_graph(
-    items: list[Extracted], vocab: Vocabulary | None = None
+    items: list[Extracted], vocab: Vocabulary | None = None, minted: Mapping[str, str] | None = None
 ) -> tuple[nx.MultiDiGraph, list[Entity]]:
-    """All documents → one MultiDiGraph with typed nodes and evidenced edges."""
+    """All documents → one MultiDiGraph with typed nodes and evidenced edges.
+
+    ``minted`` is the IRI registry of earlier builds (see ``resolve_entities``)."""
     vocab = vocab or load_vocabulary()
-    entities, where = resolve_entities(occurrences(items), vocab)
+    entities, where = resolve_entities(occurrences(items), vocab, minted)
     b = _Builder(entities, where)
     rids = review_ids(items)
     for x in sorted(items, key=lambda x: x.document.file_name):

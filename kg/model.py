@@ -175,6 +175,8 @@ class Entity:
     label: str
     alt_labels: tuple[str, ...] = ()
     merges: tuple[str, ...] = ()  # why mentions were merged, one line each
+    stable_keys: tuple[str, ...] = ()  # the match keys its IRI is registered under (ids.tsv)
+    same_as: tuple[str, ...] = ()  # IRIs minted earlier for things now known to be this one
 
 
 @dataclass(frozen=True)

@@ -44,3 +44,7 @@ class ValidationError(KgError):
 
 class DataError(KgError):
     """A data file under ontology/ (a cue list, a vocabulary) is malformed."""
+
+
+class StoreError(KgError):
+    """The export can be read neither from its store nor as Turtle."""

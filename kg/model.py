@@ -132,6 +132,7 @@ class Section:
     context: tuple[Span, ...] = ()
     addressee_hints: tuple[Span, ...] = ()  # e.g. a table's "Lead agency" cell
     responder_hints: tuple[tuple[int, Span], ...] = ()  # (response index, "YJS" in "YJS response:")
+    rule: str = ""  # the structure rule that found it, e.g. "structure:heading-sequence"
     status: Span | None = None  # a table's status or RAG cell ("Amber – in progress"), as written
 
 
@@ -233,6 +234,8 @@ class Entity:
     label: str
     alt_labels: tuple[str, ...] = ()
     merges: tuple[str, ...] = ()  # why mentions were merged, one line each
+    stable_keys: tuple[str, ...] = ()  # the match keys its IRI is registered under (ids.tsv)
+    same_as: tuple[str, ...] = ()  # IRIs minted earlier for things now known to be this one
 
 
 @dataclass(frozen=True)
@@ -254,6 +257,7 @@ class BuildResult:
     recurring: list[tuple[str, str, int]] = field(default_factory=list)  # (label, type, reviews)
     repromoted: list[tuple[str, str, int]] = field(default_factory=list)  # promoted or revised in ≥ 2 reviews
     outputs: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # stage → seconds, in pipeline order
 
 
 def iso_date(value: str) -> dt.date:

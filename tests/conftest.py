@@ -34,9 +34,7 @@ class GraphBuilder:
         self.graph.add_edge(source, target, key=key, evidence=evidence)
 
     def review(self, slug: str, label: str, cls: str = "SeriousCaseReview") -> str:
-        return self.node(
-            f"review/{slug}", cls, label, literals=(("sg:publishedOn", "2020-01-01", "date"),)
-        )
+        return self.node(f"review/{slug}", cls, label, literals=(("sg:publishedOn", "2020-01-01", "date"),))
 
     def recommendation(self, review: str, key: str, text: str) -> str:
         slug = review.split("/", 1)[1]

@@ -108,9 +108,7 @@ def test_hover_text_carries_reviews_and_evidence(sample: nx.MultiDiGraph) -> Non
     info = data["info"]["protocol/unborn-baby-safeguarding-protocol"]
     assert info["type"] == "Protocol"
     assert info["alt"] == ["Unborn Baby Protocol"]
-    assert ["The Unborn Baby Protocol was relaunched in 2020.", "child-b.txt", 0, 48] in info[
-        "evidence"
-    ]
+    assert ["The Unborn Baby Protocol was relaunched in 2020.", "child-b.txt", 0, 48] in info["evidence"]
     assert data["info"]["review/child-a"]["recommendations"] == [
         "recommendation/child-a/1",
         "recommendation/child-a/2",
@@ -237,9 +235,7 @@ def test_a_protocol_named_like_markup_runs_nothing(opened: Opened, tmp_path: Pat
 
 
 @pytest.mark.browser
-def test_hover_search_filter_and_toggle_work(
-    opened: Opened, sample: nx.MultiDiGraph, tmp_path: Path
-) -> None:
+def test_hover_search_filter_and_toggle_work(opened: Opened, sample: nx.MultiDiGraph, tmp_path: Path) -> None:
     opened.open(write_html(sample, tmp_path / "graph.html"))
     page = opened.page
     x, y = node_point(opened, "protocol/unborn-baby-safeguarding-protocol")

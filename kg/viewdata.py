@@ -163,14 +163,14 @@ def read_view_data(graph: nx.MultiDiGraph) -> ViewData:
     ]
     reviews.sort(key=lambda r: (r.date or "9999", r.title, r.node))
     disambiguate(reviews)
-    for row in reviews:  # "never by file name": a review with no title of its own is named by its document
-        if not row.document:
-            row.document = row.title
+    for each in reviews:  # "never by file name": a review with no title of its own is named by its document
+        if not each.document:
+            each.document = each.title
     by_review = {r.node: r for r in reviews}
     for name, title in list(documents.items()):
         if not title:
-            owner = next((r for r in reviews if name in r.files), None)
-            documents[name] = owner.title if owner else "an untitled document"
+            holder = next((r for r in reviews if name in r.files), None)
+            documents[name] = holder.title if holder else "an untitled document"
 
     instruments: dict[str, InstrumentRow] = {}
 

@@ -228,10 +228,10 @@ def _evidence_order(e: Evidence) -> tuple[str, int, int, str]:
 
 def _review_row(graph: nx.MultiDiGraph, node: str, board: str | None, docs: list[str]) -> ReviewRow:
     kind = REVIEW_TYPE_NAMES.get(_cls(graph, node), "Review")
-    case = literal(graph, node, "sg:subject")
+    files = tuple(sorted(literal(graph, d, "sg:fileName") or _label(graph, d) for d in docs))
+    case = literal(graph, node, "sg:subject") or _own_name(_label(graph, node), files)
     partnership = _label(graph, board) if board else ""
     date = literal(graph, node, "sg:consideredOn") or literal(graph, node, "sg:publishedOn")
-    files = tuple(sorted(literal(graph, d, "sg:fileName") or _label(graph, d) for d in docs))
     titles = sorted(t for t in (literal(graph, d, "dcterms:title") for d in docs) if t)
     if case:
         title = f"{case}, {partnership}" if partnership else case
@@ -239,6 +239,22 @@ def _review_row(graph: nx.MultiDiGraph, node: str, board: str | None, docs: list
         parts = [partnership, kind.lower() if partnership else kind, human_date(date)]
         title = ", ".join(p for p in parts if p) or kind
     return ReviewRow(node, title, case or kind, partnership, kind, date, titles[0] if titles else "", files)
+
+
+_STEM_LABEL = re.compile(r"^[\w ]+ \([^()]*\)$")  # "Serious Case Review (000_0abac7cb19448932)"
+
+
+def _own_name(label: str, files: tuple[str, ...]) -> str:
+    """A review's label when it is a name of its own, "" when it was made from a file name."""
+    if not label or _STEM_LABEL.match(label):
+        return ""
+    stems = [f.rsplit(".", 1)[0] for f in files]
+    if any(stem and stem in label for stem in stems) or label in REVIEW_TYPE_NAMES.values():
+        return ""
+    return label.split(": ", 1)[-1] if label.split(": ", 1)[0] in _BUILD_KINDS else label
+
+
+_BUILD_KINDS = {"Serious Case Review", "Local Child Safeguarding Practice Review", "Review"}
 
 
 def human_date(value: str) -> str:

@@ -1000,16 +1000,22 @@
     },
     matrixRowLabels: function () { return matrixRows().map(function (n) { return [n.label, n.type, n.refs.length]; }); },
     shownNodeIds: function () { return graphNodes.filter(function (g) { return nodeShown[g.id]; }).map(function (g) { return g.id; }); },
-    /* Boxes (shape and label, in page pixels) of the nodes drawn with their labels. */
-    labelBoxes: function () {
+    /* Boxes (shape and label, in page pixels) of the shown nodes; drawn: its label is drawn. */
+    nodeBoxes: function () {
       if (!network) return [];
       var scale = network.getScale();
       var rect = graphBox.getBoundingClientRect();
-      return graphNodes.filter(function (g) { return nodeShown[g.id] && g.font.size * scale >= 6; }).map(function (g) {
+      return graphNodes.filter(function (g) { return nodeShown[g.id]; }).map(function (g) {
         var b = network.getBoundingBox(g.id);
         var p1 = network.canvasToDOM({ x: b.left, y: b.top }), p2 = network.canvasToDOM({ x: b.right, y: b.bottom });
-        return { id: g.id, left: rect.left + p1.x, top: rect.top + p1.y, right: rect.left + p2.x, bottom: rect.top + p2.y };
+        return { id: g.id, drawn: g.font.size * scale >= 6, left: rect.left + p1.x, top: rect.top + p1.y,
+          right: rect.left + p2.x, bottom: rect.top + p2.y };
       });
+    },
+    edgePoint: function (i, r) {
+      var a = network.canvasToDOM(network.getPosition("r" + r)), b = network.canvasToDOM(network.getPosition("i" + i));
+      var rect = graphBox.getBoundingClientRect();
+      return [rect.left + (a.x + b.x) / 2, rect.top + (a.y + b.y) / 2];
     }
   };
   window.kgView = view;

@@ -39,15 +39,13 @@ RECS: list[tuple[str, str, list[str]]] = [
             "practitioners. Northshire Police and Northshire Community Health have included it in "
             "their induction, and the Partnership audited its use in the spring of 2022 across "
             "three neighbourhood teams and two schools.",
-            "The audit found that the toolkit was used in most multi-agency assessments "
-            "of neglect.",
+            "The audit found that the toolkit was used in most multi-agency assessments of neglect.",
         ],
     ),
     ("2", "Northshire Police and Northshire Children's Services should:", []),
     (
         "a",
-        "review the joint protocol for sharing information about children who go missing "
-        "from home.",
+        "review the joint protocol for sharing information about children who go missing from home.",
         ["The joint protocol was reviewed by both agencies and republished in September 2021."],
     ),
     (
@@ -217,9 +215,7 @@ def test_pdf_headings_are_kept_as_headings(tmp_path: Path) -> None:
 def test_pdf_that_opens_with_an_empty_password_is_read(tmp_path: Path) -> None:
     from reportlab.lib.pdfencrypt import StandardEncryption
 
-    pdf = render_pdf(
-        tmp_path / "child-r.pdf", encrypt=StandardEncryption("", ownerPassword="owner")
-    )
+    pdf = render_pdf(tmp_path / "child-r.pdf", encrypt=StandardEncryption("", ownerPassword="owner"))
     assert section_texts(pdf) == expected_texts()
 
 
@@ -314,9 +310,7 @@ def render_docx(path: Path) -> Path:
             "<w:lvlText w:val='%2)'/></w:lvl></w:abstractNum>"
         )
     )
-    numbering.append(
-        parse_xml(f"<w:num {nsdecls('w')} w:numId='90'><w:abstractNumId w:val='90'/></w:num>")
-    )
+    numbering.append(parse_xml(f"<w:num {nsdecls('w')} w:numId='90'><w:abstractNumId w:val='90'/></w:num>"))
     document.add_heading(TITLE, level=1)
     document.add_heading(SUBTITLE, level=2)
     for p in PREAMBLE:
@@ -355,9 +349,7 @@ def test_docx_table_rows_become_cells_under_their_column_headings(tmp_path: Path
     document = Document()
     document.add_paragraph("Recommendations and responses")
     table = document.add_table(rows=1, cols=3)
-    for cell, heading in zip(
-        table.rows[0].cells, ["Recommendation", "Lead agency", "Response"], strict=True
-    ):
+    for cell, heading in zip(table.rows[0].cells, ["Recommendation", "Lead agency", "Response"], strict=True):
         cell.text = heading
     for m, rec, responses in [r for r in RECS if not r[0].isalpha() and r[2]]:
         cells = table.add_row().cells

@@ -72,9 +72,7 @@ def test_an_instrument_with_two_preferred_labels_is_reported() -> None:
     graph = two_reviews()
     graph.add((ID["toolkit/neglect-toolkit"], SKOS.prefLabel, Literal("Neglect toolkit (2019)")))
     violations = validate_graph(graph)
-    assert [(v.focus, v.path) for v in violations] == [
-        ("sgid:toolkit/neglect-toolkit", "skos:prefLabel")
-    ]
+    assert [(v.focus, v.path) for v in violations] == [("sgid:toolkit/neglect-toolkit", "skos:prefLabel")]
 
 
 def test_an_agency_without_a_preferred_label_is_reported() -> None:
@@ -107,9 +105,7 @@ def test_evidence_must_come_from_a_document() -> None:
     evidence = ID["evidence/child-a/0001"]
     graph.remove((evidence, rdflib.PROV.wasDerivedFrom, None))
     violations = validate_graph(graph)
-    assert [(v.focus, v.path) for v in violations] == [
-        ("sgid:evidence/child-a/0001", "prov:wasDerivedFrom")
-    ]
+    assert [(v.focus, v.path) for v in violations] == [("sgid:evidence/child-a/0001", "prov:wasDerivedFrom")]
 
 
 def test_a_document_needs_a_sha256_digest() -> None:

@@ -589,8 +589,9 @@
     var number = 0;
     entries.forEach(function (e) {
       var li = el("li");
-      if (e.r.year) { number += 1; li.appendChild(el("span", number + ".", "kg-when")); }
+      if (e.r.year) { number += 1; li.appendChild(el("span", number + ".", "kg-when")); li.appendChild(document.createTextNode(" ")); }
       li.appendChild(el("span", humanDate(e.r.date), "kg-when"));
+      li.appendChild(document.createTextNode(" "));
       li.appendChild(link(e.r.title, function () { showPair(n.i, e.r.i); }));
       if (e.under) li.appendChild(el("div", "Commissioned under it (not a reference).", "kg-did"));
       e.acts.forEach(function (a) {
@@ -681,6 +682,7 @@
     });
     if (nodeUpdates.length) gNodes.update(nodeUpdates);
     if (edgeUpdates.length) gEdges.update(edgeUpdates);
+    if (nodeUpdates.length) network.fit({ animation: false });
     var shown = graphNodes.filter(function (g) { return nodeShown[g.id]; }).length;
     status(shown ? plural(shown, "node") + " shown" + (D.graph.collapsed ? "; instruments of one review only are counted on their review" : "")
       : "Nothing matches these filters.");
@@ -866,9 +868,8 @@
     else if (ev.key === "ArrowUp") { ev.preventDefault(); setActive(active - 1); }
     else if (ev.key === "Enter") { ev.preventDefault(); if (!found.length) runSearch(); choose(active >= 0 ? active : 0); }
     else if (ev.key === "Escape") {
-      ev.stopPropagation();
-      if (!results.hidden) { results.hidden = true; search.setAttribute("aria-expanded", "false"); }
-      else { search.value = ""; runSearch(); }
+      if (!results.hidden) { ev.stopPropagation(); results.hidden = true; search.setAttribute("aria-expanded", "false"); }
+      else if (search.value) { ev.stopPropagation(); search.value = ""; runSearch(); }
     }
   });
   search.addEventListener("blur", function () { results.hidden = true; search.setAttribute("aria-expanded", "false"); });
@@ -1003,6 +1004,7 @@
     /* Boxes (shape and label, in page pixels) of the shown nodes; drawn: its label is drawn. */
     nodeBoxes: function () {
       if (!network) return [];
+      network.redraw();
       var scale = network.getScale();
       var rect = graphBox.getBoundingClientRect();
       return graphNodes.filter(function (g) { return nodeShown[g.id]; }).map(function (g) {

@@ -81,7 +81,7 @@ class Box:
 def dot_box(lines: Sequence[str], size: float, radius: float) -> Box:
     """A dot with its label centred below it (as vis-network draws a "dot")."""
     width = max(max(text_width(line, size) for line in lines), 2 * radius)
-    return Box(-width / 2, -radius - 2, width / 2, radius + 6 + len(lines) * size * LINE)
+    return Box(-width / 2, -radius - 2, width / 2, radius + 4 + len(lines) * size * 1.1)
 
 
 def label_box(lines: Sequence[str], size: float, margin: float) -> Box:
@@ -134,7 +134,7 @@ def _cluster(review: str, own: Sequence[str], boxes: dict[str, Box]) -> _Block:
     head = boxes[review]
     if not own:
         return _Block({review: (head.width / 2, -head.top)}, head.width, head.height)
-    grid, size = _grid(own, boxes, _columns_for(own, boxes, 1.3))
+    grid, size = _grid(own, boxes, _columns_for(own, boxes, 2.2))
     width = max(head.width, size.width)
     dx = (width - size.width) / 2
     dy = head.height + GAP
@@ -175,31 +175,29 @@ def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float
 
 
 def _ring(blocks: list[_Block], middle: _Block | None) -> Placed:
-    """Clusters round the middle block, the first at the top, clockwise; as close as fits."""
+    """Clusters round the middle block, the first at the top, clockwise.
+
+    Each cluster moves out along its own direction (an ellipse wider than tall, as screens
+    are) until it touches nothing placed before it.
+    """
     out: Placed = {}
     mw, mh = (middle.width, middle.height) if middle else (0.0, 0.0)
-    centre = (-mw / 2, -mh / 2, mw / 2, mh / 2)
+    placed: list[tuple[float, float, float, float]] = [(-mw / 2, -mh / 2, mw / 2, mh / 2)] if middle else []
     count = len(blocks)
-    angles = [-math.pi / 2 + 2 * math.pi * i / max(1, count) for i in range(count)]
-    scale = 0.0 if count == 1 and not middle else 40.0
-    while True:
-        rects = []
-        for block, angle in zip(blocks, angles, strict=True):
-            cx = math.cos(angle) * (scale + mw / 2 + block.width / 2) * 1.0
-            cy = math.sin(angle) * (scale + mh / 2 + block.height / 2)
-            rects.append(
-                (cx - block.width / 2, cy - block.height / 2, cx + block.width / 2, cy + block.height / 2)
-            )
-        clash = any(middle and _overlaps(r, centre) for r in rects) or any(
-            _overlaps(rects[i], rects[j]) for i in range(count) for j in range(i + 1, count)
-        )
-        if not clash:
-            break
-        scale = scale * 1.15 + 20
+    for k, block in enumerate(blocks):
+        angle = -math.pi / 2 + 2 * math.pi * k / max(1, count)
+        dx, dy = 1.5 * math.cos(angle), math.sin(angle)
+        step = 0.0
+        while True:
+            cx, cy = dx * step, dy * step
+            rect = (cx - block.width / 2, cy - block.height / 2, cx + block.width / 2, cy + block.height / 2)
+            if not any(_overlaps(rect, other) for other in placed):
+                break
+            step += 12.0
+        placed.append(rect)
+        _offset(block, rect[0], rect[1], out)
     if middle:
         _offset(middle, -mw / 2, -mh / 2, out)
-    for block, rect in zip(blocks, rects, strict=True):
-        _offset(block, rect[0], rect[1], out)
     return out
 
 

@@ -132,13 +132,24 @@ def page_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
     def order(reviews: set[str]) -> list[int]:
         return sorted(review_index[r] for r in reviews)
 
-    def cite(c: Cite) -> list[Any]:
-        e = c.evidence
-        title = view.documents.get(e.document) or e.document
-        return [text(e.quote), text(title), c.number, e.start, e.end, c.role == "response", text(c.agency)]
+    def source(e: Evidence, review: str) -> int:
+        """The document's title; a document without one is named by its review, never by file name."""
+        return text(view.documents.get(e.document) or view.reviews[review_index[review]].document)
 
-    def plain(e: Evidence) -> list[Any]:
-        return [text(e.quote), text(view.documents.get(e.document) or e.document), e.start, e.end]
+    def cite(c: Cite, review: str) -> list[Any]:
+        e = c.evidence
+        return [
+            text(e.quote),
+            source(e, review),
+            c.number,
+            e.start,
+            e.end,
+            c.role == "response",
+            text(c.agency),
+        ]
+
+    def plain(e: Evidence, review: str) -> list[Any]:
+        return [text(e.quote), source(e, review), e.start, e.end]
 
     reviews = [
         [r.node, r.title, r.case, r.partnership, r.kind, r.date, r.document, list(r.files)]
@@ -149,7 +160,7 @@ def page_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
         for row in view.instruments
     ]
     cites = [
-        [inst_index[i], review_index[r], [cite(c) for c in found]]
+        [inst_index[i], review_index[r], [cite(c, r) for c in found]]
         for (r, i), found in sorted(
             view.cites.items(), key=lambda kv: (inst_index[kv[0][1]], review_index[kv[0][0]])
         )
@@ -158,12 +169,18 @@ def page_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
         [
             inst_index[i],
             review_index[r],
-            [plain(e) for e in sorted(set(found), key=lambda e: (e.document, e.start))],
+            [plain(e, r) for e in sorted(set(found), key=lambda e: (e.document, e.start))],
         ]
         for (r, i), found in sorted(view.commissioned_evidence.items())
     ]
     actions = [
-        [inst_index[a.instrument], review_index[a.review], a.kind, a.date, [plain(e) for e in a.evidence]]
+        [
+            inst_index[a.instrument],
+            review_index[a.review],
+            a.kind,
+            a.date,
+            [plain(e, a.review) for e in a.evidence],
+        ]
         for a in view.actions
     ]
     return {

@@ -99,6 +99,8 @@
     var off = D.types.filter(function (t) { return state.off[t]; });
     if (off.length) parts.push("hidden: " + off.map(typeName).join(", "));
     document.getElementById("kg-summary").textContent = parts.join(" · ");
+    var filtered = off.length + (state.review >= 0 ? 1 : 0) + (state.scope === "all" ? 0 : 1);
+    document.getElementById("kg-filters-summary").textContent = "Filters and key (" + filtered + " active)";
     var under = insts.filter(function (n) { return n.under.length && !state.off[n.type]; });
     document.getElementById("kg-commissioned").textContent = under.length
       ? "Commissioned under (not counted as a reference): " + under.map(function (n) {
@@ -1021,6 +1023,7 @@
     }
   };
   window.kgView = view;
+  if (window.matchMedia && window.matchMedia("(max-width: 760px)").matches) document.getElementById("kg-filters").open = false;
   summarise();
   drawLegend();
   drawMatrix();

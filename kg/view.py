@@ -41,7 +41,7 @@ import networkx as nx
 from kg.errors import ExportError
 from kg.layout import Box, dot_box, label_box, layout, wrap
 from kg.model import INSTRUMENT_TYPES, Evidence
-from kg.viewdata import ACTION_KINDS, Cite, ViewData, read_view_data
+from kg.viewdata import ACTION_KINDS, Cite, ViewData, evidence_order, read_view_data
 
 TITLE = "Safeguarding case reviews: which instruments recur across which reviews"
 VIS_JS = "lib/vis-9.1.2/vis-network.min.js"
@@ -169,7 +169,7 @@ def page_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
         [
             inst_index[i],
             review_index[r],
-            [plain(e, r) for e in sorted(set(found), key=lambda e: (e.document, e.start))],
+            [plain(e, r) for e in sorted(set(found), key=evidence_order)],
         ]
         for (r, i), found in sorted(view.commissioned_evidence.items())
     ]

@@ -206,24 +206,29 @@ def read_view_data(graph: nx.MultiDiGraph) -> ViewData:
             continue
         kind = action_kind.get(action) or literal(graph, action, "sg:actionKind").rsplit("/", 1)[-1]
         date = literal(graph, action, "sg:actionDate")
-        evidence = tuple(sorted(set(action_evidence[action]), key=_evidence_order))
+        evidence = tuple(sorted(set(action_evidence[action]), key=evidence_order))
         actions.add(ActionRow(acting, on, kind or "unspecified", date, evidence))
     rows = sorted(instruments.values(), key=lambda i: (-len(i.referenced), i.kind, i.label, i.node))
     return ViewData(
         reviews,
         rows,
-        {
-            k: sorted(v, key=lambda c: (_evidence_order(c.evidence), c.role, c.agency))
-            for k, v in cites.items()
-        },
-        sorted(actions, key=lambda a: (a.review, a.instrument, a.kind, a.date)),
+        {k: sorted(v, key=cite_order) for k, v in cites.items()},
+        sorted(
+            actions,
+            key=lambda a: (a.review, a.instrument, a.kind, a.date, [evidence_order(e) for e in a.evidence]),
+        ),
         documents,
         dict(commissioned),
     )
 
 
-def _evidence_order(e: Evidence) -> tuple[str, int, int, str]:
-    return (e.document, e.start, e.end, e.quote)
+def evidence_order(e: Evidence) -> tuple[str, int, int, str, str, str]:
+    """A total order on evidence (sets of it iterate in a different order in each process)."""
+    return (e.document, e.start, e.end, e.quote, e.mention, e.rule)
+
+
+def cite_order(c: Cite) -> tuple[tuple[str, int, int, str, str, str], str, str, str]:
+    return (evidence_order(c.evidence), c.role, c.number, c.agency)
 
 
 def _review_row(graph: nx.MultiDiGraph, node: str, board: str | None, docs: list[str]) -> ReviewRow:

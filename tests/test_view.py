@@ -220,10 +220,15 @@ def test_actions_reach_the_timeline_when_the_graph_has_them() -> None:
     b.edge(resp, action, "sg:hasAction", "The protocol was relaunched in 2020.")
     b.edge(action, protocol, "sg:onInstrument")
     b.edge(action, "action-kind/promoted", "sg:actionKind")
+    # the kind as a literal IRI path, as kg.graph on the actions branch writes it
+    audit = b.node("action/child-a/1/p/audited", "Action", "audited: P protocol",
+                   literals=(("sg:actionKind", "action-kind/audited", "iri"),))  # fmt: skip
+    b.edge(resp, audit, "sg:hasAction", "The protocol was audited.")
+    b.edge(audit, protocol, "sg:onInstrument")
     data = page_data(b.graph)
-    [[inst, rev, kind, date, evidence]] = data["actions"]
-    assert (inst, rev, kind, date) == (0, 0, "promoted", "2020")
-    assert data["strings"][evidence[0][0]] == "The protocol was relaunched in 2020."
+    [audited, promoted] = data["actions"]
+    assert promoted[:4] == [0, 0, "promoted", "2020"] and audited[:4] == [0, 0, "audited", ""]
+    assert data["strings"][promoted[4][0][0]] == "The protocol was relaunched in 2020."
     assert page_data(sample_graph())["actions"] == []
 
 

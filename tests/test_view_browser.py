@@ -328,6 +328,30 @@ def test_the_timeline_puts_every_review_that_referenced_it_on_a_year_axis(
     opened.check_clean()
 
 
+def test_the_timeline_shows_what_each_response_did_when_the_graph_has_actions(
+    opened: Opened, tmp_path: Path
+) -> None:
+    graph = sample_graph()
+    response = "response/child-b/1/childrens-social-care"
+    graph.add_node("action/b/promoted", cls="Action", label="promoted", alt_labels=(),
+                   literals=(("sg:actionKind", "action-kind/promoted", "iri"), ("sg:actionDate", "2020", "gYear")))  # fmt: skip
+    graph.add_edge(response, "action/b/promoted", key="sg:hasAction", evidence=())
+    graph.add_edge(
+        "action/b/promoted", "protocol/unborn-baby-safeguarding-protocol", key="sg:onInstrument", evidence=()
+    )
+    opened.open(write_html(graph, tmp_path / "graph.html"))
+    opened.tab("timeline")
+    page = opened.page
+    assert (
+        page.locator("#kg-timeline .kg-note").first.inner_text()
+        == "What the responses did: promoted in 1 review."
+    )
+    chips = page.locator("#kg-timeline li .kg-chip").all_inner_texts()
+    assert chips == ["promoted 2020"]
+    assert "Child B" in page.locator("#kg-timeline li", has=page.locator(".kg-chip")).inner_text()
+    opened.check_clean()
+
+
 # --- keyboard, screen readers, a phone -----------------------------------------------
 
 

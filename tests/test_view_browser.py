@@ -160,6 +160,15 @@ def test_the_matrix_of_the_real_export_is_the_recurring_instruments_query(
     dates = opened.js("kgView.data.reviews.map(r => r[5])")
     assert dates == sorted(dates)  # by date
     opened.shot("real-matrix")
+    order = opened.js("kgView.data.types")
+    types = [kind for _, kind, _ in expected]
+    assert types != sorted(types, key=order.index)  # by reviews, not grouped
+    page.check("#kg-group")
+    grouped = [tuple(r) for r in opened.js("kgView.matrixRowLabels()")]
+    assert [k for _, k, _ in grouped] == sorted(types, key=order.index) and set(grouped) == set(expected)
+    for kind in set(types):  # within a type, still most reviews first
+        counts = [n for _, k, n in grouped if k == kind]
+        assert counts == sorted(counts, reverse=True)
     opened.check_clean()
 
 

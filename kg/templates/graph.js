@@ -32,7 +32,7 @@
   reviews.forEach(function (r) { byId[r.id] = { kind: "r", idx: r.i }; });
   insts.forEach(function (n) { byId[n.id] = { kind: "i", idx: n.i }; });
 
-  var state = { scope: "recurring", review: -1, off: Object.create(null), tab: "matrix",
+  var state = { scope: "recurring", review: -1, off: Object.create(null), tab: "matrix", group: false,
     colPage: 0, rowPage: 0, timeline: -1, currentRow: -1 };
 
   /* --- helpers ------------------------------------------------------------------- */
@@ -81,7 +81,13 @@
   }
   function shownInst(n) { return !state.off[n.type] && inScope(n); }
   function shownReviews() { return state.review >= 0 ? [reviews[state.review]] : reviews; }
-  function matrixRows() { return insts.filter(shownInst); }
+  function matrixRows() {
+    var rows = insts.filter(shownInst);
+    if (state.group) {
+      rows.sort(function (a, b) { return D.types.indexOf(a.type) - D.types.indexOf(b.type) || a.i - b.i; });
+    }
+    return rows;
+  }
 
   function summarise() {
     var cols = shownReviews();
@@ -145,6 +151,9 @@
     radio.addEventListener("change", function () {
       if (radio.checked) { state.scope = radio.value; state.rowPage = 0; update(); }
     });
+  });
+  document.getElementById("kg-group").addEventListener("change", function (ev) {
+    state.group = ev.target.checked; state.rowPage = 0; update();
   });
   document.getElementById("kg-reset").addEventListener("click", function () {
     state.off = Object.create(null); state.review = -1; state.scope = "all"; reviewSelect.value = "";
@@ -923,11 +932,15 @@
     var rowH = 26, colW = 30, headH = 190, labelW = 300, countW = 50;
     var rows = v.pageRows.length + (state.scope !== "all" ? 1 : 0);
     var canvas = document.createElement("canvas");
-    canvas.width = labelW + countW + v.pageCols.length * colW + 20;
+    canvas.width = Math.max(560, labelW + countW + v.pageCols.length * colW + 20);
     canvas.height = headH + rows * rowH + 20;
     var ctx = canvas.getContext("2d");
     ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.font = "12px " + FONT; ctx.textBaseline = "middle";
+    ctx.textBaseline = "middle";
+    ctx.font = "bold 13px " + FONT; ctx.fillStyle = "#1d2b33";
+    ctx.fillText(table.querySelector("caption").textContent, 6, 14);
+    ctx.font = "12px " + FONT;
+    ctx.fillText(document.getElementById("kg-summary").textContent, 6, 32);
     v.pageCols.forEach(function (r, c) {
       ctx.save(); ctx.translate(labelW + countW + c * colW + colW / 2, headH - 8); ctx.rotate(-Math.PI / 2);
       ctx.fillStyle = "#1d2b33"; ctx.fillText(truncate(r.title, 30), 0, 0); ctx.restore();

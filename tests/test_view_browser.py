@@ -477,4 +477,17 @@ def test_a_thousand_reviews_aggregate_and_stay_readable(
     page.click("#kg-details button.kg-more")
     assert page.locator("#kg-details h5").count() == 50
     opened.shot("thousand-selected")
+    opened.tab("timeline")
+    refs = opened.js("kgView.data.instruments[0][4].length")
+    years = {
+        int(d[:4]) for d in opened.js("kgView.data.instruments[0][4].map(r => kgView.data.reviews[r][5])")
+    }
+    bars = page.locator("#kg-timeline rect.kg-year-bar")
+    assert bars.count() == len(years)
+    counts = page.locator("#kg-timeline svg text").all_text_contents()
+    assert (
+        sum(int(c) for c in counts if c.isdigit() and len(c) < 4) == refs
+    )  # one bar per year, all reviews counted
+    assert page.locator("#kg-timeline li").count() == 25  # the first page of reviews
+    opened.shot("thousand-timeline")
     opened.check_clean()

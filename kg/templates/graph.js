@@ -365,12 +365,12 @@
     var more = button("", "kg-node-link kg-more");
     function next() {
       var upto = Math.min(items.length, shown + LIST_PAGE);
-      for (; shown < upto; shown += 1) parent.insertBefore(draw(items[shown]), more);
+      for (; shown < upto; shown += 1) parent.appendChild(draw(items[shown]));
       more.textContent = "Show " + Math.min(LIST_PAGE, items.length - shown) + " more of " + (items.length - shown);
       more.hidden = shown >= items.length;
     }
     more.addEventListener("click", next);
-    parent.appendChild(more);
+    parent.parentNode.insertBefore(more, parent.nextSibling);
     next();
   }
   function showPair(i, r, opener) {
@@ -564,27 +564,43 @@
         var frac = m ? (parseInt(m[1], 10) - 0.5) / 12 : 0.5;
         return pad + (e.r.year - y0 + frac) / span * (width - 2 * pad);
       };
-      var stack = [];
+      var many = dated.length > 40;  /* then one bar per year, not one mark per review */
+      var stack = [], perYear = Object.create(null);
       dated.forEach(function (e) {
         e.x = x(e); e.level = 0;
+        if (many) { perYear[e.r.year] = (perYear[e.r.year] || 0) + 1; return; }
         stack.forEach(function (o) { if (Math.abs(o.x - e.x) < 16 && o.level >= e.level) e.level = o.level + 1; });
         stack.push(e);
       });
-      var levels = Math.max.apply(null, dated.map(function (e) { return e.level; })) + 1;
+      var tallest = Math.max.apply(null, Object.keys(perYear).map(function (k) { return perYear[k]; }).concat([1]));
+      var levels = many ? 6 : Math.max.apply(null, dated.map(function (e) { return e.level; })) + 1;
       var height = 58 + levels * 18;
       var s = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img",
         "aria-label": head + ". The same reviews are listed below in date order.", width: String(width), height: String(height) });
       s.appendChild(svg("rect", { x: 0, y: 0, width: width, height: height, fill: "#ffffff" }));
       var axisY = height - 30;
       s.appendChild(svg("line", { x1: pad, x2: width - pad, y1: axisY, y2: axisY, stroke: "#4a5a64", "stroke-width": 1.5 }));
+      var yearWidth = (width - 2 * pad) / span;
       var step = Math.max(1, Math.ceil(span / Math.max(1, Math.floor((width - 2 * pad) / 48))));
       for (var yr = y0; yr <= y1 + 1; yr += step) {
         var tx = pad + (yr - y0) / span * (width - 2 * pad);
         s.appendChild(svg("line", { x1: tx, x2: tx, y1: axisY, y2: axisY + 5, stroke: "#4a5a64" }));
-        if (yr <= y1) s.appendChild(svg("text", { x: tx + (width - 2 * pad) / span / 2, y: axisY + 20, "text-anchor": "middle",
+        if (yr <= y1) s.appendChild(svg("text", { x: tx + yearWidth / 2, y: axisY + 20, "text-anchor": "middle",
           "font-size": 12, fill: "#1d2b33", "font-family": "Arial, sans-serif" }, String(yr)));
       }
-      dated.forEach(function (e, k) {
+      if (many) {
+        Object.keys(perYear).forEach(function (year) {
+          var count = perYear[year], h = Math.max(2, count / tallest * (levels * 18 - 6));
+          var bx = pad + (Number(year) - y0) / span * (width - 2 * pad) + yearWidth * 0.15;
+          var bar = svg("rect", { x: bx.toFixed(1), y: (axisY - h).toFixed(1), width: (yearWidth * 0.7).toFixed(1),
+            height: h.toFixed(1), fill: colours[n.type], "class": "kg-year-bar" });
+          bar.appendChild(svg("title", {}, year + ": " + plural(count, "review")));
+          s.appendChild(bar);
+          s.appendChild(svg("text", { x: (bx + yearWidth * 0.35).toFixed(1), y: (axisY - h - 4).toFixed(1), "text-anchor": "middle",
+            "font-size": 11, fill: "#1d2b33", "font-family": "Arial, sans-serif" }, String(count)));
+        });
+      }
+      if (!many) dated.forEach(function (e, k) {
         var cy = axisY - 14 - e.level * 18;
         var colour = e.acts.length ? KIND_COLOURS[e.acts[0].kind] || "#4a5a64" : colours[n.type];
         var dot = svg("circle", { cx: e.x.toFixed(1), cy: cy, r: 7, fill: e.under ? "#ffffff" : colour,
@@ -597,10 +613,11 @@
       timeline.appendChild(s);
     }
     var ol = el("ol");
-    var number = 0;
-    entries.forEach(function (e) {
+    timeline.appendChild(ol);
+    pagedList(ol, entries, function (e) {
       var li = el("li");
-      if (e.r.year) { number += 1; li.appendChild(el("span", number + ".", "kg-when")); li.appendChild(document.createTextNode(" ")); }
+      var number = dated.indexOf(e) + 1;
+      if (number) { li.appendChild(el("span", number + ".", "kg-when")); li.appendChild(document.createTextNode(" ")); }
       li.appendChild(el("span", humanDate(e.r.date), "kg-when"));
       li.appendChild(document.createTextNode(" "));
       li.appendChild(link(e.r.title, function () { showPair(n.i, e.r.i); }));
@@ -613,9 +630,9 @@
       var found = cites[pairKey(n.i, e.r.i)] || [];
       var said = found.filter(function (ev) { return ev[5]; })[0] || found[0];
       if (said) li.appendChild(el("div", (said[5] ? "Response: " : "Recommendation " + said[2] + ": ") + truncate(S[said[0]], 300), "kg-did"));
-      ol.appendChild(li);
+      return li;
     });
-    timeline.appendChild(ol);
+
   }
 
   /* --- the graph ----------------------------------------------------------------- */

@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kg import __version__
-from kg.build import build as run_build
 from kg.errors import KgError
 from kg.ingest import DEFAULT_MAX_BYTES
 from kg.model import INSTRUMENT_TYPES, BuildResult
@@ -155,6 +154,8 @@ def _run(
     strict: bool,
     progress: Callable[[str, int, int], None] | None,
 ) -> BuildResult:
+    from kg.build import build as run_build
+
     try:
         return run_build(
             paths, out_dir, max_bytes=max_bytes, use_cache=not no_cache, strict=strict, progress=progress

@@ -194,6 +194,7 @@ class BuildResult:
     counts: dict[str, int] = field(default_factory=dict)
     recurring: list[tuple[str, str, int]] = field(default_factory=list)  # (label, type, reviews)
     outputs: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # stage → seconds, in pipeline order
 
 
 def iso_date(value: str) -> dt.date:

@@ -81,14 +81,14 @@ def test_an_output_folder_that_cannot_be_written_is_one_clear_line(tmp_path: Pat
 
 
 def test_cache_entries_of_other_extractor_versions_are_pruned(tmp_path: Path) -> None:
-    stale = tmp_path / "out" / ".kgcache" / ("0" * 64 + "-oldversion.pickle")
+    stale = tmp_path / "out" / ".kgcache" / ("0" * 64 + "-oldversion.json")
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"old")
     result = runner.invoke(
         app, ["build", str(LAYOUTS / "numbered.txt"), "--out", str(tmp_path / "out"), "-q"]
     )
     assert result.exit_code == 0
-    assert not stale.exists() and len(list(stale.parent.glob("*.pickle"))) == 1
+    assert not stale.exists() and len(list(stale.parent.glob("*.json"))) == 1
 
 
 def test_version_prints_the_package_version() -> None:

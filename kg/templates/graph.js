@@ -234,7 +234,7 @@
       b.title = r.title + (r.date ? ", " + humanDate(r.date) : "");
       b.setAttribute("aria-label", r.title + (r.date ? ", " + humanDate(r.date) : ", undated"));
       b.appendChild(el("span", r.kase, "kg-col-case"));
-      b.appendChild(el("span", [r.partnership, r.date ? r.date.slice(0, 4) : ""].filter(Boolean).join(" · "), "kg-col-sub"));
+      b.appendChild(el("span", [r.date ? r.date.slice(0, 4) : "undated", r.partnership].filter(Boolean).join(" · "), "kg-col-sub"));
       th.appendChild(b);
       hr.appendChild(th);
     });

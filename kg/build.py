@@ -14,7 +14,7 @@ import hashlib
 import shutil
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import networkx as nx
@@ -27,6 +27,7 @@ from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
 from kg.publish import Staging, build_lock, clean_up
 from kg.rdf import serialize_turtle, triple_rows
 from kg.relate import relate_document
+from kg.resolve import read_registry, write_registry
 from kg.segment import split_sections
 from kg.slug import slugify
 from kg.store import write_store
@@ -155,9 +156,11 @@ def _build_locked(
     clock.lap("extract")
     if not items:
         return result
-    graph, entities = build_graph(items)
+    registry = out / "ids.tsv"
+    minted = read_registry(registry.read_text(encoding="utf-8")) if registry.is_file() else {}
+    graph, entities = build_graph(items, minted=minted)
     clock.lap("resolve+graph")
-    write_outputs(graph, entities, items, out, html, result, clock)
+    write_outputs(graph, entities, items, out, html, result, clock, minted)
     if cache_dir is not None and cache_dir.is_dir():
         with contextlib.suppress(OSError):
             prune_cache(cache_dir, extractor_version())
@@ -211,11 +214,13 @@ def write_outputs(
     html: bool,
     result: BuildResult,
     clock: _Clock | None = None,
+    minted: Mapping[str, str] | None = None,
 ) -> None:
     """Write every output into a staging folder, then switch it in as a whole (kg.publish):
     a failure or a kill at any point leaves the previous outputs as they were. The Turtle is
     streamed into the staging folder, then loaded into the on-disk store beside it
-    (graph.store/), so the graph, its store and its texts always belong to one build."""
+    (graph.store/), so the graph, its store and its texts always belong to one build.
+    ``ids.tsv`` keeps every IRI minted so far (``minted``), so that IRIs never move."""
     lap = clock.lap if clock else (lambda _stage: None)
     staging = Staging(out)
     try:
@@ -229,6 +234,7 @@ def write_outputs(
         del rows
         lap("turtle")
         staging.write("merges.tsv", merge_report(entities).encode("utf-8"))
+        staging.write("ids.tsv", write_registry(minted or {}, entities).encode("utf-8"))
         if html:
             from kg.view import render_html
 

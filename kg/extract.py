@@ -27,6 +27,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.model import AGENCY, Mention
+from kg.phrase import (
+    Token,
+    edition_end,
+    function_words,
+    title_tail_end,
+    token_at,
+    token_ending,
+    tokenize,
+    walk_left,
+)
 from kg.resources import ontology_file
 from kg.vocabulary import Concept, Vocabulary, load_vocabulary
 
@@ -135,8 +145,19 @@ def find_acronyms(text: str) -> Acronyms:
         for n in range(1, min(len(words), 14) + 1):
             cand = words[-n:]
             initials = "".join(w[0].upper() for w in cand if w[0].isupper() or w[0].isdigit())
-            if initials.endswith("".join(letters)) or (
-                len(initials) >= len(letters) and initials[: len(letters)] == "".join(letters)
+            acr_letters = "".join(letters)
+            if (
+                initials.endswith(acr_letters)
+                or (len(initials) >= len(acr_letters) and initials[: len(acr_letters)] == acr_letters)
+                # "Harrowdale Safeguarding Children Partnership (HDSCP)", "Multi-Agency
+                # Safeguarding Hub (MASH)": letters from inside a word, at most two
+                or (
+                    len(cand) >= 2
+                    and initials[:1] == acr_letters[:1]
+                    and _subsequence(initials, acr_letters)
+                    and 0 < len(acr_letters) - len(initials) <= 2
+                    and all(w[:1].isupper() or w in ("of", "and", "for", "the") for w in cand)
+                )
             ):
                 if cand[0][0].isupper():
                     out.setdefault(acr, " ".join(cand))
@@ -219,100 +240,17 @@ def _vocabulary_mentions(chunk: str, base: int, vocab: Vocabulary) -> list[Menti
     return out
 
 
-def _words_before(chunk: str, pos: int) -> list[tuple[int, int]]:
-    """Spans of the words right before ``pos``, nearest first, stopping at punctuation."""
-    spans: list[tuple[int, int]] = []
-    i = pos
-    while len(spans) < 10:
-        m = re.search(r"([\w’'/&-]+)(\s+)$", chunk[:i])
-        if not m:
-            break
-        spans.append((m.start(1), m.end(1)))
-        i = m.start(1)
-    return spans
-
-
-_CONNECTORS = {"and", "of", "for", "&", "in", "on", "the", "from"}
 _AUDIENCE = re.compile(
     r"^(?:for|to)\s+(?:all\s+|newly\s+\w+\s+|frontline\s+|front-line\s+|new\s+|their\s+|its\s+)*"
     r"(?:staff|professionals|practitioners|managers|parents|families|trainees|workers|colleagues|agencies)\b"
 )
 _DATE_WORD = re.compile(
-    r"^(?:in|on|from|by|during)\s+(?:\d|Quarter|Q\d|January|February|March|April|May|June|July|August|"
+    r"^(?:in|on|from|by|during|between)\s+(?:\d|Quarter|Q\d|January|February|March|April|May|June|July|August|"
     r"September|October|November|December|spring|summer|autumn|winter|the\s+(?:next|last|first))"
 )
 _LONG_QUALIFIER = re.compile(r"^(?:outlining|covering|setting\s+out|which\s+includes?|that\s+includes?)\b")
-
-
-def _phrase_start(chunk: str, pos: int, vocab: Vocabulary) -> tuple[int, list[str], str]:
-    """Walk back from a type word over its modifiers: (start, modifier words, determiner).
-
-    The walk stops at function words and verbs, at a lower-case word once capitalised words
-    have begun (a proper name is one run of capitals), and after an acronym's possessive
-    ("HSCP's"); another possessive ("the Team's") ends the walk before it.
-    """
-    spans = _words_before(chunk, pos)
-    taken: list[tuple[int, int]] = []
-    for k, (a, b) in enumerate(spans):
-        w = chunk[a:b]
-        lw = w.lower()
-        nxt = chunk[spans[k + 1][0] : spans[k + 1][1]] if k + 1 < len(spans) else ""
-        leftmost = chunk[taken[-1][0] : taken[-1][1]] if taken else ""
-        if lw in _CONNECTORS:
-            if leftmost[:1].isupper() and nxt[:1].isupper() and lw != "the":
-                taken.append((a, b))
-                continue
-            if lw == "of" and taken and chunk[a:b] == "of" and nxt.lower() in _CONTAINERS:
-                taken.append((a, b))  # "programme of professional workshops"
-                continue
-            break
-        if re.search(r"[’']s$", w):
-            if _OWNER_WORD.match(w):
-                taken.append((a, b))
-                break
-            if re.fullmatch(_ORG_HEAD, re.sub(r"[’']s$", "", w)) or not w[:1].isupper():
-                break  # "the Team's GP conference": the owner is an agency, not part of the name
-            taken.append((a, b))  # "Children's Trust Thresholds Chart"
-            continue
-        if lw in _CONTAINERS and taken and chunk[taken[-1][0] : taken[-1][1]] == "of":
-            taken.append((a, b))
-            continue
-        # a capitalised word inside a run of capitals is part of the name ("Was Not Brought Policy")
-        in_name = w[:1].isupper() and leftmost[:1].isupper() and lw not in ("the", "a", "an")
-        if (
-            (lw in _VERBISH and not in_name)
-            or (lw.endswith("ly") and not w[:1].isupper())
-            or ("/" in w and lw.split("/")[-1] in vocab.type_words)
-        ):
-            break
-        if vocab.generic.get(lw) in ("determiner", "channel") or lw in ("a", "an"):
-            break
-        if lw.endswith("ing") and not w[:1].isupper() and taken:
-            break  # "identifying key policies": a verb, unless right before the type word
-        if leftmost[:1].isupper() and not w[:1].isupper() and not w[:1].isdigit():
-            break  # a proper name is one run of capitalised words
-        taken.append((a, b))
-    while taken and chunk[taken[-1][0] : taken[-1][1]].lower() in _CONNECTORS:
-        taken.pop()
-    while taken and vocab.generic.get(chunk[taken[-1][0] : taken[-1][1]].lower()) == "temporal":
-        taken.pop()
-    start = taken[-1][0] if taken else pos
-    words = [chunk[a:b] for a, b in reversed(taken)]
-    det_m = re.search(r"([\w’']+)\s+$", chunk[:start])
-    det = det_m.group(1).lower() if det_m else ""
-    if det == "to" and words and words[0][:1].islower() and not re.search(r"(?:ed|s)$", words[0]):
-        words, start = words[1:], start + len(words[0]) + 1  # "to access procedures": a verb
-        det = ""
-    return start, words, det
-
-
-_CONTAINERS = {
-    "programme",
-    "program",
-    "suite",
-    "package",
-}  # "a round of X" is X; "a programme of X" is the programme
-_OWNER_WORD = re.compile(r"^[0-9]?[A-Z]{2,8}s?[’']s$")
+_ORG_HEAD_RE = re.compile(_ORG_HEAD)
+_CONNECT_WORDS = {"and", "of", "for", "&", "in", "on", "the", "from"}
 
 
 _RELATIVE = re.compile(
@@ -364,6 +302,7 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
     out: list[Mention] = []
     tw_re = _type_word_re(vocab)
     tw_alt = vocab.type_word_pattern()
+    tokens = tokenize(chunk)
     quoted_spans = []
     for m in _QUOTED.finditer(chunk):
         q = m.group("q")
@@ -380,6 +319,7 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
         kind, s, e = None, m.start(), m.end()
         if tail:
             kind, e = vocab.type_words[_norm_tw(tail.group("tw"))].kind, m.end() + tail.end()
+            s = _quoted_owner(tokens, m.start(), vocab)
         elif inside:
             kind = vocab.type_words[_norm_tw(inside[-1].group(0))].kind
         elif coord:
@@ -403,11 +343,26 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
         nxt_word = re.match(r"\s+([\w-]+)", chunk[m.end() :])
         if nxt_word and vocab.generic.get(nxt_word.group(1).lower()) == "channel":
             continue
+        if nxt_word and nxt_word.group(1).lower() in _non_instrument_heads():
+            continue  # "Neglect Strategy Action Plan", "Protocol Template": the type word is a modifier
+        if nxt_word and nxt_word.group(1) in function_words("continues"):
+            continue  # "Strategy Action Plan", "Protocol Review Group": a longer name goes on
         tw = vocab.type_words[_norm_tw(m.group(0))]
-        s, words, det = _phrase_start(chunk, m.start(), vocab)
+        head = token_at(tokens, m.start())
+        if head is None:
+            continue
+        left = walk_left(tokens, head, vocab, _ORG_HEAD_RE)
+        s, words, det = left.start, list(left.words), left.det
         s = _with_acronym_expansion(chunk, s)
         q_at, qualifier, relative = _qualifier(chunk, m.end())
         q_counts = _qualifier_counts(qualifier, words, det, in_rec, tw_re, vocab)
+        indefinite = det in ("a", "an") or any(vocab.generic.get(w.lower()) == "indefinite" for w in words)
+        if tw.weak and not (
+            (q_counts and not indefinite)
+            or _anchored(words, m.group(0), vocab)
+            or (not in_rec and (relative or _held(chunk, m.end(), det)) and _content(words, vocab))
+        ):
+            continue  # "the discharge procedure", "a case recording system": ordinary prose
         named_head = bool(re.fullmatch(r"[A-Z][a-z]+(?:\s+[a-z]+)*\s+[A-Z][a-z]+", m.group(0)))
         if not (
             named_head
@@ -416,7 +371,7 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
             )
         ):
             continue
-        e = q_at + len(qualifier) if q_counts else m.end()
+        e = q_at + len(qualifier) if q_counts else _name_end(tokens, m.end())
         kind = _briefing_kind(chunk, s, m.group(0), words, tw.kind)
         split = _coordinated(chunk, base, s, m.start(), m.group(0), words, tw.phrase, kind)
         if split:
@@ -431,6 +386,68 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
         )
         out += items
     return out
+
+
+def _name_end(tokens: list[Token], end: int) -> int:
+    """Extend a name over what the grammar allows after its head: a capitalised title
+    ("Protocol for Bruising in Non-Mobile Babies") and an edition ("Strategy 2019–2022")."""
+    last = token_ending(tokens, end)
+    if last is None:
+        return end
+    tail = title_tail_end(tokens, last, _ORG_HEAD_RE)
+    if tail is not None:
+        end, last = tail, token_ending(tokens, tail) or last
+    edition = edition_end(tokens, last)
+    return edition if edition is not None else end
+
+
+def _quoted_owner(tokens: list[Token], quote_start: int, vocab: Vocabulary) -> int:
+    """A quoted title's owner written just before it ("Westmere 'Was Not Brought' Policy")."""
+    k = token_at(tokens, quote_start)
+    if k is None or k == 0:
+        return quote_start
+    w = tokens[k - 1]
+    if (
+        w.kind == "word"
+        and w.capitalised
+        and w.lower not in _STARTERS
+        and w.lower not in _VERBISH
+        and w.lower not in vocab.generic
+    ):
+        return w.start
+    return quote_start
+
+
+def _anchored(words: list[str], head: str, vocab: Vocabulary) -> bool:
+    """A proper name, an owner acronym or a number among the modifiers (or a capitalised head
+    after modifiers): what a weak head needs to name one thing."""
+    if head[:1].isupper() and words:
+        return True
+    return any(
+        re.fullmatch(r"[0-9]?[A-Z]{2,8}s?(?:[’']s)?", w)
+        or (w[:1].isupper() and w.lower() not in vocab.generic)
+        or any(ch.isdigit() for ch in w)
+        for w in words
+    )
+
+
+def _content(words: list[str], vocab: Vocabulary) -> list[str]:
+    """Modifiers that say what the thing is about (not generic words, type words or connectors)."""
+    return [
+        w
+        for w in words
+        if w.lower() not in vocab.generic
+        and w.lower() not in vocab.type_words
+        and w.lower() not in _CONNECT_WORDS
+    ]
+
+
+def _held(chunk: str, end: int, det: str) -> bool:
+    """'… sessions will be held', '… workshops took place': events that happen (not 'a …')."""
+    if det in ("a", "an"):
+        return False
+    m = re.match(r"\s+(?:will\s+be|were|was|have\s+been|has\s+been|are|is|took|take)\s+(\w+)", chunk[end:])
+    return m is not None and m.group(1).lower() in function_words("event")
 
 
 def _qualifier_counts(
@@ -589,11 +606,34 @@ def _agency_mentions(chunk: str, base: int, acronyms: Acronyms, vocab: Vocabular
             continue
         for ps, pe in _split_coordination(name, vocab):
             out.append(Mention(name[ps:pe], AGENCY, base + s + ps, base + s + pe, "pattern:agency-name"))
+    out += _definite_agencies(chunk, base)
     for acr, exp in acronyms.expansions.items():
         if not (re.search(_ORG_HEAD + r"$", exp) or _is_vocab_agency(exp, vocab)):
             continue
         for m in re.finditer(rf"(?<![\w(-]){re.escape(acr)}(?![\w-])", chunk):  # not "(ACR)" itself
             out.append(Mention(acr, AGENCY, base + m.start(), base + m.end(), "pattern:acronym"))
+    return out
+
+
+DEFINITE_HEAD = "pattern:definite-agency"  # "the Trust": kept only if the document has one Trust
+_DEFINITE_AGENCY = re.compile(
+    r"(?<![\w’'-])[Tt]he\s+(?P<head>Trust|Partnership|Council|Constabulary|CCG|ICB)(?P<pos>[’']s)?(?![\w’-])"
+    r"(?P<next>\s+[\w-]+)?"
+)
+
+
+def _definite_agencies(chunk: str, base: int) -> list[Mention]:
+    """'The Trust has amended …', 'the Partnership's members': a capitalised organisation head
+    on its own names the document's one agency with that head. Resolution keeps the mention
+    only when the document names exactly one such agency (rule ``pattern:definite-agency``)."""
+    out = []
+    for m in _DEFINITE_AGENCY.finditer(chunk):
+        nxt = (m.group("next") or "").strip().lower()
+        if nxt and not m.group("pos") and nxt not in _VERBISH and nxt not in _STARTERS:
+            continue  # "the Partnership newsletter": a modifier, not the agency acting
+        out.append(
+            Mention(m.group("head"), AGENCY, base + m.start("head"), base + m.end("head"), DEFINITE_HEAD)
+        )
     return out
 
 
@@ -612,6 +652,12 @@ def _split_coordination(name: str, vocab: Vocabulary) -> list[tuple[int, int]]:
     if left_ok and right_ok:
         return [(0, m.start()), (m.end(), len(name))]
     return [(0, len(name))]
+
+
+@lru_cache(maxsize=1)
+def _non_instrument_heads() -> frozenset[str]:
+    lines = ontology_file("non-instrument-heads.tsv").read_text(encoding="utf-8").splitlines()
+    return frozenset(x.split("\t")[0].strip().lower() for x in lines if x.strip() and not x.startswith("#"))
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,7 @@ the document, the sentence it was read from and that sentence's offsets in the c
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -100,7 +101,7 @@ class _Builder:
         if key is None:
             return None
         e = self.entities[key]
-        self.node(key, e.kind, e.label, alt_labels=e.alt_labels, merges=e.merges)
+        self.node(key, e.kind, e.label, alt_labels=e.alt_labels, merges=e.merges, same_as=e.same_as)
         return key
 
 
@@ -116,11 +117,13 @@ def _evidence(
 
 
 def build_graph(
-    items: list[Extracted], vocab: Vocabulary | None = None
+    items: list[Extracted], vocab: Vocabulary | None = None, minted: Mapping[str, str] | None = None
 ) -> tuple[nx.MultiDiGraph, list[Entity]]:
-    """All documents → one MultiDiGraph with typed nodes and evidenced edges."""
+    """All documents → one MultiDiGraph with typed nodes and evidenced edges.
+
+    ``minted`` is the IRI registry of earlier builds (see ``resolve_entities``)."""
     vocab = vocab or load_vocabulary()
-    entities, where = resolve_entities(occurrences(items), vocab)
+    entities, where = resolve_entities(occurrences(items), vocab, minted)
     b = _Builder(entities, where)
     rids = review_ids(items)
     for x in sorted(items, key=lambda x: x.document.file_name):
@@ -181,7 +184,9 @@ def _add_document(b: _Builder, x: Extracted, rid: str) -> None:
         cls = "LearningArea" if sec.kind == "learning-area" else "Recommendation"
         label = _rec_label(review_label, sec.key, sec.kind, doc.text, sec.text)
         b.node(rec, cls, label)
-        b.edge(rid, rec, "sg:hasRecommendation", _span_evidence(doc, sec.text) if sec.text else None)
+        b.edge(
+            rid, rec, "sg:hasRecommendation", _span_evidence(doc, sec.text, sec.rule) if sec.text else None
+        )
         b.edge(rec, did, "prov:wasDerivedFrom")
         if sec.number:
             b.literal(rec, "sg:number", sec.number)
@@ -255,8 +260,10 @@ def _reference(b: _Builder, doc: Document, sentences: list[tuple[int, int]], sou
     b.edge(source, key, f"sg:references{kind}", ev)
 
 
-def _span_evidence(doc: Document, span: Span) -> Evidence:
-    return Evidence(doc.file_name, doc.text[span.start : span.end], span.start, span.end, "", "segment")
+def _span_evidence(doc: Document, span: Span, rule: str = "segment") -> Evidence:
+    return Evidence(
+        doc.file_name, doc.text[span.start : span.end], span.start, span.end, "", rule or "segment"
+    )
 
 
 def _review_label(review_type: str | None, subject: str | None, stem: str) -> str:

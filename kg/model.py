@@ -128,6 +128,7 @@ class Section:
     context: tuple[Span, ...] = ()
     addressee_hints: tuple[Span, ...] = ()  # e.g. a table's "Lead agency" cell
     responder_hints: tuple[tuple[int, Span], ...] = ()  # (response index, "YJS" in "YJS response:")
+    rule: str = ""  # the structure rule that found it, e.g. "structure:heading-sequence"
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,8 @@ class Entity:
     label: str
     alt_labels: tuple[str, ...] = ()
     merges: tuple[str, ...] = ()  # why mentions were merged, one line each
+    stable_keys: tuple[str, ...] = ()  # the match keys its IRI is registered under (ids.tsv)
+    same_as: tuple[str, ...] = ()  # IRIs minted earlier for things now known to be this one
 
 
 @dataclass(frozen=True)

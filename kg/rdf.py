@@ -17,7 +17,7 @@ import networkx as nx
 import pyoxigraph as ox
 import rdflib
 from rdflib import RDF, RDFS, XSD, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from kg.model import INSTRUMENT_TYPES, Evidence
 
@@ -122,6 +122,7 @@ def triple_rows(graph: nx.MultiDiGraph) -> list[Row]:
             add((e, True, _EV["rule"], True, ev.rule, ""))
 
     label, pref, alt = str(RDFS.label), str(SKOS.prefLabel), str(SKOS.altLabel)
+    same_as = str(OWL.sameAs)
     for nid, data in graph.nodes(data=True):
         s = sgid + nid
         cls = data["cls"]
@@ -135,6 +136,8 @@ def triple_rows(graph: nx.MultiDiGraph) -> list[Row]:
             add((s, True, pref, True, data["label"], ""))
             for a in data.get("alt_labels", ()):
                 add((s, True, alt, True, a, ""))
+        for old in data.get("same_as", ()):  # an IRI minted earlier for what is now this node
+            add((s, True, same_as, False, sgid + old, ""))
         literals = data.get("literals", ())
         for pred, value, dtype in literals:
             add((s, True, iri_of(pred), True, str(value), _DT[dtype or ""]))

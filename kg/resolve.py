@@ -24,11 +24,13 @@ is kept as an alternative label.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from kg.extract import DEFINITE_HEAD
 from kg.model import AGENCY, Entity, Mention
 from kg.slug import slugify
 from kg.vocabulary import Concept, Vocabulary, load_vocabulary
@@ -166,15 +168,28 @@ def _vocab_concept(surface: str, kind: str, vocab: Vocabulary) -> Concept | None
 
 
 def resolve_entities(
-    occurrences: Iterable[Occurrence], vocab: Vocabulary | None = None
+    occurrences: Iterable[Occurrence],
+    vocab: Vocabulary | None = None,
+    minted: Mapping[str, str] | None = None,
 ) -> tuple[list[Entity], dict[tuple[str, int, int], str]]:
     """Group mentions into entities.
 
     Returns the entities (sorted by key) and a map from ``(doc, start, end)`` of each mention
     to its entity key. The result does not depend on the order of ``occurrences``.
+
+    ``minted`` maps stable keys to IRI paths minted by earlier builds (``ids.tsv``): an entity
+    any of whose members has a registered key keeps that IRI, whatever its label or members
+    now are. When one entity has several (two things now known to be one), it takes the first
+    and lists the others in ``same_as``.
     """
+    minted = minted or {}
     vocab = vocab or load_vocabulary()
     occ = sorted(occurrences, key=lambda o: (o.doc, o.mention.start, o.mention.end, o.mention.kind))
+    # "the Trust", "the Partnership": the one agency of the document with that head, else nothing
+    first = _local_agency_names(occ, [clean_surface(o.mention.text) for o in occ])
+    occ = [
+        o for o in occ if o.mention.rule != DEFINITE_HEAD or (o.doc, clean_surface(o.mention.text)) in first
+    ]
     uf = _UnionFind()
     reasons: dict[int, list[str]] = defaultdict(list)
     surfaces = [clean_surface(o.mention.text) for o in occ]
@@ -210,8 +225,10 @@ def resolve_entities(
                 why += f" in {scope}"
             area_of[i] = scope
         else:
-            keys.append(match_key(named, m.kind, vocab))
-            key = keys[-1][0]
+            key, core = match_key(named, m.kind, vocab)
+            if m.kind != AGENCY and o.area and _is_local(s):
+                key += f"|@{o.area}"  # (a document that names no area scopes nothing)
+            keys.append((key, core))
             why = f"'{m.text}' ({o.doc}) has the key '{key}'"
             if o.expansion:
                 why = f"'{m.text}' ({o.doc}) is defined there as '{o.expansion}', key '{key}'"
@@ -219,6 +236,14 @@ def resolve_entities(
             merge(anchors[key], i, why)
         else:
             anchors[key] = i
+    # a proper name and the same name with its owner, in one area: "Virtual Training Offer" is
+    # the "HSCP Virtual Training Offer" of that document's partnership
+    for i, o in enumerate(occ):
+        local = f"{keys[i][0]}|@{o.area}"
+        if o.area and keys[i][0].count("|") == 2 and local in anchors:
+            merge(
+                anchors[local], i, f"'{o.mention.text}' ({o.doc}) is the local '{surfaces[anchors[local]]}'"
+            )
     # undefined acronym that begins a named agency in the same document: "UHS" → "UHS Trust"
     by_doc_agency: dict[str, list[int]] = defaultdict(list)
     for i, o in enumerate(occ):
@@ -241,39 +266,104 @@ def resolve_entities(
     for i, (key, _core) in enumerate(keys):
         if key.startswith("concept|") or occ[i].mention.kind == AGENCY:
             continue
-        by_kind_group[(occ[i].mention.kind, key.rsplit("|", 1)[-1])].append(i)
+        by_kind_group[(occ[i].mention.kind, key.split("|")[2])].append(i)
+    where_from = [o.area or o.doc for o in occ]  # a document naming no area is its own
+
+    def compatible(members: list[int]) -> bool:
+        """Names of one partnership's things merge only with names from the same area;
+        proper names with no owner ("Three Counties Bruising Protocol") merge across areas."""
+        if not any(_is_local(surfaces[i]) for i in members):
+            return True
+        return len({where_from[i] for i in members}) <= 1
+
     for idxs in by_kind_group.values():
-        _merge_contained(idxs, keys, surfaces, uf, merge)
+        _merge_contained(idxs, keys, surfaces, uf, merge, compatible)
     # build entities
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(occ)):
         members[uf.find(i)].append(i)
     entities: list[Entity] = []
     where: dict[tuple[str, int, int], str] = {}
-    used_keys: set[str] = set()
-    for root in sorted(members, key=lambda r: _sort_label(occ, surfaces, members[r], concept_of)):
+    fresh = {root: _mint(occ, surfaces, keys, idx, concept_of, area_of) for root, idx in members.items()}
+    stable = {root: sorted({keys[i][0] for i in idx}) for root, idx in members.items()}
+    used: dict[str, str] = {}  # IRI path → the stable key that took it
+    taken = set(minted.values())
+    claims: dict[int, list[str]] = {
+        root: sorted({minted[k] for k in stable[root] if k in minted}) for root in members
+    }
+    for root in sorted(members, key=lambda r: (not claims[r], fresh[r])):
         idx = members[root]
         concept = next((concept_of[i] for i in idx if i in concept_of), None)
         kind = concept.kind if concept else _kind(occ, idx)
         scope = next((area_of[i] for i in idx if area_of.get(i)), "")
         label = _canonical(occ, surfaces, idx, concept_of, scope)
         prefix = "agency" if kind == AGENCY else kind.lower()
-        key = f"{prefix}/{slugify(label)}"
-        n = 2
-        while key in used_keys:
-            key = f"{prefix}/{slugify(label)}-{n}"
-            n += 1
-        used_keys.add(key)
+        mine = [c for c in claims[root] if c not in used and c.startswith(prefix + "/")]
+        if mine:
+            key = mine[0]
+        else:
+            key = f"{prefix}/{fresh[root]}"
+            if key in used or (key in taken and key not in claims[root]):
+                key = f"{key}-{hashlib.sha1(fresh[root].encode()).hexdigest()[:6]}"
+        used.setdefault(key, fresh[root])
         alts = sorted({surfaces[i] for i in idx} - {label, ""})
-        if any(i in concept_of for i in idx):
-            c = concept_of[next(i for i in idx if i in concept_of)]
-            alts = sorted(set(alts) - {c.label})
+        if concept is not None:
+            alts = sorted(set(alts) - {concept.label})
+        same = tuple(c for c in claims[root] if c != key and c not in used)
+        used.update(dict.fromkeys(same, fresh[root]))
         entities.append(
-            Entity(key, kind, label, tuple(alts), tuple(dict.fromkeys(reasons.get(root, ()))))
-        )  # each reason once
+            Entity(key, kind, label, tuple(alts), tuple(dict.fromkeys(reasons.get(root, ()))), tuple(stable[root]), same)
+        )
         for i in idx:
             where[(occ[i].doc, occ[i].mention.start, occ[i].mention.end)] = key
     return sorted(entities, key=lambda e: e.key), where
+
+
+def _mint(
+    occ: list[Occurrence],
+    surfaces: list[str],
+    keys: list[tuple[str, frozenset[str]]],
+    idx: list[int],
+    concept_of: dict[int, Concept],
+    area_of: dict[int, str],
+) -> str:
+    """The IRI slug of an entity, from a key that does not depend on its label.
+
+    The canonical label may change when documents are added (a fuller name appears, a name
+    is seen in more documents); the slug must not. It is minted from, in order: the
+    vocabulary concept (its IRI's last segment, plus the area for a kind of local service);
+    a name a rule gives ("Working Together to Safeguard Children 2018"); otherwise the
+    member's match key — key words and synonym group, the same for "Learning Lessons
+    workshops" and "Learning Lessons sessions" — preferring proper names, then the fewest key
+    words, then the key itself. Later builds reuse what was minted (``ids.tsv``).
+    """
+    for i in sorted(idx):
+        if i in concept_of:
+            local = concept_of[i].iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            scope = next((area_of[j] for j in sorted(idx) if area_of.get(j)), "")
+            return slugify(f"{local} {scope}".strip(), max_words=20)
+    given = sorted({c for i in idx if (c := occ[i].mention.canonical) is not None and not c.startswith("@")})
+    if given and occ[idx[0]].mention.kind != AGENCY:
+        return slugify(given[0], max_words=20)
+
+    def rank(i: int) -> tuple[int, int, str]:
+        key, core = keys[i]
+        return (int(not _is_name(surfaces[i])), len(core) if core else 99, key)
+
+    best = min(idx, key=rank)
+    parts = keys[best][0].split("|")
+    words = " ".join(parts[1:]) if parts[0] == "agency" else " ".join(parts[1:3])
+    if len(parts) > 3 and parts[3].startswith("@"):
+        words += " " + parts[3][1:]  # the area it belongs to
+    return slugify(words or surfaces[best], max_words=20)
+
+
+def _is_local(surface: str) -> bool:
+    """Whether an instrument's name only says which one within its own partnership: a
+    description ("the bruising protocol") or a name with an owner acronym ("NSCP Neglect
+    Toolkit", "MASH Information Sharing Agreement"). Such names are keyed per area, so that two
+    partnerships' strategies or agreements never become one node."""
+    return not _is_name(surface) or any(_OWNER.match(w) for w in surface.split())
 
 
 def _is_name(surface: str) -> bool:
@@ -287,6 +377,7 @@ def _merge_contained(
     surfaces: list[str],
     uf: _UnionFind,
     merge: Callable[[int, int, str], None],
+    compatible: Callable[[list[int]], bool],
 ) -> None:
     """Rule 4, in two passes: names into the one name that contains their key words, then
     descriptions into the one name whose key words they contain."""
@@ -308,8 +399,13 @@ def _merge_contained(
         if not small:
             continue
         cores = {o: frozenset().union(*(keys[i][1] for i in m)) for o, m in groups().items() if o in named}
+        now = groups()
         supers = sorted(
-            {uf.find(o) for o, core in cores.items() if uf.find(o) != uf.find(r) and small < core}
+            {
+                uf.find(o)
+                for o, core in cores.items()
+                if uf.find(o) != uf.find(r) and small < core and compatible(now[uf.find(o)] + now[uf.find(r)])
+            }
         )
         if len(supers) == 1:
             merge(supers[0], r, f"the key words {sorted(small)} are all in '{surfaces[supers[0]]}'")
@@ -326,7 +422,11 @@ def _merge_contained(
         own = smallest(members)
         # a long description contains a name's key words; a short one is contained in a name's
         hits = sorted(
-            {o for o, (small, whole) in names.items() if (small and small <= core) or (own and own < whole)}
+            {
+                o
+                for o, (small, whole) in names.items()
+                if ((small and small <= core) or (own and own < whole)) and compatible(g[o] + members)
+            }
         )
         if len(hits) == 1:
             merge(hits[0], r, f"'{surfaces[members[0]]}' names '{surfaces[hits[0]]}' (key words shared)")
@@ -403,7 +503,22 @@ def _canonical(
     return max(sorted(set(candidates)), key=rank)
 
 
-def _sort_label(
-    occ: list[Occurrence], surfaces: list[str], idx: list[int], concept_of: dict[int, Concept]
-) -> str:
-    return _kind(occ, idx) + "|" + _canonical(occ, surfaces, idx, concept_of)
+def read_registry(text: str) -> dict[str, str]:
+    """``ids.tsv`` (stable key, tab, IRI path per line) → a map; malformed lines are skipped."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 2 and parts[0] and not line.startswith("#") and "/" in parts[1]:
+            out.setdefault(parts[0], parts[1])
+    return out
+
+
+def write_registry(previous: Mapping[str, str], entities: Iterable[Entity]) -> str:
+    """The registry after a build: every key ever minted keeps its IRI; new keys are added."""
+    out = dict(previous)
+    for e in entities:
+        for k in e.stable_keys:
+            out.setdefault(k, e.key)
+    lines = ["# stable key\tIRI path (kept between builds so that no IRI moves; safe to delete)"]
+    lines += [f"{k}\t{v}" for k, v in sorted(out.items())]
+    return "\n".join(lines) + "\n"

@@ -38,6 +38,7 @@ class TypeWord:
     phrase: str  # lower case, e.g. "training programme"
     kind: str
     group: str  # synonyms share a group: "workshops" and "sessions" are both "session"
+    weak: bool = False  # names a thing only with a proper name, an owner or a stated subject
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: it is loaded once and cached
@@ -86,7 +87,12 @@ def load_vocabulary(directory: Path | None = None) -> Vocabulary:
             )
         )
     type_words = {
-        row[0].lower(): TypeWord(row[0].lower(), row[1], row[2] if len(row) > 2 else row[0].lower())
+        row[0].lower(): TypeWord(
+            row[0].lower(),
+            row[1],
+            row[2] if len(row) > 2 else row[0].lower(),
+            len(row) > 3 and row[3] == "weak",
+        )
         for row in _read_tsv(directory / "type-words.tsv")
     }
     generic = {row[0].lower(): row[1] for row in _read_tsv(directory / "generic-words.tsv")}

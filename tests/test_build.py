@@ -405,6 +405,9 @@ def test_after_one_document_is_added_a_rebuild_reads_only_that_one_and_matches_a
     first = build([folder], tmp_path / "out")
     assert first.counts["read"] == 2 and sorted(counted_reads) == sorted(GOOD)
     shutil.copy(DATA / "004_e5f50ea409fba344.txt", folder / "new.txt")
+    # IRIs minted by the first build are kept (ids.tsv): the clean build starts from them too
+    (tmp_path / "clean").mkdir()
+    shutil.copy(tmp_path / "out" / "ids.tsv", tmp_path / "clean" / "ids.tsv")
     counted_reads.clear()
     again = build([folder], tmp_path / "out")
     assert counted_reads == ["new.txt"]

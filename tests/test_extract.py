@@ -162,3 +162,23 @@ def test_back_reference_points_to_the_instrument_named_before() -> None:
     named = Mention("Riverton Escalation Protocol", "Protocol", 15, 43, "pattern:name+type-word")
     refs = _back_references(text, Span(46, len(text)), [named], in_rec=False)
     assert [(r.text, r.canonical) for r in refs] == [("the above protocol", "@15:43")]
+
+
+def test_an_acronym_may_take_a_letter_from_inside_a_word() -> None:
+    text = "The Eastmoor and District Safeguarding Children Partnership (EDSCP) met. EDSCP should act."
+    assert find_acronyms(text).expansions["EDSCP"].endswith("Safeguarding Children Partnership")
+    hub = find_acronyms("the Multi-Agency Safeguarding Hub (MASH) opened")
+    assert hub.expansions["MASH"] == "Multi-Agency Safeguarding Hub"
+
+
+def test_the_trust_on_its_own_is_the_documents_one_trust() -> None:
+    text = "Eastmoor Community NHS Trust is the provider. The Trust has amended its policy."
+    found = [m for m in find_mentions(text, 0, len(text), find_acronyms(text), False) if m.kind == "Agency"]
+    assert [m.text for m in found] == ["Eastmoor Community NHS Trust", "Trust"]
+
+
+def test_the_partnership_as_a_modifier_is_not_an_agency() -> None:
+    text = "It was promoted in the Partnership newsletter."
+    assert [
+        m for m in find_mentions(text, 0, len(text), find_acronyms(text), False) if m.kind == "Agency"
+    ] == []

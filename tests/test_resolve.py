@@ -11,7 +11,10 @@ from kg.slug import slugify
 
 
 def occ(doc: str, text: str, kind: str, start: int = 0, expansion: str | None = None) -> Occurrence:
-    return Occurrence(doc, Mention(text, kind, start, start + len(text), "pattern:name+type-word"), expansion)
+    """A mention in a document of the Eastmoor partnership."""
+    return Occurrence(
+        doc, Mention(text, kind, start, start + len(text), "pattern:name+type-word"), expansion, "Eastmoor"
+    )
 
 
 SAMPLE = [
@@ -80,3 +83,69 @@ def test_slugs_are_idempotent_and_iri_safe(text: str) -> None:
     slug = slugify(text)
     assert slug and all(c.isascii() and (c.isalnum() or c == "-") for c in slug)
     assert slugify(slug) == slug
+
+
+def _in(doc: str, area: str, text: str, kind: str) -> Occurrence:
+    return Occurrence(doc, Mention(text, kind, 0, len(text), "pattern:name+type-word"), None, area)
+
+
+def test_two_partnerships_owned_things_of_one_kind_stay_apart() -> None:
+    entities, _ = resolve_entities(
+        [
+            _in("a.txt", "Eastmoor", "EMSCP Neglect Toolkit", "Toolkit"),
+            _in("b.txt", "Westdale", "WDSCP Neglect Audit Tool", "Toolkit"),
+        ]
+    )
+    assert len(entities) == 2
+
+
+def test_a_short_local_name_does_not_join_another_areas_longer_name() -> None:
+    entities, _ = resolve_entities(
+        [
+            _in("a.txt", "Eastmoor", "MASH Information Sharing Agreement", "Agreement"),
+            _in(
+                "b.txt",
+                "Westdale",
+                "Westdale Missing and Exploitation Information Sharing Agreement",
+                "Agreement",
+            ),
+        ]
+    )
+    assert len(entities) == 2
+
+
+def test_a_regional_proper_name_is_one_thing_across_areas() -> None:
+    entities, _ = resolve_entities(
+        [
+            _in("a.txt", "Eastmoor", "Four Rivers Bruising Protocol", "Protocol"),
+            _in("b.txt", "Westdale", "Four Rivers Bruising Protocol", "Protocol"),
+        ]
+    )
+    assert len(entities) == 1
+
+
+def test_a_name_without_its_owner_is_the_owned_one_in_the_same_area() -> None:
+    entities, _ = resolve_entities(
+        [
+            _in("a.txt", "Eastmoor", "EMSCP Virtual Training Offer", "Training"),
+            _in("a.txt", "Eastmoor", "Virtual Training Offer", "Training"),
+        ]
+    )
+    assert len(entities) == 1
+
+
+def test_the_trust_resolves_to_the_one_trust_of_its_document_and_is_dropped_otherwise() -> None:
+    def definite(doc: str, start: int) -> Occurrence:
+        return Occurrence(
+            doc, Mention("Trust", "Agency", start, start + 5, "pattern:definite-agency"), None, "Eastmoor"
+        )
+
+    one = [_in("a.txt", "Eastmoor", "Eastmoor Community NHS Trust", "Agency"), definite("a.txt", 100)]
+    entities, where = resolve_entities(one)
+    assert len(entities) == 1 and where[("a.txt", 100, 105)] == entities[0].key
+    two = [*one, _in("a.txt", "Eastmoor", "Eastmoor Hospitals NHS Trust", "Agency")]
+    two[-1] = Occurrence(
+        "a.txt", Mention("Eastmoor Hospitals NHS Trust", "Agency", 50, 78, "x"), None, "Eastmoor"
+    )
+    entities, where = resolve_entities(two)
+    assert ("a.txt", 100, 105) not in where and len(entities) == 2

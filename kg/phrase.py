@@ -1,0 +1,262 @@
+"""The noun-phrase grammar behind instrument names, over tokens rather than characters.
+
+A document's text is cut into tokens (words, numbers, quotes, punctuation, paragraph
+breaks), each with its offsets. An instrument name is one noun phrase around a *head* (a
+type word such as "protocol" or "Training Offer"):
+
+    phrase   := owner? modifier* HEAD edition? title-tail?
+    owner    := ACRONYM | ACRONYM "'s"                       "HSCP", "NSCP's"
+    modifier := a capitalised word, a number, a content word  "Unborn Baby Safeguarding"
+    edition  := YEAR ( "–" YEAR )? | "(" YEAR ")"            "2019–2022", "2020/21", "(2018)"
+    title-tail := ( CONNECTOR CAPWORD+ )+   after a capitalised head:
+                                               "Protocol for Bruising in Non-Mobile Babies"
+
+The walk to the left stops at anything that cannot be inside a name: punctuation, a quote,
+a paragraph break, a function word or verb (``function-words.tsv``), a determiner or
+indefinite (``generic-words.tsv``), a lower-case word once capitalised words have begun (a
+proper name is one run of capitals), a possessive agency name ("the Team's GP conference":
+the owner is an agency, not part of the name). Nothing to the right of the head crosses a
+clause: the tail only takes an edition or a capitalised title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kg.resources import ontology_file
+from kg.vocabulary import Vocabulary
+
+_TOKEN = re.compile(
+    r"(?P<word>[A-Za-z0-9](?:[\w&/-]|[’'](?=\w))*)"
+    r"|(?P<quote>[‘’'\"“”])"
+    r"|(?P<brk>\n[ \t]*\n\s*)"
+    r"|(?P<space>\s+)"
+    r"|(?P<punct>.)",
+    re.DOTALL,
+)
+_YEAR = re.compile(r"(?:19|20)\d\d(?:[/-]\d{2,4})?")
+_OWNER = re.compile(r"^[0-9]?[A-Z]{2,8}s?[’']s$")
+_POSSESSIVE = re.compile(r"[’']s$")
+# a date is never part of a title: "the Training Offer in March"
+_CALENDAR = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "spring",
+        "summer",
+        "autumn",
+        "winter",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token: ``kind`` is "word", "quote", "break" (a blank line) or "punct"."""
+
+    text: str
+    start: int
+    end: int
+    kind: str
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """The tokens of ``text[start:end]`` with absolute offsets (spaces dropped)."""
+    end = len(text) if end is None else end
+    out = []
+    for m in _TOKEN.finditer(text, start, end):
+        kind = {"brk": "break"}.get(m.lastgroup or "punct", m.lastgroup or "punct")
+        if kind != "space":
+            out.append(Token(m.group(0), m.start(), m.end(), kind))
+    return out
+
+
+def function_words(role: str) -> frozenset[str]:
+    """Words of one role in ``function-words.tsv`` (starter, verb, connector, container)."""
+    return _roles().get(role, frozenset())
+
+
+@lru_cache(maxsize=1)
+def _roles() -> dict[str, frozenset[str]]:
+    rows = ontology_file("function-words.tsv").read_text(encoding="utf-8").splitlines()
+    out: dict[str, set[str]] = {}
+    for r in rows:
+        if r and not r.startswith("#") and "\t" in r:
+            word, role = r.split("\t")[:2]
+            out.setdefault(role.strip(), set()).add(word.strip())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class Left:
+    """What the left walk found: where the phrase starts, its modifier words and the
+    determiner just before it ("the", "a", "" when none)."""
+
+    start: int
+    words: tuple[str, ...]
+    det: str
+
+
+def _adjacent_words(tokens: list[Token], i: int, limit: int = 10) -> list[Token]:
+    """The word tokens right before index ``i``, nearest first, up to a non-word token."""
+    out: list[Token] = []
+    k = i - 1
+    while k >= 0 and tokens[k].kind == "word" and len(out) < limit:
+        out.append(tokens[k])
+        k -= 1
+    return out
+
+
+def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pattern[str]) -> Left:
+    """Walk back from the head token over its modifiers (the grammar in the module doc)."""
+    connectors = function_words("connector")
+    containers = function_words("container")
+    verbs = function_words("verb")
+    before = _adjacent_words(tokens, head)
+    taken: list[Token] = []
+    for k, t in enumerate(before):
+        w, lw = t.text, t.lower
+        nxt = before[k + 1].text if k + 1 < len(before) else ""
+        leftmost = taken[-1].text if taken else ""
+        if lw in connectors:
+            if leftmost[:1].isupper() and nxt[:1].isupper() and lw != "the":
+                taken.append(t)  # "Learning from Reviews Conference"
+                continue
+            if lw == "of" and taken and nxt.lower() in containers:
+                taken.append(t)  # "programme of professional workshops"
+                continue
+            break
+        if _POSSESSIVE.search(w):
+            if _OWNER.match(w):
+                taken.append(t)  # "HSCP's multi-agency training courses"
+                break
+            if org_head.fullmatch(_POSSESSIVE.sub("", w)) or not w[:1].isupper():
+                break  # "the Team's GP conference": the owner is an agency, not the name
+            taken.append(t)  # "Children's Trust Thresholds Chart"
+            continue
+        if lw in containers and taken and taken[-1].text == "of":
+            taken.append(t)
+            continue
+        # a capitalised word inside a run of capitals is part of the name ("Was Not Brought
+        # Policy", "Learning from Reviews Conference"), even when it could be a verb
+        right = leftmost or tokens[head].text
+        in_name = w[:1].isupper() and right[:1].isupper() and lw not in ("the", "a", "an")
+        if (
+            (lw in verbs and not in_name)
+            or (lw.endswith("ly") and not w[:1].isupper())
+            or ("/" in w and lw.split("/")[-1] in vocab.type_words)
+        ):
+            break
+        if vocab.generic.get(lw) in ("determiner", "channel") or lw in ("a", "an"):
+            break
+        if lw.endswith("ing") and not w[:1].isupper() and taken:
+            break  # "identifying key policies": a verb, unless right before the head
+        if leftmost[:1].isupper() and not w[:1].isupper() and not w[:1].isdigit():
+            break  # a proper name is one run of capitalised words
+        taken.append(t)
+    while taken and taken[-1].lower in connectors:
+        taken.pop()
+    while taken and vocab.generic.get(taken[-1].lower) == "temporal":
+        taken.pop()
+    start = taken[-1].start if taken else tokens[head].start
+    words = [t.text for t in reversed(taken)]
+    first = head - len(taken)
+    det = tokens[first - 1].lower if first > 0 and tokens[first - 1].kind == "word" else ""
+    if det == "to" and words and words[0][:1].islower() and not re.search(r"(?:ed|s)$", words[0]):
+        start = taken[-2].start if len(taken) > 1 else tokens[head].start  # "to access procedures"
+        words, det = words[1:], ""
+    return Left(start, tuple(words), det)
+
+
+def edition_end(tokens: list[Token], after: int) -> int | None:
+    """The end offset of an edition or span of years right after token index ``after``:
+    "Strategy 2019–2022", "Strategy 2019-22", "Plan (2020)"; None when there is none."""
+    k = after + 1
+    if k < len(tokens) and tokens[k].text == "(":
+        if k + 2 < len(tokens) and _YEAR.fullmatch(tokens[k + 1].text) and tokens[k + 2].text == ")":
+            return tokens[k + 2].end
+        return None
+    if k >= len(tokens) or not _YEAR.fullmatch(tokens[k].text):
+        return None
+    end = tokens[k].end
+    if (
+        k + 2 < len(tokens)
+        and tokens[k + 1].text in ("–", "—", "-", "to")
+        and re.fullmatch(r"(?:19|20)?\d\d", tokens[k + 2].text)
+    ):
+        end = tokens[k + 2].end
+    return end
+
+
+def title_tail_end(tokens: list[Token], head: int, org_head: re.Pattern[str] | None = None) -> int | None:
+    """After a capitalised head, a title continued in capitals: "Protocol for Bruising in
+    Non-Mobile Babies", "Charter of Rights". Ends at the last capitalised word; never takes a
+    determiner, a lower-case word or punctuation (so never crosses a clause), nor "and" (a
+    coordination, not a title), and stops before an organisation ("Policy for Children's
+    Services": the agency is named, not part of the title)."""
+    if not tokens[head].capitalised:
+        return None
+    connectors = function_words("connector") - {"the", "and", "&"}
+    k, end = head + 1, None
+    while k + 1 < len(tokens) and tokens[k].kind == "word" and tokens[k].lower in connectors:
+        j = k + 1
+        while (
+            j < len(tokens)
+            and tokens[j].kind == "word"
+            and tokens[j].capitalised
+            and tokens[j].lower not in _CALENDAR
+        ):
+            j += 1
+        if j == k + 1 or (org_head is not None and org_head.fullmatch(tokens[j - 1].text)):
+            break
+        end, k = tokens[j - 1].end, j
+    return end
+
+
+def token_at(tokens: list[Token], offset: int) -> int | None:
+    """Index of the token that starts at ``offset``."""
+    lo, hi = 0, len(tokens)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if tokens[mid].start < offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo if lo < len(tokens) and tokens[lo].start == offset else None
+
+
+def token_ending(tokens: list[Token], offset: int) -> int | None:
+    """Index of the token that ends at ``offset``."""
+    for k in range(len(tokens)):
+        if tokens[k].end == offset:
+            return k
+        if tokens[k].start >= offset:
+            break
+    return None

@@ -33,6 +33,8 @@ REVIEW_TYPE_NAMES = {
     "Review": "Review",
 }
 ACTION_KINDS = ("created", "revised", "promoted", "embedded", "audited", "used", "planned")
+_EVIDENCED = frozenset(("sg:underGuidance", "sg:hasAction", "sg:onInstrument"))
+_SKIPPED = frozenset(("sg:addressedTo", "sg:partOf", "sg:leadReviewer", "sg:subgroup", "sg:issuedBy"))
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -124,7 +126,13 @@ def read_view_data(graph: nx.MultiDiGraph) -> ViewData:
     action_kind: dict[str, str] = {}
     action_evidence: dict[str, list[Evidence]] = defaultdict(list)
     for u, v, key, data in graph.edges(keys=True, data=True):
-        found = tuple(e for e in data.get("evidence", ()) if isinstance(e, Evidence))
+        if key in _SKIPPED:
+            continue
+        found = (
+            tuple(e for e in data.get("evidence", ()) if isinstance(e, Evidence))
+            if key in _EVIDENCED or key.startswith("sg:references")
+            else ()
+        )
         if key == "sg:hasRecommendation" and cls[u] in REVIEW_CLASSES:
             review_of_rec.setdefault(v, u)
         elif key == "sg:respondsTo":
@@ -167,9 +175,10 @@ def read_view_data(graph: nx.MultiDiGraph) -> ViewData:
         if not each.document:
             each.document = each.title
     by_review = {r.node: r for r in reviews}
+    review_of_file = {name: r for r in reversed(reviews) for name in r.files}
     for name, title in list(documents.items()):
         if not title:
-            holder = next((r for r in reviews if name in r.files), None)
+            holder = review_of_file.get(name)
             documents[name] = holder.title if holder else "an untitled document"
 
     instruments: dict[str, InstrumentRow] = {}

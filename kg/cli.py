@@ -272,6 +272,85 @@ def validate(
     raise typer.Exit(1 if violations else 0)
 
 
+@app.command()
+def push(
+    url: Annotated[str, typer.Argument(help="The store's SPARQL 1.1 Graph Store endpoint.")],
+    export: Annotated[Path, typer.Option("--export", "-e", help="The Turtle export to send.")] = Path(
+        "exports/graph.ttl"
+    ),
+    graph: Annotated[
+        str | None,
+        typer.Option("--graph", help="The named graph to replace (default: …/graph/<export folder>)."),
+    ] = None,
+    update: Annotated[
+        str | None,
+        typer.Option("--update", help="The SPARQL Update endpoint (derived for Oxigraph and Virtuoso)."),
+    ] = None,
+    chunk: Annotated[int, typer.Option(help="Triples per request.", min=1)] = 50_000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Send the export to a shared triple store as one named graph, replacing the previous version.
+
+    URL is a SPARQL 1.1 Graph Store HTTP Protocol endpoint: http://HOST:7878/store for an
+    Oxigraph server, http://HOST:8890/sparql-graph-crud-auth for Virtuoso. The triples go into
+    a temporary graph first; one SPARQL Update then moves it onto --graph, so queries never see
+    half a graph. Pushing an unchanged export again changes nothing. Credentials are read from
+    KG_PUSH_USER and KG_PUSH_PASSWORD, or from ~/.netrc, and sent only when the store asks.
+
+    Example: KG_PUSH_USER=dba KG_PUSH_PASSWORD=... kg push http://localhost:8890/sparql-graph-crud-auth
+    """
+    import os
+
+    from kg.errors import PushError
+    from kg.push import find_credentials
+    from kg.push import push as run_push
+
+    try:
+        credentials = find_credentials(url, os.environ)
+        if quiet or not err.is_terminal:
+            result = run_push(
+                export, url, graph=graph, update_url=update, credentials=credentials, chunk_triples=chunk
+            )
+        else:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("pushing", total=None)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                result = run_push(
+                    export,
+                    url,
+                    graph=graph,
+                    update_url=update,
+                    credentials=credentials,
+                    chunk_triples=chunk,
+                    progress=progress,
+                )
+    except PushError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None
+    if not quiet:
+        if result.unchanged:
+            err.print(
+                f"unchanged: <{result.graph}> already holds this export ({result.triples} triples)",
+                markup=False,
+            )
+        else:
+            err.print(
+                f"pushed {result.triples} triples to <{result.graph}> in {result.requests} requests, "
+                f"{result.seconds:.1f} s",
+                markup=False,
+            )
+
+
 def main() -> None:
     """Entry point for the ``kg`` console script and ``python -m kg``."""
     try:

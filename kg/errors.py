@@ -40,3 +40,7 @@ class QueryError(KgError):
 
 class ValidationError(KgError):
     """The graph does not conform to the SHACL shapes."""
+
+
+class PushError(KgError):
+    """A triple store could not be reached, or refused what was sent to it."""

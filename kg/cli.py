@@ -351,6 +351,71 @@ def push(
             )
 
 
+@app.command()
+def serve(
+    export: Annotated[
+        Path, typer.Argument(help="The Turtle export, or a folder holding an Oxigraph store.")
+    ] = Path("exports/graph.ttl"),
+    bind: Annotated[
+        str, typer.Option("--bind", help="HOST:PORT to listen on; anything but loopback opens it to others.")
+    ] = "127.0.0.1:7878",
+    timeout: Annotated[int, typer.Option(help="Seconds a query may run.", min=1)] = 30,
+    max_mb: Annotated[float, typer.Option("--max-mb", help="Largest result sent, in megabytes.")] = 50.0,
+    cors: Annotated[
+        str | None, typer.Option("--cors", help="Allow browser pages from this origin (or *) to query.")
+    ] = None,
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint until Ctrl-C.
+
+    The engine is the Oxigraph server; in front of it, a gate refuses updates and SERVICE
+    (federated queries), stops a query after --timeout seconds and refuses results larger than
+    --max-mb. Results come in the W3C formats the client asks for (Accept: JSON, XML, CSV,
+    TSV; Turtle or N-Triples for CONSTRUCT). Listens on loopback only unless --bind says
+    otherwise; no CORS headers unless --cors.
+
+    Example: kg serve exports/graph.ttl --bind 127.0.0.1:7878
+    """
+    import signal
+
+    from kg.errors import KgError
+    from kg.serve import Endpoint, Limits
+    from kg.serve import serve as run_serve
+
+    host, sep, port_text = bind.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not port_text.isdigit() or not host:
+        err.print(f"error: --bind {bind!r} is not HOST:PORT, e.g. 127.0.0.1:7878", markup=False)
+        raise typer.Exit(2)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(
+            f"warning: listening on {host}, not loopback: anyone who can reach this machine can query "
+            "the graph. Put it behind a proxy with authentication if the graph is not public.",
+            markup=False,
+        )
+
+    def announce(endpoint: Endpoint) -> None:
+        err.print(f"SPARQL endpoint at {endpoint.url}  (Ctrl-C stops it)", markup=False)
+        err.print(
+            f"try: curl -s -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE {{ ?s ?p ?o }} LIMIT 5' "
+            f"{endpoint.url}",
+            markup=False,
+        )
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        limits = Limits(timeout=timeout, max_bytes=int(max_mb * 1024 * 1024), cors_origin=cors)
+        run_serve(export, host=host, port=int(port_text), limits=limits, ready=announce)
+    except KgError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    err.print("stopped", markup=False)
+
+
 def main() -> None:
     """Entry point for the ``kg`` console script and ``python -m kg``."""
     try:

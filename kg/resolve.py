@@ -268,7 +268,9 @@ def resolve_entities(
         if any(i in concept_of for i in idx):
             c = concept_of[next(i for i in idx if i in concept_of)]
             alts = sorted(set(alts) - {c.label})
-        entities.append(Entity(key, kind, label, tuple(alts), tuple(reasons.get(root, ()))))
+        entities.append(
+            Entity(key, kind, label, tuple(alts), tuple(dict.fromkeys(reasons.get(root, ()))))
+        )  # each reason once
         for i in idx:
             where[(occ[i].doc, occ[i].mention.start, occ[i].mention.end)] = key
     return sorted(entities, key=lambda e: e.key), where

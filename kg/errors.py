@@ -48,3 +48,7 @@ class DataError(KgError):
 
 class StoreError(KgError):
     """The export can be read neither from its store nor as Turtle."""
+
+
+class PushError(KgError):
+    """A triple store could not be reached, or refused what was sent to it."""

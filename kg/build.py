@@ -115,6 +115,8 @@ def build(
     files, failures = collect_inputs(paths, out)
     files.sort(key=lambda f: str(f.resolve()))  # the same files in any order give the same build
     result.failures += failures
+    if strict and failures:
+        return result  # --strict: stop before anything is written
     _check_writable(out)
     with build_lock(out):
         clean_up(out)
@@ -155,8 +157,8 @@ def _build_locked(
         progress("", len(files), len(files))
     result.counts["read"] = read_fresh
     clock.lap("extract")
-    if not items:
-        return result
+    if not items or (strict and result.failures):
+        return result  # nothing to build, or --strict stopped: the outputs stay as they were
     registry = out / "ids.tsv"
     minted = read_registry(registry.read_text(encoding="utf-8")) if registry.is_file() else {}
     graph, entities = build_graph(items, minted=minted)

@@ -81,7 +81,7 @@ def build(
         bool, typer.Option("--no-validate", help="Skip the SHACL check of the export.")
     ] = False,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Stop at the first file that cannot be read.")
+        bool, typer.Option("--strict", help="Stop at the first file that cannot be read, writing nothing.")
     ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar or summary; failures are still reported.")
@@ -129,6 +129,12 @@ def build(
 
     for f in result.failures:
         err.print(f"skipped {f.message}", markup=False)
+    if strict and result.failures:
+        err.print(
+            "error: stopped at the first file that could not be read (--strict); nothing written",
+            markup=False,
+        )
+        raise typer.Exit(1)
     if verbose or not quiet:
         for w in result.warnings:
             err.print(f"warning: {w}", markup=False)

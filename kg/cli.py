@@ -22,12 +22,19 @@ from kg.model import INSTRUMENT_TYPES, BuildResult
 
 
 def _argument_type(self: typer.core.TyperArgument, ctx: object) -> str | None:
-    """Help shows an argument by its metavar alone (``PATH...``), not typer's internal type
-    name (``<list[Path]>``)."""
-    return None if self.metavar else typer.core.TyperArgument.display_type(self, ctx)  # type: ignore[arg-type]
+    """Help shows an argument by its name alone (``PATH``), not typer's internal type name
+    (``<list[Path]>``)."""
+    return None
+
+
+def _option_type(self: typer.core.TyperOption, ctx: object) -> str | None:
+    """Help shows an option's value by its metavar, else by its name in capitals
+    (``--timeout TIMEOUT``), never by typer's internal type name (``<int range>``)."""
+    return self.metavar or (self.name or "value").upper()
 
 
 typer.core.TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
+typer.core.TyperOption.display_type_rich = _option_type  # type: ignore[method-assign,assignment]
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -335,7 +342,7 @@ def validate(
 
 @app.command(short_help="Send the export to a shared triple store as one named graph.")
 def push(
-    url: Annotated[str, typer.Argument(help="The store's SPARQL 1.1 Graph Store endpoint.")],
+    url: Annotated[str, typer.Argument(metavar="URL", help="The store's SPARQL 1.1 Graph Store endpoint.")],
     export: Annotated[Path, typer.Option("--export", "-e", help="The Turtle export to send.")] = Path(
         "exports/graph.ttl"
     ),
@@ -415,7 +422,8 @@ def push(
 @app.command(short_help="Serve the graph as a read-only SPARQL 1.1 endpoint until Ctrl-C.")
 def serve(
     export: Annotated[
-        Path, typer.Argument(help="The Turtle export, or a folder holding an Oxigraph store.")
+        Path,
+        typer.Argument(metavar="EXPORT", help="The Turtle export, or a folder holding an Oxigraph store."),
     ] = Path("exports/graph.ttl"),
     bind: Annotated[
         str, typer.Option("--bind", help="HOST:PORT to listen on; anything but loopback opens it to others.")

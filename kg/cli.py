@@ -34,7 +34,7 @@ def _option_type(self: typer.core.TyperOption, ctx: object) -> str | None:
 
 
 typer.core.TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
-typer.core.TyperOption.display_type_rich = _option_type  # type: ignore[method-assign,assignment]
+typer.core.TyperOption.display_type_rich = _option_type  # type: ignore[method-assign]
 
 app = typer.Typer(
     no_args_is_help=True,

@@ -152,6 +152,7 @@ def _build_locked(
         return result
     graph, entities = build_graph(items)
     write_outputs(graph, entities, items, out, html, result)
+    clean_up(out)  # the builds before the previous one
     if cache_dir is not None and cache_dir.is_dir():
         with contextlib.suppress(OSError):
             prune_cache(cache_dir, extractor_version())

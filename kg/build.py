@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import os
 import shutil
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -32,24 +33,29 @@ from kg.slug import slugify
 Progress = Callable[[str, int, int], None]  # (file name, done, total)
 
 
-def collect_inputs(paths: Iterable[Path], out: Path | None = None) -> tuple[list[Path], list[Failure]]:
-    """Files to read (folders searched recursively, hidden files and the output folder
-    ``out`` skipped: its text/ and graph.html are not documents), and bad paths."""
+def collect_inputs(
+    paths: Iterable[Path], out: Path | None = None, warnings: list[str] | None = None
+) -> tuple[list[Path], list[Failure]]:
+    """Files to read, and the paths that cannot be used (each a ``Failure`` naming it).
+
+    A folder is searched recursively, following symbolic links to sub-folders (a link back to a
+    folder already searched is not followed again, with a line in ``warnings``); hidden files and folders and the
+    output folder ``out`` are skipped (its text/ and graph.html are not documents). A path named
+    on the command line is always read, whatever it is, so that a FIFO or an unreadable file is
+    reported as that file's failure, not skipped."""
     files: list[Path] = []
     failures: list[Failure] = []
     outputs = out.resolve() if out is not None else None
     for p in paths:
         if p.is_dir():
-            files += sorted(
-                f
-                for f in p.rglob("*")
-                if f.is_file()
-                and supported(f)
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                and (outputs is None or outputs not in f.resolve().parents)
-            )
-        elif p.is_file():
-            files.append(p)
+            found, bad = _search_folder(p, outputs, warnings if warnings is not None else [])
+            files += found
+            failures += bad
+        elif p.exists() or p.is_symlink():
+            if p.is_symlink() and not p.exists():
+                failures.append(Failure(p, f"{p}: a broken symbolic link (to {os.readlink(p)})"))
+            else:
+                files.append(p)
         else:
             failures.append(Failure(p, f"{p}: no such file or folder"))
     seen: set[Path] = set()
@@ -59,6 +65,40 @@ def collect_inputs(paths: Iterable[Path], out: Path | None = None) -> tuple[list
             seen.add(f.resolve())
             unique.append(f)
     return unique, failures
+
+
+def _search_folder(top: Path, outputs: Path | None, warnings: list[str]) -> tuple[list[Path], list[Failure]]:
+    files: list[Path] = []
+    failures: list[Failure] = []
+    searched: set[Path] = set()
+
+    def walk(folder: Path) -> None:
+        real = folder.resolve()
+        if real in searched:
+            warnings.append(f"{folder}: a link to {real}, which is already searched; not searched again")
+            return
+        if outputs is not None and (real == outputs or outputs in real.parents):
+            return
+        searched.add(real)
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as err:
+            failures.append(Failure(folder, f"{folder}: cannot read the folder ({err.strerror or err})"))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                walk(entry)
+            elif not supported(entry):
+                continue
+            elif entry.is_symlink() and not entry.exists():
+                failures.append(Failure(entry, f"{entry}: a broken symbolic link (to {os.readlink(entry)})"))
+            elif outputs is None or outputs not in entry.resolve().parents:
+                files.append(entry)  # a FIFO or device with a document's name is reported when read
+
+    walk(top)
+    return sorted(files), failures
 
 
 def extract_file(path: Path, max_bytes: int, cache_dir: Path | None) -> tuple[Extracted, bool]:
@@ -107,7 +147,7 @@ def build(
 ) -> BuildResult:
     """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.html, text/, merges.tsv)."""
     result = BuildResult()
-    files, failures = collect_inputs(paths, out)
+    files, failures = collect_inputs(paths, out, result.warnings)
     files.sort(key=lambda f: str(f.resolve()))  # the same files in any order give the same build
     result.failures += failures
     _check_writable(out)
@@ -138,6 +178,12 @@ def _build_locked(
             _claim_name(path, named)
         except KgError as err:
             result.failures.append(Failure(path, str(err)))
+            if strict:
+                break
+            continue
+        except Exception as err:  # any failure with one file is that file's failure (a bug, reported)
+            reason = f"{type(err).__name__}: {err}"[:200]
+            result.failures.append(Failure(path, f"{path}: could not be read ({reason}); please report this"))
             if strict:
                 break
             continue

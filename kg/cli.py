@@ -34,7 +34,8 @@ out = Console(highlight=False, soft_wrap=True)
 @app.command()
 def build(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders to read (default: data/).")
+        list[Path] | None,
+        typer.Argument(help="Files or folders to read (default: data/).", readable=False),
     ] = None,
     out_dir: Annotated[
         Path, typer.Option("--out", "-o", help="Folder for graph.ttl, graph.html, text/ and merges.tsv.")

@@ -63,8 +63,12 @@ def good_alone(tmp_path_factory: pytest.TempPathFactory) -> set[tuple[rdflib.ter
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every regular file under ``folder`` the user put there (path → bytes)."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every readable regular file under ``folder`` (path → bytes)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and os.access(p, os.R_OK)
+    }
 
 
 @dataclass
@@ -77,6 +81,29 @@ class Case:
     culprit: str | None = None  # the file name the message names
     exit_code: int = 1
     keep: Callable[[Path, Path], dict[Path, bytes]] = field(default=lambda i, o: {})
+    patch: Callable[[pytest.MonkeyPatch, Path], None] | None = None  # simulate a fault in-process
+    also: Callable[[Path, Path, str], None] | None = None  # further checks (inputs, out, output)
+
+
+def _unreadable(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """``path`` cannot be read: chmod 000, and (as root ignores modes) what a user sees simulated."""
+    path.chmod(0)
+    if os.geteuid() != 0:
+        return
+    real_open, real_access = os.open, os.access
+
+    def fake_open(file: object, flags: int, *args: object, **kwargs: object) -> int:
+        if os.fspath(file) == str(path):  # type: ignore[arg-type]
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(file, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    def fake_access(file: object, mode: int, *args: object, **kwargs: object) -> bool:
+        if os.fspath(file) == str(path) and mode & os.R_OK:  # type: ignore[arg-type]
+            return False
+        return real_access(file, mode, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", fake_open)
+    monkeypatch.setattr(os, "access", fake_access)
 
 
 class _Evil:
@@ -115,21 +142,80 @@ def row1_user_file_in_text(inputs: Path, out: Path) -> list[str] | None:
     return None
 
 
+def row3_unreadable_in_folder(inputs: Path, out: Path) -> list[str] | None:
+    shutil.copy(LAYOUTS / "themes.txt", inputs / "locked.txt")
+    return None
+
+
+def row13_unreadable_named(inputs: Path, out: Path) -> list[str] | None:
+    shutil.copy(LAYOUTS / "themes.txt", inputs / "locked.txt")
+    return [str(inputs / name) for name in (*GOOD, "locked.txt")]
+
+
+def row10_fifo_named(inputs: Path, out: Path) -> list[str] | None:
+    os.mkfifo(inputs / "pipe.txt")
+    return [str(inputs / name) for name in (*GOOD, "pipe.txt")]
+
+
+def row10_fifo_in_folder(inputs: Path, out: Path) -> list[str] | None:
+    os.mkfifo(inputs / "pipe.txt")
+    return None
+
+
+def row10_symlinked_subfolder(inputs: Path, out: Path) -> list[str] | None:
+    elsewhere = inputs.parent / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(LAYOUTS / "themes.txt", elsewhere / "themes.txt")
+    (inputs / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "back").symlink_to(inputs, target_is_directory=True)  # and a loop back
+    return None
+
+
+def _themes_built(inputs: Path, out: Path, output: str) -> None:
+    assert (out / "text" / "themes.txt.txt").is_file(), output
+    assert "already searched" in output  # the loop back is named, not followed
+
+
 CASES: dict[str, Case] = {
+    "row3-unreadable-file-among-good-ones": Case(
+        row3_unreadable_in_folder,
+        "cannot read (Permission denied)",
+        "locked.txt",
+        patch=lambda mp, i: _unreadable(mp, i / "locked.txt"),
+    ),
+    "row13-unreadable-file-named-on-the-command-line": Case(
+        row13_unreadable_named,
+        "cannot read (Permission denied)",
+        "locked.txt",
+        patch=lambda mp, i: _unreadable(mp, i / "locked.txt"),
+    ),
+    "row10-fifo-named-on-the-command-line": Case(row10_fifo_named, "not a regular file (a FIFO)", "pipe.txt"),
+    "row10-fifo-in-a-folder": Case(row10_fifo_in_folder, "not a regular file (a FIFO)", "pipe.txt"),
+    "row10-symlinked-sub-folder-is-followed": Case(
+        row10_symlinked_subfolder, cause=None, exit_code=0, also=_themes_built
+    ),
     "row1-user-file-in-out-text": Case(row1_user_file_in_text, cause=None, exit_code=0),
     "row2-crafted-pickle-in-cache": Case(row2_crafted_cache, cause=None, exit_code=0),
 }
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_fault_table(name: str, tmp_path: Path, good_alone: set[tuple[rdflib.term.Node, ...]]) -> None:
+def test_fault_table(
+    name: str, tmp_path: Path, good_alone: set[tuple[rdflib.term.Node, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     case = CASES[name]
     inputs, out = tmp_path / "in", tmp_path / "out"
     copy_good(inputs)
     out.mkdir()
     args = case.arrange(inputs, out)
-    before = {**snapshot(inputs), **{f"OUT/{k}": v for k, v in snapshot(out).items() if ".kgcache" not in k}}
-    code, output = run_kg("build", *(args if args is not None else [str(inputs)]), "--out", str(out))
+    before = {
+        **{k: v for k, v in snapshot(inputs).items() if os.access(inputs / k, os.R_OK)},
+        **{f"OUT/{k}": v for k, v in snapshot(out).items() if ".kgcache" not in k},
+    }
+    with monkeypatch.context() as mp:
+        if case.patch is not None:
+            case.patch(mp, inputs)
+        code, output = run_kg("build", *(args if args is not None else [str(inputs)]), "--out", str(out))
     assert code == case.exit_code, output
     assert "Traceback" not in output
     if case.cause is not None:
@@ -147,6 +233,8 @@ def test_fault_table(name: str, tmp_path: Path, good_alone: set[tuple[rdflib.ter
     for path, data in case.keep(inputs, out).items():
         assert path.read_bytes() == data
     assert not (tmp_path / MARKER_NAME).exists(), "a cache entry ran code"
+    if case.also is not None:
+        case.also(inputs, out, output)
 
 
 def test_a_cache_entry_is_json_data_and_round_trips(tmp_path: Path) -> None:

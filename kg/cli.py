@@ -215,18 +215,38 @@ def query(
     list_queries: Annotated[
         bool, typer.Option("--list", help="List the named queries and their parameters.")
     ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Stop the query after this many seconds (0: no limit).")
+    ] = 30.0,
+    max_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--max-rows",
+            help="Return at most this many rows or triples (default: 1000 for a table, else all; 0: all).",
+        ),
+    ] = None,
 ) -> None:
     """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query over the export.
 
     QUERY is SPARQL text, the name of a query shipped with kg (kg query --list) or a .rq
     file. The prefixes sg, sgid, prov, skos, dcterms, org, oa, rdf, rdfs and xsd are
     declared for you. CSV, TSV and JSON follow the W3C SPARQL 1.1 results formats;
-    CONSTRUCT and DESCRIBE print Turtle. Updates (INSERT, DELETE, ...) are refused.
+    CONSTRUCT and DESCRIBE print Turtle. Updates (INSERT, DELETE, ...) and anything that would
+    reach the network (SERVICE, LOAD) are refused. A query is stopped after --timeout seconds
+    (30 by default); Ctrl-C stops it at once.
 
     Example: kg query reviews-referencing --param instrument="unborn baby" --format csv
     """
     from kg.errors import QueryError
-    from kg.query import format_query_list, format_result, parse_param, resolve_query, run_query
+    from kg.query import (
+        DEFAULT_TABLE_ROWS,
+        QueryTimeout,
+        format_query_list,
+        format_result,
+        parse_param,
+        resolve_query,
+        run_query,
+    )
     from kg.query import summary as query_summary
 
     if list_queries:
@@ -237,9 +257,16 @@ def query(
         raise typer.Exit(2)
     try:
         params = dict(parse_param(item) for item in param or [])
-        result = run_query(resolve_query(query_arg, params), graph)
+        if max_rows is None:
+            max_rows = DEFAULT_TABLE_ROWS if fmt == "table" else 0
+        result = run_query(
+            resolve_query(query_arg, params), graph, timeout=timeout or None, max_rows=max_rows or None
+        )
         width = out.width if out.is_terminal else 160
         text = format_result(result, fmt, width=width)
+    except QueryTimeout as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None
     except QueryError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from None

@@ -450,3 +450,130 @@ def test_a_build_killed_at_random_points_leaves_a_complete_old_or_new_export(tmp
     assert sorted(p.name for p in (out / "text").iterdir()) == sorted(
         rel.split("/", 1)[1] for rel in refs["a"] if rel.startswith("text/")
     )
+
+
+# --- rows 6 and 7: queries are bounded and never reach the network ------------------------------
+
+SMALL_GRAPH = ROOT / "tests" / "fixtures" / "graph_two_reviews.ttl"
+CROSS_PRODUCT = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_row6_a_runaway_query_is_stopped_at_its_timeout() -> None:
+    import time
+
+    from kg.query import QueryTimeout, run_query
+
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="longer than 1 s"):
+        run_query(CROSS_PRODUCT, SMALL_GRAPH, timeout=1.0)
+    assert time.monotonic() - started < 20  # stopped, not run to the end (10^8 rows)
+
+
+def test_row6_the_timeout_is_a_cli_option_and_one_line() -> None:
+    code, output = run_kg("query", CROSS_PRODUCT, "--graph", str(SMALL_GRAPH), "-f", "csv", "--timeout", "1")
+    assert code == 1
+    (line,) = [line for line in output.splitlines() if line.strip()]
+    assert line.startswith("error: the query took longer than 1 s") and "--timeout" in line
+
+
+def test_row6_table_output_is_capped_and_says_so() -> None:
+    from kg.query import run_query
+
+    capped = run_query(CROSS_PRODUCT, SMALL_GRAPH, max_rows=7)
+    assert len(capped.rows) == 7 and capped.truncated
+    whole = run_query("SELECT ?s WHERE { ?s a ?t }", SMALL_GRAPH, max_rows=100_000)
+    assert not whole.truncated and len(whole.rows) > 7
+    code, output = run_kg("query", CROSS_PRODUCT, "--graph", str(SMALL_GRAPH))
+    assert code == 0
+    assert "1000 rows" in output and "more were found" in output
+
+
+def test_row6_ctrl_c_stops_a_query_at_once() -> None:
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "query",
+            CROSS_PRODUCT,
+            "-g",
+            str(SMALL_GRAPH),
+            "-f",
+            "csv",
+            "--timeout",
+            "0",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    children: list[int] = []
+    deadline = time.monotonic() + 60
+    while not children and time.monotonic() < deadline:  # wait until the query runs in its child
+        time.sleep(0.2)
+        found = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+        children = [int(pid) for pid in found.stdout.split()]
+    assert children, "the query never started"
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert time.monotonic() - sent < 10
+    time.sleep(0.2)
+    for pid in children:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+SERVICE_QUERIES = {
+    "service": "SELECT * WHERE { SERVICE <http://127.0.0.1:PORT/sparql> { ?s ?p ?o } }",
+    "service-silent-lower-case": "select * where { service silent <http://127.0.0.1:PORT/> { ?s ?p ?o } }",
+    "service-after-a-string-and-comment": 'SELECT * WHERE { ?s ?p "a # b" # c\n SERVICE <http://127.0.0.1:PORT/> { ?s ?p ?o } }',
+    "service-spelt-with-an-escape": "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:PORT/> { ?s ?p ?o } }",
+    "service-through-a-variable-endpoint": "SELECT * WHERE { BIND(<http://127.0.0.1:PORT/> AS ?e) SERVICE ?e { ?s ?p ?o } }",
+    "load": "LOAD <http://127.0.0.1:PORT/data.ttl>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SERVICE_QUERIES))
+def test_row7_no_query_reaches_the_network(name: str) -> None:
+    import select
+    import socket
+
+    from kg.errors import QueryError
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        text = SERVICE_QUERIES[name].replace("PORT", str(port))
+        code, output = run_kg("query", text, "--graph", str(SMALL_GRAPH))
+        assert code == 2, output
+        (line,) = [line for line in output.splitlines() if line.strip()]
+        assert "network" in line or "update" in line, line
+        with pytest.raises(QueryError):
+            from kg.query import run_query
+
+            run_query(text, SMALL_GRAPH)
+        ready, _, _ = select.select([listener], [], [], 0.5)
+        assert not ready, "a connection reached the listening socket"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'SELECT ?service WHERE { ?service ?p ?o FILTER(?o != "SERVICE <http://x/>") }',
+        "SELECT ?s WHERE { ?s ?p ?o } # SERVICE <http://x/> is mentioned only in a comment",
+        "PREFIX load: <http://example.org/load#>\nSELECT ?s WHERE { ?s load:service ?o }",
+        "SELECT ?s WHERE { ?s <http://example.org/SERVICE> ?o }",
+        "SELECT ?s WHERE { ?s ?p '''LOAD\nSERVICE''' }",
+    ],
+)
+def test_row7_the_words_in_strings_names_and_comments_are_not_refused(text: str) -> None:
+    from kg.query import run_query
+
+    result = run_query(text, SMALL_GRAPH)
+    assert result.form == "SELECT"

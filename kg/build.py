@@ -22,7 +22,7 @@ import networkx as nx
 from kg.cache import extractor_version, load_cached, prune_cache, store_cached
 from kg.errors import ExportError, IngestError, KgError
 from kg.graph import Extracted, build_graph
-from kg.ingest import DEFAULT_MAX_BYTES, document_from_bytes, read_bytes, supported
+from kg.ingest import DEFAULT_MAX_BYTES, ILLEGAL_CHARACTERS, document_from_bytes, read_bytes, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
 from kg.publish import Staging, build_lock, clean_up
 from kg.rdf import serialize_turtle, to_rdf
@@ -221,6 +221,8 @@ def _check_writable(out: Path) -> None:
 
 def _claim_name(path: Path, named: dict[str, Path]) -> None:
     """Documents are named by file name (node IRI, text/ file): two files, one name is refused."""
+    if ILLEGAL_CHARACTERS.search(path.name) or any(c in path.name for c in "\n\r\t"):
+        raise IngestError("the file name contains control characters; rename the file", path)
     slug = slugify(path.name, max_words=20)
     first = named.setdefault(slug, path)
     if first != path:

@@ -6,6 +6,7 @@ input, query or validation failed (outputs still written for the rest); 2 usage 
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -27,8 +28,15 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# file names and document text are printed as they are: no markup, no :emoji: codes
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False, markup=False)
+out = Console(highlight=False, soft_wrap=True, emoji=False, markup=False)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(message: str) -> str:
+    """A message safe for a terminal: control characters (an escape in a file name) shown as \\xNN."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", message)
 
 
 @app.command()
@@ -72,7 +80,7 @@ def build(
     show_bar = not quiet and err.is_terminal
     if show_bar:
         with Progress(
-            TextColumn("[progress.description]{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -82,17 +90,17 @@ def build(
             task = bar.add_task("reading", total=None)
 
             def progress(name: str, done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total, description=f"reading {name}"[:60])
+                bar.update(task, completed=done, total=total, description=plain(f"reading {name}")[:60])
 
             result = _run(paths, out_dir, max_bytes, no_cache, strict, progress)
     else:
         result = _run(paths, out_dir, max_bytes, no_cache, strict, None)
 
     for f in result.failures:
-        err.print(f"skipped {f.message}", markup=False)
+        err.print(plain(f"skipped {f.message}"), markup=False)
     if verbose or not quiet:
         for w in result.warnings:
-            err.print(f"warning: {w}", markup=False)
+            err.print(plain(f"warning: {w}"), markup=False)
     if not result.documents:
         err.print("error: nothing could be built: no readable document among the inputs", markup=False)
         raise typer.Exit(1)
@@ -120,7 +128,7 @@ def _run(
             paths, out_dir, max_bytes=max_bytes, use_cache=not no_cache, strict=strict, progress=progress
         )
     except KgError as e:  # e.g. the output folder cannot be written
-        err.print(f"error: {e}", markup=False)
+        err.print(plain(f"error: {e}"), markup=False)
         raise typer.Exit(1) from e
 
 

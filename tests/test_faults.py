@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -176,6 +177,76 @@ def _themes_built(inputs: Path, out: Path, output: str) -> None:
     assert "already searched" in output  # the loop back is named, not followed
 
 
+def _docx_with(extra: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Response to the review of Child Q")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in extra.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def row8_docx_zip_bomb(inputs: Path, out: Path) -> list[str] | None:
+    (inputs / "bomb.docx").write_bytes(_docx_with({"word/media/image1.bin": bytes(16 * 1024 * 1024)}))
+    assert (inputs / "bomb.docx").stat().st_size < 200_000
+    return None
+
+
+def row9_utf16(inputs: Path, out: Path) -> list[str] | None:
+    text = (LAYOUTS / "themes.txt").read_text(encoding="utf-8")
+    (inputs / "utf16le.txt").write_bytes(text.encode("utf-16"))  # with a BOM
+    (inputs / "utf32be.md").write_bytes(
+        b"\x00\x00\xfe\xff" + (LAYOUTS / "markdown.md").read_text(encoding="utf-8").encode("utf-32-be")
+    )
+    return None
+
+
+def _utf_read(inputs: Path, out: Path, output: str) -> None:
+    for name, original in (("utf16le.txt", "themes.txt"), ("utf32be.md", "markdown.md")):
+        assert (out / "text" / f"{name}.txt").is_file(), output
+        words = re.findall(r"[A-Za-z]{6,}", (LAYOUTS / original).read_text(encoding="utf-8"))
+        assert set(words) <= set(
+            re.findall(r"[A-Za-z]{6,}", (out / "text" / f"{name}.txt").read_text(encoding="utf-8"))
+        )
+
+
+ODD_NAME = ":x: [bold red]boom[reset] $(touch pwned).txt"
+
+
+def row11_markup_in_a_file_name(inputs: Path, out: Path) -> list[str] | None:
+    (inputs / ODD_NAME).write_bytes(b"")  # an empty file: its name is printed in the failure
+    return None
+
+
+def row12_nul_after_8k(inputs: Path, out: Path) -> list[str] | None:
+    text = (LAYOUTS / "themes.txt").read_text(encoding="utf-8")
+    padding = "The Partnership noted the findings of the review. " * 200
+    (inputs / "nul.txt").write_bytes((text + "\n\n" + padding + "\x00 tail\n").encode("utf-8"))
+    (inputs / "ctrl.md").write_bytes(
+        (LAYOUTS / "markdown.md")
+        .read_text(encoding="utf-8")
+        .replace("Partnership", "Partner\x01ship", 1)
+        .encode()
+    )
+    return None
+
+
+def _no_illegal_characters(inputs: Path, out: Path, output: str) -> None:
+    ttl = (out / "graph.ttl").read_text(encoding="utf-8")
+    assert "\\u0000" not in ttl and "\\u0001" not in ttl and "\x00" not in ttl and "\x01" not in ttl
+    assert (out / "text" / "ctrl.md.txt").is_file()  # stripped, with a warning, and read
+    assert any("ctrl.md" in line and "control character" in line for line in output.splitlines())
+    for p in (out / "text").iterdir():
+        assert not re.search("[\x00-\x08]", p.read_text(encoding="utf-8"))
+
+
 CASES: dict[str, Case] = {
     "row3-unreadable-file-among-good-ones": Case(
         row3_unreadable_in_folder,
@@ -191,6 +262,12 @@ CASES: dict[str, Case] = {
     ),
     "row10-fifo-named-on-the-command-line": Case(row10_fifo_named, "not a regular file (a FIFO)", "pipe.txt"),
     "row10-fifo-in-a-folder": Case(row10_fifo_in_folder, "not a regular file (a FIFO)", "pipe.txt"),
+    "row8-docx-that-unpacks-to-16-MB-from-16-KB": Case(row8_docx_zip_bomb, "a zip bomb?", "bomb.docx"),
+    "row9-utf16-and-utf32-with-a-bom-are-text": Case(row9_utf16, cause=None, exit_code=0, also=_utf_read),
+    "row11-markup-and-emoji-codes-in-a-file-name": Case(row11_markup_in_a_file_name, "empty file", ODD_NAME),
+    "row12-nul-after-the-first-8-KB-and-control-characters": Case(
+        row12_nul_after_8k, "a NUL byte at offset", "nul.txt", also=_no_illegal_characters
+    ),
     "row10-symlinked-sub-folder-is-followed": Case(
         row10_symlinked_subfolder, cause=None, exit_code=0, also=_themes_built
     ),
@@ -577,3 +654,18 @@ def test_row7_the_words_in_strings_names_and_comments_are_not_refused(text: str)
 
     result = run_query(text, SMALL_GRAPH)
     assert result.form == "SELECT"
+
+
+def test_row8_an_ordinary_docx_passes_the_archive_limits_and_a_large_one_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import kg.ingest.docx as docx_reader
+    from kg.errors import IngestError
+
+    docx_reader.check_archive(Path("ok.docx"), _docx_with({}))
+    lumpy = os.urandom(600_000).hex().encode()  # 1.2 MB that compresses about twice
+    monkeypatch.setattr(docx_reader, "MAX_UNPACKED_BYTES", 1_000_000)
+    with pytest.raises(
+        IngestError, match=r"big\.docx: refused: it would unpack to [\d,]+ bytes \(limit 1,000,000\)"
+    ):
+        docx_reader.check_archive(Path("big.docx"), _docx_with({"word/media/a.bin": lumpy}))

@@ -247,7 +247,128 @@ def _no_illegal_characters(inputs: Path, out: Path, output: str) -> None:
         assert not re.search("[\x00-\x08]", p.read_text(encoding="utf-8"))
 
 
+# --- the cases that already passed when the table was made -------------------------------------
+
+
+def _pdf(path: Path, *, encrypt: str | None = None, text: bool = True) -> bytes:
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), encrypt=encrypt)
+    if text:
+        for n, line in enumerate((LAYOUTS / "themes.txt").read_text(encoding="utf-8").splitlines()):
+            c.drawString(72, 770 - 14 * n, line)
+    else:
+        c.rect(72, 72, 300, 400, fill=1)  # a "scan": shapes, no text
+    c.showPage()
+    c.save()
+    return path.read_bytes()
+
+
+def _one_file(name: str, make: Callable[[Path], object]) -> Callable[[Path, Path], list[str] | None]:
+    def arrange(inputs: Path, out: Path) -> list[str] | None:
+        make(inputs / name)
+        return None
+
+    return arrange
+
+
+def _truncated_pdf(path: Path) -> None:
+    whole = _pdf(path)
+    path.write_bytes(whole[: len(whole) // 3])
+
+
+def _symlink_loop(inputs: Path, out: Path) -> list[str] | None:
+    (inputs / "sub").mkdir()
+    (inputs / "sub" / "up").symlink_to(inputs, target_is_directory=True)
+    return None
+
+
+def _oversized(inputs: Path, out: Path) -> list[str] | None:
+    (inputs / "big.txt").write_bytes((LAYOUTS / "themes.txt").read_bytes() * 20)
+    return [str(inputs), "--max-bytes", "5000"]
+
+
+SCRIPT_HTML = (
+    "<html><head><script>fetch('http://127.0.0.1:9/steal')</script></head><body>"
+    "<h1>Response to the review of Child S</h1><p>The Partnership accepted the findings.</p>"
+    "<script>document.write('<p>injected words</p>')</script><p onclick=\"alert(1)\">Agreed.</p>"
+    "</body></html>"
+)
+XSS_NAME = "<img src=x onerror=alert(1)>.txt"
+
+
+def _script_not_run(inputs: Path, out: Path, output: str) -> None:
+    text = (out / "text" / "script.html.txt").read_text(encoding="utf-8")
+    assert "fetch" not in text and "injected words" not in text and "alert" not in text
+    assert "The Partnership accepted the findings." in text
+
+
+def _xss_escaped(inputs: Path, out: Path, output: str) -> None:
+    html = (out / "graph.html").read_text(encoding="utf-8")
+    assert "<img src=x onerror=alert(1)>" not in html
+
+
+def _cp1252_warned(inputs: Path, out: Path, output: str) -> None:
+    assert any("cp1252.txt" in line and "Windows-1252" in line for line in output.splitlines())
+    assert "café" in (out / "text" / "cp1252.txt.txt").read_text(encoding="utf-8")
+
+
+def _loop_named(inputs: Path, out: Path, output: str) -> None:
+    assert any("already searched" in line for line in output.splitlines()), output
+
+
 CASES: dict[str, Case] = {
+    "passes-empty-file": Case(
+        _one_file("empty.txt", lambda p: p.write_bytes(b"")), "empty file", "empty.txt"
+    ),
+    "passes-binary-file": Case(
+        _one_file("noise.txt", lambda p: p.write_bytes(os.urandom(4096))), "not text", "noise.txt"
+    ),
+    "passes-random-bytes-as-pdf": Case(
+        _one_file("noise.pdf", lambda p: p.write_bytes(os.urandom(4096).replace(b"%PDF", b"xxxx"))),
+        "not a PDF",
+        "noise.pdf",
+    ),
+    "passes-truncated-pdf": Case(_one_file("truncated.pdf", _truncated_pdf), "corrupt PDF", "truncated.pdf"),
+    "passes-encrypted-pdf": Case(
+        _one_file("locked.pdf", lambda p: _pdf(p, encrypt="secret")), "encrypted PDF", "locked.pdf"
+    ),
+    "passes-scanned-pdf": Case(
+        _one_file("scan.pdf", lambda p: _pdf(p, text=False)), "no text layer", "scan.pdf"
+    ),
+    "passes-not-a-zip-docx": Case(
+        _one_file("fake.docx", lambda p: p.write_bytes(b"just some text, not a zip")),
+        "not a zip archive",
+        "fake.docx",
+    ),
+    "passes-oversized-text": Case(_oversized, "too large", "big.txt"),
+    "passes-cp1252-text-read-with-a-warning": Case(
+        _one_file(
+            "cp1252.txt",
+            lambda p: p.write_bytes(
+                (LAYOUTS / "themes.txt")
+                .read_text(encoding="utf-8")
+                .replace("the", "the café", 1)
+                .encode("cp1252")
+            ),
+        ),
+        cause=None,
+        exit_code=0,
+        also=_cp1252_warned,
+    ),
+    "passes-symlink-loop": Case(_symlink_loop, cause=None, exit_code=0, also=_loop_named),
+    "passes-script-in-html-never-run": Case(
+        _one_file("script.html", lambda p: p.write_text(SCRIPT_HTML, encoding="utf-8")),
+        cause=None,
+        exit_code=0,
+        also=_script_not_run,
+    ),
+    "passes-xss-in-a-file-name": Case(
+        _one_file(XSS_NAME, lambda p: shutil.copy(LAYOUTS / "themes.txt", p)),
+        cause=None,
+        exit_code=0,
+        also=_xss_escaped,
+    ),
     "row3-unreadable-file-among-good-ones": Case(
         row3_unreadable_in_folder,
         "cannot read (Permission denied)",
@@ -669,3 +790,21 @@ def test_row8_an_ordinary_docx_passes_the_archive_limits_and_a_large_one_is_refu
         IngestError, match=r"big\.docx: refused: it would unpack to [\d,]+ bytes \(limit 1,000,000\)"
     ):
         docx_reader.check_archive(Path("big.docx"), _docx_with({"word/media/a.bin": lumpy}))
+
+
+def test_passes_sparql_updates_are_refused_and_change_nothing(tmp_path: Path) -> None:
+    graph = tmp_path / "g.ttl"
+    shutil.copy(SMALL_GRAPH, graph)
+    for update in ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "DELETE WHERE { ?s ?p ?o }", "CLEAR ALL"):
+        code, output = run_kg("query", update, "--graph", str(graph))
+        assert code == 2 and "is a SPARQL update" in output
+    assert graph.read_bytes() == SMALL_GRAPH.read_bytes()
+
+
+def test_passes_a_param_value_cannot_change_the_query() -> None:
+    evil = '" } } SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } { { ?x ?y "'
+    code, output = run_kg(
+        "query", "reviews-referencing", "--graph", str(SMALL_GRAPH), "--param", f"instrument={evil}"
+    )
+    assert code == 0, output
+    assert "0 rows" in output

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import os
 import shutil
 import time
 from collections import Counter, defaultdict
@@ -23,7 +24,7 @@ from kg.actions import classify_actions
 from kg.cache import extractor_version, load_cached, prune_cache, store_cached
 from kg.errors import ExportError, IngestError, KgError
 from kg.graph import Extracted, build_graph
-from kg.ingest import DEFAULT_MAX_BYTES, document_from_bytes, read_bytes, supported
+from kg.ingest import DEFAULT_MAX_BYTES, ILLEGAL_CHARACTERS, document_from_bytes, read_bytes, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
 from kg.publish import Staging, build_lock, clean_up
 from kg.rdf import serialize_turtle, triple_rows
@@ -36,24 +37,29 @@ from kg.store import write_store
 Progress = Callable[[str, int, int], None]  # (file name, done, total)
 
 
-def collect_inputs(paths: Iterable[Path], out: Path | None = None) -> tuple[list[Path], list[Failure]]:
-    """Files to read (folders searched recursively, hidden files and the output folder
-    ``out`` skipped: its text/ and graph.html are not documents), and bad paths."""
+def collect_inputs(
+    paths: Iterable[Path], out: Path | None = None, warnings: list[str] | None = None
+) -> tuple[list[Path], list[Failure]]:
+    """Files to read, and the paths that cannot be used (each a ``Failure`` naming it).
+
+    A folder is searched recursively, following symbolic links to sub-folders (a link back to a
+    folder already searched is not followed again, with a line in ``warnings``); hidden files and folders and the
+    output folder ``out`` are skipped (its text/ and graph.html are not documents). A path named
+    on the command line is always read, whatever it is, so that a FIFO or an unreadable file is
+    reported as that file's failure, not skipped."""
     files: list[Path] = []
     failures: list[Failure] = []
     outputs = out.resolve() if out is not None else None
     for p in paths:
         if p.is_dir():
-            files += sorted(
-                f
-                for f in p.rglob("*")
-                if f.is_file()
-                and supported(f)
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                and (outputs is None or outputs not in f.resolve().parents)
-            )
-        elif p.is_file():
-            files.append(p)
+            found, bad = _search_folder(p, outputs, warnings if warnings is not None else [])
+            files += found
+            failures += bad
+        elif p.exists() or p.is_symlink():
+            if p.is_symlink() and not p.exists():
+                failures.append(Failure(p, f"{p}: a broken symbolic link (to {os.readlink(p)})"))
+            else:
+                files.append(p)
         else:
             failures.append(Failure(p, f"{p}: no such file or folder"))
     seen: set[Path] = set()
@@ -63,6 +69,40 @@ def collect_inputs(paths: Iterable[Path], out: Path | None = None) -> tuple[list
             seen.add(f.resolve())
             unique.append(f)
     return unique, failures
+
+
+def _search_folder(top: Path, outputs: Path | None, warnings: list[str]) -> tuple[list[Path], list[Failure]]:
+    files: list[Path] = []
+    failures: list[Failure] = []
+    searched: set[Path] = set()
+
+    def walk(folder: Path) -> None:
+        real = folder.resolve()
+        if real in searched:
+            warnings.append(f"{folder}: a link to {real}, which is already searched; not searched again")
+            return
+        if outputs is not None and (real == outputs or outputs in real.parents):
+            return
+        searched.add(real)
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as err:
+            failures.append(Failure(folder, f"{folder}: cannot read the folder ({err.strerror or err})"))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                walk(entry)
+            elif not supported(entry):
+                continue
+            elif entry.is_symlink() and not entry.exists():
+                failures.append(Failure(entry, f"{entry}: a broken symbolic link (to {os.readlink(entry)})"))
+            elif outputs is None or outputs not in entry.resolve().parents:
+                files.append(entry)  # a FIFO or device with a document's name is reported when read
+
+    walk(top)
+    return sorted(files), failures
 
 
 def extract_file(path: Path, max_bytes: int, cache_dir: Path | None) -> tuple[Extracted, bool]:
@@ -112,7 +152,7 @@ def build(
     """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.html, text/, merges.tsv)."""
     result = BuildResult()
     clock = _Clock(result.timings)
-    files, failures = collect_inputs(paths, out)
+    files, failures = collect_inputs(paths, out, result.warnings)
     files.sort(key=lambda f: str(f.resolve()))  # the same files in any order give the same build
     result.failures += failures
     if strict and failures:
@@ -149,6 +189,12 @@ def _build_locked(
             if strict:
                 break
             continue
+        except Exception as err:  # any failure with one file is that file's failure (a bug, reported)
+            reason = f"{type(err).__name__}: {err}"[:200]
+            result.failures.append(Failure(path, f"{path}: could not be read ({reason}); please report this"))
+            if strict:
+                break
+            continue
         read_fresh += not cached
         items.append(x)
         result.documents.append(x.document)
@@ -164,6 +210,7 @@ def _build_locked(
     graph, entities = build_graph(items, minted=minted)
     clock.lap("resolve+graph")
     write_outputs(graph, entities, items, out, html, result, clock, minted)
+    clean_up(out)  # the builds before the previous one
     if cache_dir is not None and cache_dir.is_dir():
         with contextlib.suppress(OSError):
             prune_cache(cache_dir, extractor_version())
@@ -200,6 +247,8 @@ def _check_writable(out: Path) -> None:
 
 def _claim_name(path: Path, named: dict[str, Path]) -> None:
     """Documents are named by file name (node IRI, text/ file): two files, one name is refused."""
+    if ILLEGAL_CHARACTERS.search(path.name) or any(c in path.name for c in "\n\r\t"):
+        raise IngestError("the file name contains control characters; rename the file", path)
     slug = slugify(path.name, max_words=20)
     first = named.setdefault(slug, path)
     if first != path:

@@ -6,6 +6,7 @@ input, query or validation failed (outputs still written for the rest); 2 usage 
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -41,8 +42,15 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# file names and document text are printed as they are: no markup, no :emoji: codes
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False, markup=False)
+out = Console(highlight=False, soft_wrap=True, emoji=False, markup=False)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(message: str) -> str:
+    """A message safe for a terminal: control characters (an escape in a file name) shown as \\xNN."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", message)
 
 
 def _print_version(value: bool) -> None:
@@ -70,7 +78,7 @@ def _main_options(
 def build(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(metavar="PATH", help="Files or folders to read (default: data/)."),
+        typer.Argument(metavar="PATH", help="Files or folders to read (default: data/).", readable=False),
     ] = None,
     out_dir: Annotated[
         Path,
@@ -118,7 +126,7 @@ def build(
     show_bar = not quiet and err.is_terminal
     if show_bar:
         with Progress(
-            TextColumn("[progress.description]{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -128,14 +136,14 @@ def build(
             task = bar.add_task("reading", total=None)
 
             def progress(name: str, done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total, description=f"reading {name}"[:60])
+                bar.update(task, completed=done, total=total, description=plain(f"reading {name}")[:60])
 
             result = _run(paths, out_dir, max_bytes, no_cache, strict, progress)
     else:
         result = _run(paths, out_dir, max_bytes, no_cache, strict, None)
 
     for f in result.failures:
-        err.print(f"skipped {f.message}", markup=False)
+        err.print(plain(f"skipped {f.message}"), markup=False)
     if strict and result.failures:
         err.print(
             "error: stopped at the first file that could not be read (--strict); nothing written",
@@ -144,7 +152,7 @@ def build(
         raise typer.Exit(1)
     if verbose or not quiet:
         for w in result.warnings:
-            err.print(f"warning: {w}", markup=False)
+            err.print(plain(f"warning: {w}"), markup=False)
     if not result.documents:
         err.print("error: nothing could be built: no readable document among the inputs", markup=False)
         raise typer.Exit(1)
@@ -174,7 +182,7 @@ def _run(
             paths, out_dir, max_bytes=max_bytes, use_cache=not no_cache, strict=strict, progress=progress
         )
     except KgError as e:  # e.g. the output folder cannot be written
-        err.print(f"error: {e}", markup=False)
+        err.print(plain(f"error: {e}"), markup=False)
         raise typer.Exit(1) from e
 
 
@@ -282,18 +290,38 @@ def query(
     list_queries: Annotated[
         bool, typer.Option("--list", help="List the named queries and their parameters.")
     ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Stop the query after this many seconds (0: no limit).")
+    ] = 30.0,
+    max_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--max-rows",
+            help="Return at most this many rows or triples (default: 1000 for a table, else all; 0: all).",
+        ),
+    ] = None,
 ) -> None:
     """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query over the export.
 
     QUERY is SPARQL text, the name of a query shipped with kg (kg query --list) or a .rq
     file. The prefixes sg, sgid, prov, skos, dcterms, org, oa, rdf, rdfs and xsd are
     declared for you. CSV, TSV and JSON follow the W3C SPARQL 1.1 results formats;
-    CONSTRUCT and DESCRIBE print Turtle. Updates (INSERT, DELETE, ...) are refused.
+    CONSTRUCT and DESCRIBE print Turtle. Updates (INSERT, DELETE, ...) and anything that would
+    reach the network (SERVICE, LOAD) are refused. A query is stopped after --timeout seconds
+    (30 by default); Ctrl-C stops it at once.
 
     Example: kg query reviews-referencing --param instrument="unborn baby" --format csv
     """
     from kg.errors import QueryError
-    from kg.query import format_query_list, format_result, parse_param, resolve_query, run_query
+    from kg.query import (
+        DEFAULT_TABLE_ROWS,
+        QueryTimeout,
+        format_query_list,
+        format_result,
+        parse_param,
+        resolve_query,
+        run_query,
+    )
     from kg.query import summary as query_summary
 
     if list_queries:
@@ -304,9 +332,16 @@ def query(
         raise typer.Exit(2)
     try:
         params = dict(parse_param(item) for item in param or [])
-        result = run_query(resolve_query(query_arg, params), graph)
+        if max_rows is None:
+            max_rows = DEFAULT_TABLE_ROWS if fmt == "table" else 0
+        result = run_query(
+            resolve_query(query_arg, params), graph, timeout=timeout or None, max_rows=max_rows or None
+        )
         width = out.width if out.is_terminal else 160
         text = format_result(result, fmt, width=width)
+    except QueryTimeout as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None
     except QueryError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from None

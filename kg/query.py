@@ -17,8 +17,13 @@ string literal, so a value can never change the query's structure.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
+import os
 import re
+import select
+import signal
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +42,8 @@ from kg.resources import ontology_file
 from kg.store import open_graph
 
 FORMATS: tuple[str, ...] = ("table", "csv", "tsv", "json")
+DEFAULT_TIMEOUT = 30.0  # seconds
+DEFAULT_TABLE_ROWS = 1000
 FORMS: tuple[str, ...] = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
@@ -66,6 +73,14 @@ class QuerySyntaxError(QueryError):
         self.column = column
 
 
+class NetworkRefused(QueryError):
+    """The query would reach the network (SERVICE, LOAD); kg only queries the local export."""
+
+
+class QueryTimeout(QueryError):
+    """The query ran longer than its time limit and was stopped."""
+
+
 class UpdateRefused(QueryError):
     """The request is a SPARQL update (INSERT, DELETE, LOAD, …); queries only read the graph."""
 
@@ -87,6 +102,7 @@ class QueryResult:
     triples: tuple[ox.Triple, ...] = ()
     results_json: bytes = b""
     seconds: float = 0.0
+    truncated: bool = False  # more rows (or triples) were found than were asked for
 
 
 def query_form(query_text: str) -> str | None:
@@ -100,61 +116,256 @@ def query_form(query_text: str) -> str | None:
     return keyword.group(0).upper() if keyword else None
 
 
-def run_query(query_text: str, graph_path: Path | str) -> QueryResult:
+def run_query(
+    query_text: str,
+    graph_path: Path | str,
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_rows: int | None = None,
+) -> QueryResult:
     """Run a SPARQL 1.1 SELECT, ASK, CONSTRUCT or DESCRIBE query over a Turtle export.
 
     The prefixes of the public vocabulary (sg, sgid, prov, skos, dcterms, org, rdf, rdfs, xsd,
-    oa, owl) are declared for the query unless it declares them itself. Raises
-    ``QuerySyntaxError`` for invalid SPARQL, ``UpdateRefused`` for an update request and
+    oa, owl) are declared for the query unless it declares them itself. The query is bounded
+    (see ``run_bounded``): at most ``timeout`` seconds and ``max_rows`` rows or triples, and
+    never a network request. Raises ``QuerySyntaxError`` for invalid SPARQL, ``UpdateRefused``
+    for an update request, ``NetworkRefused`` for SERVICE or LOAD, ``QueryTimeout`` and
     ``QueryError`` for a graph that cannot be read.
     """
+    check_query(query_text)
+    try:
+        store = open_graph(Path(graph_path))
+    except StoreError as exc:
+        raise QueryError(exc.reason, exc.path) from exc
+    return run_bounded(store, query_text, timeout=timeout, max_rows=max_rows)
+
+
+def check_query(query_text: str) -> str | None:
+    """Refuse what a read-only, offline query may not do; returns the query form."""
     form = query_form(query_text)
     if form in UPDATE_KEYWORDS:
         raise UpdateRefused(
             f"{form} is a SPARQL update; `kg query` only reads the graph. "
             "Run a SELECT, ASK, CONSTRUCT or DESCRIBE query, or rebuild the graph with `kg build`"
         )
-    try:
-        store = open_graph(Path(graph_path))
-    except StoreError as exc:
-        raise QueryError(exc.reason, exc.path) from exc
+    reach = network_keywords(query_text)
+    if reach:
+        raise NetworkRefused(
+            f"the query uses {reach[0]}, which would reach the network; kg works offline and only "
+            "queries the local export. Remove the SERVICE clause (or LOAD) and query the export alone"
+        )
+    return form
+
+
+_IRIREF = r"""<[^<>"{}|^`\\\x00-\x20]*>"""
+_STRING = "|".join(
+    (
+        r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+        r'"""(?:[^"\\]|\\.|"(?!""))*"""',
+        r"'(?:[^'\\\n\r]|\\.)*'",
+        r'"(?:[^"\\\n\r]|\\.)*"',
+    )
+)
+_TOKEN = re.compile(
+    rf"(?P<skip>\s+|\#[^\n\r]*|{_STRING}|{_IRIREF})"
+    r"|(?P<word>[?$]?[^\W\d][\w.\-]*(?::[\w.\-:%\\]*)?|:[\w.\-:%\\]*|[?$]\w+)"
+    r"|(?P<other>.)",
+    re.DOTALL,
+)
+_NETWORK_KEYWORDS = frozenset({"SERVICE", "LOAD"})
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def network_keywords(query_text: str) -> list[str]:
+    """The SERVICE and LOAD keywords in a query (not inside strings, IRIs, comments, variable
+    or prefixed names). The text is also scanned after SPARQL's \\u escape processing."""
+    unescaped = _CODEPOINT.sub(lambda m: _codepoint(m.group(1) or m.group(2)), query_text)
+    found: list[str] = []
+    for text in {query_text, unescaped}:
+        for match in _TOKEN.finditer(text):
+            word = match.group("word")
+            if word and word.upper() in _NETWORK_KEYWORDS and word.upper() not in found:
+                found.append(word.upper())
+    return found
+
+
+def _codepoint(hex_digits: str) -> str:
+    value = int(hex_digits, 16)
+    return chr(value) if value <= 0x10FFFF else ""
+
+
+def run_bounded(
+    store: ox.Store,
+    query_text: str,
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_rows: int | None = None,
+) -> QueryResult:
+    """Run a read-only query over ``store`` (in memory or on disk) in a child process that is
+    killed after ``timeout`` seconds or when the caller is interrupted (Ctrl-C stops at once).
+
+    At most ``max_rows`` rows (or triples) are returned; ``truncated`` says more were found.
+    SERVICE and LOAD are refused before anything runs.
+    """
+    form = check_query(query_text)
     started = time.perf_counter()
+    if not hasattr(os, "fork"):  # pragma: no cover - no fork (Windows): run unbounded in-process
+        header, payload = _answer(store, query_text, form, max_rows)
+    else:
+        header, payload = _in_child(store, query_text, form, max_rows, timeout)
+    seconds = time.perf_counter() - started
+    if not header.get("ok"):
+        message = str(header.get("message", "unknown error"))
+        if header.get("kind") == "syntax":
+            raise _syntax_error(message, query_text)
+        raise QueryError(f"the query failed while running: {message}")
+    return _result(header, payload, seconds)
+
+
+def _answer(
+    store: ox.Store, query_text: str, form: str | None, max_rows: int | None
+) -> tuple[dict[str, object], bytes]:
+    """Run the query and encode its answer as (header, payload): W3C JSON results for SELECT
+    and ASK, N-Triples for CONSTRUCT and DESCRIBE."""
     try:
         answer = store.query(query_text, prefixes=PREFIXES)
-        result = _collect(answer, form)
+        if isinstance(answer, ox.QueryBoolean):
+            return {"ok": True, "form": "ASK"}, answer.serialize(format=ox.QueryResultsFormat.JSON) or b""
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            bindings: list[dict[str, object]] = []
+            truncated = False
+            for solution in answer:
+                if max_rows is not None and len(bindings) >= max_rows:
+                    truncated = True
+                    break
+                row: dict[str, object] = {}
+                for index, name in enumerate(variables):
+                    term = solution[index]
+                    if term is not None:
+                        row[name] = _json_term(term)
+                bindings.append(row)
+            payload = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}})
+            return {"ok": True, "form": "SELECT", "truncated": truncated}, payload.encode("utf-8")
+        if isinstance(answer, ox.QueryTriples):
+            triples: list[ox.Triple] = []
+            truncated = False
+            for triple in answer:
+                if max_rows is not None and len(triples) >= max_rows:
+                    truncated = True
+                    break
+                triples.append(triple)
+            data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+            kind = form if form == "DESCRIBE" else "CONSTRUCT"
+            return {"ok": True, "form": kind, "truncated": truncated}, data
+        return {
+            "ok": False,
+            "kind": "run",
+            "message": f"unexpected query result {type(answer).__name__}",
+        }, b""
     except SyntaxError as exc:
-        raise _syntax_error(str(exc), query_text) from exc
+        return {"ok": False, "kind": "syntax", "message": str(exc)}, b""
     except (OSError, ValueError, RuntimeError) as exc:
-        raise QueryError(f"the query failed while running: {exc}") from exc
-    seconds = time.perf_counter() - started
-    return QueryResult(
-        form=result.form,
-        variables=result.variables,
-        rows=result.rows,
-        boolean=result.boolean,
-        triples=result.triples,
-        results_json=result.results_json,
-        seconds=seconds,
-    )
+        return {"ok": False, "kind": "run", "message": str(exc)}, b""
 
 
-def _collect(answer: object, form: str | None) -> QueryResult:
-    if isinstance(answer, ox.QueryBoolean):
-        return QueryResult(
-            form="ASK",
-            boolean=bool(answer),
-            results_json=answer.serialize(format=ox.QueryResultsFormat.JSON) or b"",
-        )
-    if isinstance(answer, ox.QuerySolutions):
-        payload = answer.serialize(format=ox.QueryResultsFormat.JSON) or b""
+def _json_term(term: Term) -> dict[str, object]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
+
+
+def _in_child(
+    store: ox.Store, query_text: str, form: str | None, max_rows: int | None, timeout: float | None
+) -> tuple[dict[str, object], bytes]:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer, write, and leave without running any clean-up of the parent's
+        code = 0
+        try:
+            os.close(read_end)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            header, payload = _answer(store, query_text, form, max_rows)
+            message = json.dumps(header).encode("utf-8") + b"\n" + payload
+            view = memoryview(message)
+            while view:
+                view = view[os.write(write_end, view) :]
+        except BaseException:  # noqa: BLE001 - the child must never return into the parent's code
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    chunks: list[bytes] = []
+    try:
+        while True:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise QueryTimeout(
+                    f"the query took longer than {timeout:g} s and was stopped; narrow it "
+                    "(fewer unbound patterns, a LIMIT) or allow longer with --timeout SECONDS"
+                )
+            ready, _, _ = select.select([read_end], [], [], remaining)
+            if ready:
+                chunk = os.read(read_end, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    except BaseException:  # a timeout, Ctrl-C or anything else: stop the query now
+        os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        os.close(read_end)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+    data = b"".join(chunks)
+    head, sep, payload = data.partition(b"\n")
+    if not sep:
+        return {"ok": False, "kind": "run", "message": "the query process ended without an answer"}, b""
+    header = json.loads(head)
+    assert isinstance(header, dict)
+    return header, payload
+
+
+def _result(header: dict[str, object], payload: bytes, seconds: float) -> QueryResult:
+    form = str(header["form"])
+    truncated = bool(header.get("truncated", False))
+    if form == "ASK":
+        answer = ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
+        return QueryResult(form="ASK", boolean=bool(answer), results_json=payload, seconds=seconds)
+    if form == "SELECT":
         solutions = ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
         assert isinstance(solutions, ox.QuerySolutions)
         variables = tuple(variable.value for variable in solutions.variables)
         rows = tuple(tuple(solution[index] for index in range(len(variables))) for solution in solutions)
-        return QueryResult(form="SELECT", variables=variables, rows=rows, results_json=payload)
-    if isinstance(answer, ox.QueryTriples):
-        return QueryResult(form=form if form == "DESCRIBE" else "CONSTRUCT", triples=tuple(answer))
-    raise QueryError(f"unexpected query result {type(answer).__name__}")
+        return QueryResult(
+            form="SELECT",
+            variables=variables,
+            rows=rows,
+            results_json=payload,
+            seconds=seconds,
+            truncated=truncated,
+        )
+    triples = tuple(t.triple for t in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES))
+    return QueryResult(form=form, triples=triples, seconds=seconds, truncated=truncated)
+
+
 
 
 def _syntax_error(message: str, query_text: str) -> QuerySyntaxError:
@@ -352,4 +563,5 @@ def summary(result: QueryResult) -> str:
         return f"ASK answered in {result.seconds:.3f} s"
     else:
         count, noun = len(result.triples), "triple"
-    return f"{count} {noun}{'' if count == 1 else 's'} in {result.seconds:.3f} s"
+    more = "; more were found, not shown (raise --max-rows)" if result.truncated else ""
+    return f"{count} {noun}{'' if count == 1 else 's'} in {result.seconds:.3f} s{more}"

@@ -8,6 +8,7 @@ every later span points into ``Document.text``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -56,6 +57,27 @@ READERS: dict[str, Reader] = {
 
 def supported(path: Path) -> bool:
     return path.suffix.lower() in READERS
+
+
+# Characters XML 1.0 does not allow (C0 controls but tab and line breaks, lone surrogates,
+# U+FFFE and U+FFFF): they must never reach the export. Other C0 white space is collapsed anyway.
+ILLEGAL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff]")
+_CONTROL_SPACE = re.compile("[\x0b\x0c\x1c-\x1f]")  # form feeds and separators: plain spaces
+
+
+def strip_illegal_characters(raw: list[RawBlock]) -> tuple[list[RawBlock], int]:
+    """The blocks with XML-illegal characters replaced by spaces, and how many there were."""
+    removed = 0
+    out = []
+    for rb in raw:
+        text, n = ILLEGAL_CHARACTERS.subn(" ", _CONTROL_SPACE.sub(" ", rb.text))
+        column = rb.column
+        if column:
+            column = ILLEGAL_CHARACTERS.sub(" ", _CONTROL_SPACE.sub(" ", column))
+        removed += n
+        changed = text != rb.text or column != rb.column
+        out.append(dataclasses.replace(rb, text=text, column=column) if changed else rb)
+    return out, removed
 
 
 def assemble_blocks(raw: list[RawBlock]) -> tuple[str, tuple[Block, ...]]:
@@ -140,6 +162,12 @@ def document_from_bytes(path: Path, data: bytes) -> Document:
     check_supported(path)
     reader = READERS[path.suffix.lower()]
     raw, warnings = reader(path, data)
+    raw, removed = strip_illegal_characters(raw)
+    if removed:
+        warnings.append(
+            f"{path}: {removed} control character{'s' if removed > 1 else ''} (such as NUL) removed; "
+            "they cannot be written in RDF/XML or shown"
+        )
     text, blocks = assemble_blocks(raw)
     if not text.strip():
         raise IngestError("no text found in the file; nothing to read", path)

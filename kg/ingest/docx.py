@@ -203,6 +203,41 @@ def _unique_cells(row: Any) -> list[Any]:
     return out
 
 
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # a long response unpacks to a few MB of XML
+MAX_RATIO = 100  # Word's XML compresses about 5-30 times; a zip bomb thousands of times
+_RATIO_FLOOR = 1024 * 1024  # small parts may compress very well and are harmless
+
+
+def check_archive(path: Path, data: bytes) -> None:
+    """Refuse an archive that would unpack to too much (a zip bomb) before anything is unpacked.
+
+    The sizes are the archive's own declarations; the zip reader stops at the declared size
+    (and fails the part's checksum), so a part cannot unpack to more than it declares."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as err:
+        raise IngestError(
+            f"not a readable Word .docx file ({err}); open it in Word and save it again", path
+        ) from err
+    total = 0
+    for part in parts:
+        total += part.file_size
+        if part.file_size > _RATIO_FLOOR and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise IngestError(
+                f"refused: the part {part.filename} would unpack from {part.compress_size:,} to "
+                f"{part.file_size:,} bytes (more than {MAX_RATIO} times; a zip bomb?); "
+                "open it in Word and save it again",
+                path,
+            )
+    if total > MAX_UNPACKED_BYTES:
+        raise IngestError(
+            f"refused: it would unpack to {total:,} bytes (limit {MAX_UNPACKED_BYTES:,}); "
+            "split the document or save it without embedded media",
+            path,
+        )
+
+
 def _open(path: Path, data: bytes) -> Any:
     from docx import Document as open_docx
 
@@ -212,6 +247,7 @@ def _open(path: Path, data: bytes) -> Any:
         raise IngestError("an old Word .doc file, not .docx; open it in Word and save as .docx", path)
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise IngestError("not a Word .docx file (not a zip archive); save it as .docx", path)
+    check_archive(path, data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -58,16 +58,32 @@ _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+_BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+    (b"\xff\xfe", "utf-16", "UTF-16"),
+    (b"\xfe\xff", "utf-16", "UTF-16"),
+)
+
+
 def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
-    """Bytes → str. UTF-8 (with or without BOM); Windows-1252 accepted with a warning."""
+    """Bytes → str. UTF-8 (with or without BOM), UTF-16 or UTF-32 with a BOM; Windows-1252
+    accepted with a warning. A NUL anywhere in the text means it is not text."""
     if not data.strip():
         raise IngestError("empty file (no text at all); nothing to read", path)
-    if b"\x00" in data[:8192]:
-        offset = data.index(b"\x00")
-        raise IngestError(
-            f"not text (binary bytes at offset {offset}); convert it to .txt, .md, .pdf, .docx or .html",
-            path,
-        )
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)  # the codec reads the BOM for the byte order
+            except UnicodeDecodeError as err:
+                raise IngestError(
+                    f"not {name} text although it starts with a {name} byte order mark "
+                    f"(undecodable bytes at offset {err.start}); save it as UTF-8",
+                    path,
+                ) from err
+            _refuse_nul(path, text, "character")
+            return text, []
+    _refuse_nul(path, data, "byte")
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as err:
@@ -85,6 +101,17 @@ def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
             path,
         )
     return text, [f"{path}: not UTF-8 (byte at offset {bad}); read as Windows-1252"]
+
+
+def _refuse_nul(path: Path, data: str | bytes, unit: str) -> None:
+    nul = "\x00" if isinstance(data, str) else b"\x00"
+    offset = data.find(nul)  # type: ignore[arg-type]
+    if offset >= 0:
+        raise IngestError(
+            f"not text (a NUL {unit} at offset {offset}, binary data); "
+            "convert it to .txt, .md, .pdf, .docx or .html",
+            path,
+        )
 
 
 def normalise_characters(text: str) -> str:

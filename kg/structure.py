@@ -114,8 +114,18 @@ def _bare(text: str) -> str:
 
 
 def is_section_title(text: str) -> bool:
-    """'Introduction', '1. Introduction', '3. Next steps:' — a report's outline, not content."""
-    return _bare(text) in _words()["title"]
+    """'Introduction', '1. Introduction', '3. Next steps:', 'Background to the review' — a
+    report's outline, not content: a listed title, or a short line opening with one and
+    asking nothing of anyone."""
+    bare = _bare(text)
+    if bare in _words()["title"]:
+        return True
+    words = bare.split()
+    return (
+        0 < len(words) <= 6
+        and words[0] in _words()["title"]
+        and not set(words) & _words()["strong-directive"]
+    )
 
 
 def is_closing_title(text: str) -> bool:

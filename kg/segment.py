@@ -221,6 +221,11 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             rest = (marker.group("rest") or "").strip()
             token = marker.group("n")
             number = token.upper() if len(token) == 1 and token.isalpha() else str(n_value)
+            if family.kind == "learning-area":  # "Area of learning 2: Hearing the child"
+                current = _Open(f"la-{n_value}", None, None, "learning-area", None, rule=cand.rule)
+                current.text.append(Span(b.end - len(rest), b.end) if rest else Span(b.start, b.end))
+                current.taking_text = False
+                continue
             current = _Open(gkey + number, number, group, "recommendation", None, rule=cand.rule)
             if group_span:
                 current.context.append(group_span)

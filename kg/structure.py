@@ -36,9 +36,18 @@ class Family:
     pattern: re.Pattern[str]  # matches a block that opens an item: groups ``n`` and ``rest``
     glued: re.Pattern[str]  # the same marker inside a block, after a sentence end: group ``n``
     heading: bool = False  # a heading family: the text may follow in the next block
+    kind: str = "recommendation"  # or "learning-area": a numbered theme whose title is the item
 
 
-def _family(name: str, rule: str, marker: str, tail: str, heading: bool = False, flags: int = 0) -> Family:
+def _family(
+    name: str,
+    rule: str,
+    marker: str,
+    tail: str,
+    heading: bool = False,
+    flags: int = 0,
+    kind: str = "recommendation",
+) -> Family:
     # Inside a paragraph a number marker counts only after a sentence end; a word marker
     # ("R2.", "Recommendation 3:") is distinctive enough after any space.
     before = r"(?<=\S)" if heading else r"(?<=[.!?;:])[\"'’”)\]]?"
@@ -48,6 +57,7 @@ def _family(name: str, rule: str, marker: str, tail: str, heading: bool = False,
         re.compile(rf"^{marker}{tail}", flags),
         re.compile(rf"{before}\s+(?P<mk>{marker})(?=[A-Za-z])", flags),
         heading,
+        kind,
     )
 
 
@@ -59,6 +69,15 @@ FAMILIES: tuple[Family, ...] = (
         r"(?P<rest>.*)$",
         heading=True,
         flags=re.IGNORECASE,
+    ),
+    _family(
+        "learning-area-heading",
+        "structure:learning-area-sequence",
+        rf"(?:areas?\s+of\s+learning|learning\s+(?:area|point|theme)|theme)\s+(?P<n>\d{{1,2}}|{_WORDS})\b\s*[:.\-–—)]?\s*",
+        r"(?P<rest>.*)$",
+        heading=True,
+        flags=re.IGNORECASE,
+        kind="learning-area",
     ),
     _family("r-prefix", "structure:r-sequence", r"R(?P<n>\d{1,2})\b\s*[:.\-–—)]?\s*", r"(?P<rest>.*)$", True),
     _family("digit-paren", "structure:numbered-sequence", r"(?P<n>\d{1,2})\)\s*", _TAIL),
@@ -95,8 +114,18 @@ def _bare(text: str) -> str:
 
 
 def is_section_title(text: str) -> bool:
-    """'Introduction', '1. Introduction', '3. Next steps:' — a report's outline, not content."""
-    return _bare(text) in _words()["title"]
+    """'Introduction', '1. Introduction', '3. Next steps:', 'Background to the review' — a
+    report's outline, not content: a listed title, or a short line opening with one and
+    asking nothing of anyone."""
+    bare = _bare(text)
+    if bare in _words()["title"]:
+        return True
+    words = bare.split()
+    return (
+        0 < len(words) <= 6
+        and words[0] in _words()["title"]
+        and not set(words) & _words()["strong-directive"]
+    )
 
 
 def is_closing_title(text: str) -> bool:

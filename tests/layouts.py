@@ -121,7 +121,7 @@ def read_units(path: Path, gold: dict[str, Any]) -> list[Unit]:
             offset = where[gi][1]
             text = texts[bi][offset:] if rec.get("text_starts") else ""
             if rec["kind"] == "learning-area":
-                current = Unit("la", texts[bi])
+                current = Unit("la", texts[bi][offset:])
             elif rec.get("parent"):
                 parts[rec["parent"]] = parts.get(rec["parent"], 0) + 1
                 top = ordinal.get(rec.get("group"), 0)

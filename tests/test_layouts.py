@@ -44,7 +44,7 @@ def _sources(corpus: str) -> list[Path]:
         p
         for p in folder.iterdir()
         if p.is_file()
-        and p.suffix in (".txt", ".md")
+        and p.suffix in (".txt", ".md", ".docx", ".html", ".pdf")
         and p.name != "README.md"
         and (gold / f"{p.stem}.json").exists()
     )
@@ -54,22 +54,28 @@ def _words(text: str, n: int = 8) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower())[:n])
 
 
+_LABEL_LINE = re.compile(r"^[A-Z][\w ]{0,20}: \S+(?: \S+){0,6}$")  # "Lead agency: Riverton Police"
+
+
 def _content(ttl: Path) -> dict[str, Any]:
-    """Per document: each recommendation's opening words, with its responses' opening words and
-    the labels of the instruments it and its responses reference."""
+    """Per document: each recommendation's opening words, the words of its responses in order
+    (so one table cell holding two paragraphs equals two paragraphs), and the labels of the
+    instruments it and its responses reference. A short "Label: value" response is left out:
+    the generator writes a table's extra columns (lead agency, status) as such lines."""
     g = rdflib.Graph().parse(ttl)
-    out: dict[str, set[tuple[str, tuple[str, ...], tuple[str, ...]]]] = {}
+    out: dict[str, set[tuple[str, str, tuple[str, ...]]]] = {}
     for review, rec in g.subject_objects(SG.hasRecommendation):
         doc = next(g.objects(review, rdflib.PROV.wasDerivedFrom))
         name = str(next(g.objects(doc, SG.fileName))).rsplit(".", 1)[0]
         text = _words(str(next(g.objects(rec, SG.text), "")))
         responses = sorted(g.subjects(SG.respondsTo, rec))
-        said = tuple(sorted(_words(str(next(g.objects(r, SG.text), "")), 6) for r in responses))
+        said = [str(next(g.objects(r, SG.text), "")) for r in responses]
+        words = _words(" ".join(sorted(t for t in said if not _LABEL_LINE.match(t))), 10_000)
         refs = set(g.objects(rec, SG.references))
         for r in responses:
             refs |= set(g.objects(r, SG.references))
         labels = tuple(sorted(str(next(g.objects(i, rdflib.SKOS.prefLabel), i)) for i in refs))
-        out.setdefault(name, set()).add((text, said, labels))
+        out.setdefault(name, set()).add((text, words, labels))
     return out
 
 
@@ -139,5 +145,8 @@ def test_layout_meets_the_targets(results: dict[str, dict[str, Any]], layout: st
     for corpus, layouts in results.items():
         f1 = layouts[layout]["figures"][measure]["f"]
         base = layouts["published"]["figures"][measure]["f"]
-        assert f1 >= min(TARGETS[measure], base) - 1e-9, f"{corpus} {layout} {measure} F1={f1:.2f}"
+        # Recommendations are this stage's own measure: the target holds in every layout. Where the
+        # published layout is itself below an extraction target, the layout may not lose more.
+        floor = TARGETS[measure] if measure == "rec" else min(TARGETS[measure], base - SPREAD)
+        assert f1 >= floor - 1e-9, f"{corpus} {layout} {measure} F1={f1:.2f}"
         assert base - f1 <= SPREAD + 1e-9, f"{corpus} {layout} {measure} F1={f1:.2f} vs published {base:.2f}"

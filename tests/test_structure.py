@@ -1,0 +1,198 @@
+"""Structure chosen by evidence: one invented document per feature, written in tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from kg.ingest import read_document
+from kg.model import Document, Segmented
+from kg.segment import split_sections
+from kg.structure import FEATURES, choose_structure, is_section_title
+
+PREAMBLE = (
+    "Response to the Recommendations\n\n"
+    "The Oakfield Safeguarding Children Partnership considered the review on 3 March 2021.\n\n"
+)
+
+
+def seg(tmp_path: Path, body: str, name: str = "doc.txt") -> tuple[Document, Segmented]:
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    doc = read_document(path)
+    return doc, split_sections(doc)
+
+
+def texts(doc: Document, s: Segmented) -> list[str]:
+    return [doc.text[x.text.start : x.text.end] if x.text else "" for x in s.sections]
+
+
+def test_report_outline_numbers_lose_to_the_recommendations_they_surround(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        "Oakfield Partnership\n\n1. Introduction\n\n"
+        "The review was commissioned in 2020 by the partnership.\n\n"
+        "2. Recommendations and responses\n\n"
+        "R1. The Board should review the escalation protocol.\n\nThe protocol was reviewed in May.\n\n"
+        "R2. Schools should share concerns with health visitors.\n\nA briefing was sent to schools.\n\n"
+        "3. Next steps\n\nProgress will be reported every six months.\n",
+    )
+    assert texts(doc, s) == [
+        "The Board should review the escalation protocol.",
+        "Schools should share concerns with health visitors.",
+    ]
+    assert {x.rule for x in s.sections} == {"structure:r-sequence"}
+    last = s.sections[-1]
+    said = [doc.text[r.start : r.end] for r in last.responses]
+    assert said == ["A briefing was sent to schools."]  # "Next steps" answers nothing
+
+
+def test_a_metadata_table_does_not_switch_off_the_headings(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        "# Oakfield response\n\n| Field | Detail |\n|---|---|\n| Version | 2.1 |\n| Status | Final |\n\n"
+        + PREAMBLE
+        + "## Recommendation 1\n\nThe Board should review the escalation protocol.\n\nIt was reviewed.\n\n"
+        "## Recommendation 2\n\nSchools should share concerns.\n\nA briefing was sent.\n",
+        "doc.md",
+    )
+    assert [x.key for x in s.sections] == ["1", "2"]
+    assert texts(doc, s)[1] == "Schools should share concerns."
+    assert {x.rule for x in s.sections} == {"structure:heading-sequence"}
+
+
+def test_a_table_of_recommendations_wins_when_it_holds_them(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "| No. | Recommendation | Response |\n|---|---|---|\n"
+        "| 1 | The Board should review the escalation protocol. | It was reviewed. |\n"
+        "| 2 | Schools should share concerns. | A briefing was sent. |\n",
+        "doc.md",
+    )
+    assert texts(doc, s) == [
+        "The Board should review the escalation protocol.",
+        "Schools should share concerns.",
+    ]
+    assert {x.rule for x in s.sections} == {"structure:table-column"}
+
+
+def test_a_marker_glued_inside_a_paragraph_is_split_off(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "R1. The Board should review the escalation protocol.\n\n"
+        "The protocol has been in use since 2019. R2. Schools should share concerns with health visitors.\n\n"
+        "A briefing was sent to schools.\n",
+    )
+    assert texts(doc, s) == [
+        "The Board should review the escalation protocol.",
+        "Schools should share concerns with health visitors.",
+    ]
+    first = s.sections[0]
+    assert [doc.text[r.start : r.end] for r in first.responses] == [
+        "The protocol has been in use since 2019."
+    ]
+    assert s.sections[1].rule == "structure:r-sequence+glued-marker-split"
+
+
+def test_a_number_glued_without_a_sentence_end_is_left_alone(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "1. The Board should review the escalation protocol.\n\n"
+        "The protocol applies to children aged 2. The Board reviewed it.\n",
+    )
+    assert len(s.sections) == 1
+
+
+@pytest.mark.parametrize(
+    ("marker", "sub"),
+    [("Recommendation 1 –", "a)"), ("(1)", "(a)"), ("R1", "(i)"), ("Rec. 1:", "(i)"), ("1.0", "1.")],
+)
+def test_each_numbering_family_finds_the_same_recommendations(tmp_path: Path, marker: str, sub: str) -> None:
+    two = marker.replace("1", "2")
+    sub_line = f"{sub} Health visitors should attend the training." if sub != "1." else ""
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + f"{marker} The Board should review the escalation protocol.\n\nIt was reviewed.\n\n"
+        f"{two} Schools should share concerns.\n\nA briefing was sent.\n\n{sub_line}\n",
+    )
+    found = texts(doc, s)
+    assert found[:2] == ["The Board should review the escalation protocol.", "Schools should share concerns."]
+
+
+def test_roman_and_number_letter_sub_parts_belong_to_their_parent(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "1. The Board to:\n\n(i) review the escalation protocol;\n\nDone.\n\n"
+        "(ii) brief all schools.\n\nDone.\n\n2. Health should consider a new audit.\n\n"
+        "2a. Audit the referrals.\n\nDone.\n",
+    )
+    assert [(x.key, x.parent) for x in s.sections] == [
+        ("1", None),
+        ("1a", "1"),
+        ("1b", "1"),
+        ("2", None),
+        ("2a", "2"),
+    ]
+
+
+def test_a_marker_on_its_own_line_takes_the_next_paragraph_as_its_text(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "(1)\n\nThe Board should review the escalation protocol.\n\nIt was reviewed.\n\n"
+        "(2)\n\nSchools should share concerns.\n\nA briefing was sent.\n",
+    )
+    assert texts(doc, s) == [
+        "The Board should review the escalation protocol.",
+        "Schools should share concerns.",
+    ]
+
+
+def test_numbered_areas_of_learning_are_learning_areas(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "Area of learning 1: Hearing the child\n\nPractitioners now record the child's day.\n\n"
+        "Area of learning 2: Fathers and partners\n\nA workshop on partners was held.\n",
+        "doc.md",
+    )
+    assert [(x.key, x.kind) for x in s.sections] == [("la-1", "learning-area"), ("la-2", "learning-area")]
+    assert texts(doc, s) == ["Hearing the child", "Fathers and partners"]
+
+
+def test_the_winning_candidate_names_its_features(tmp_path: Path) -> None:
+    doc, _ = seg(
+        tmp_path,
+        PREAMBLE + "1. Introduction\n\nText.\n\n2. Background\n\nText.\n\n"
+        "R1. The Board should review it.\n\nDone.\n\nR2. Schools should share it.\n\nDone.\n",
+    )
+    cand = choose_structure(doc.blocks)
+    assert cand is not None and cand.family.name == "r-prefix"
+    assert set(cand.features) <= set(FEATURES)
+    assert cand.features["in-sequence"] == 2 and cand.features["reads-as-recommendation"] == 2
+
+
+def test_section_titles_are_told_from_recommendations() -> None:
+    assert is_section_title("3. Next steps")
+    assert is_section_title("Background to the review")
+    assert not is_section_title("Background checks should be completed for every carer")
+
+
+def test_the_rule_that_found_a_recommendation_is_in_the_export(tmp_path: Path) -> None:
+    from kg.build import build
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "doc.txt").write_text(
+        PREAMBLE + "R1. The Board should review the escalation protocol.\n\nIt was reviewed.\n",
+        encoding="utf-8",
+    )
+    build([src], tmp_path / "out", html=False, use_cache=False)
+    g = rdflib.Graph().parse(tmp_path / "out" / "graph.ttl")
+    sg = rdflib.Namespace("https://w3id.org/safeguarding-kg/ontology#")
+    rules = {
+        str(r)
+        for ev in g.subjects(rdflib.RDF.predicate, sg.hasRecommendation)
+        for r in g.objects(ev, sg.rule)
+    }
+    assert rules == {"structure:r-sequence"}

@@ -161,6 +161,10 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
                 break  # "the Team's GP conference": the owner is an agency, not the name
             taken.append(t)  # "Children's Trust Thresholds Chart"
             continue
+        if org_head.fullmatch(w) and any(
+            not x.text[:1].isupper() and x.lower not in connectors for x in taken
+        ):
+            break  # "Eastmoor Trust ran training": the agency is the subject, a clause boundary
         if lw in containers and taken and taken[-1].text == "of":
             taken.append(t)
             continue

@@ -494,6 +494,10 @@ def _canonical(
         words = s.split()
         proper = int(s[:1].isupper())
         owner = int(bool(words) and bool(_OWNER.match(words[0])) and len(words) > 1)
+        if kind == AGENCY and owner and not _initials(words[1:]).startswith(words[0].rstrip("s")[:2]):
+            owner = (
+                0  # "NHS Westbury Integrated Care Board" is a name; "HSCB Hampshire … Board" repeats itself
+            )
         if kind != AGENCY:
             owner += int(bool(_AGENCY_WORD.search(s)))  # "Maternity and Children's Services … Protocol"
         acronym_only = int(bool(_OWNER.match(s)))

@@ -654,6 +654,21 @@ def _split_coordination(name: str, vocab: Vocabulary) -> list[tuple[int, int]]:
     return [(0, len(name))]
 
 
+def tier_of(rule: str, text: str) -> int:
+    """How much to trust a mention found by ``rule`` (1 best … 3 weakest; ``rule-tiers.tsv``)."""
+    tier = _rule_tiers().get(rule, 3)
+    if rule == "pattern:name+type-word" and not re.search(r"[A-Z]", re.sub(r"^(?:The|A|An)\s", "", text)):
+        tier = 3  # a description, not a name
+    return tier
+
+
+@lru_cache(maxsize=1)
+def _rule_tiers() -> dict[str, int]:
+    lines = ontology_file("rule-tiers.tsv").read_text(encoding="utf-8").splitlines()
+    rows = [x.split("\t") for x in lines if x.strip() and not x.startswith("#")]
+    return {r[0].strip(): int(r[1]) for r in rows if len(r) > 1}
+
+
 @lru_cache(maxsize=1)
 def _non_instrument_heads() -> frozenset[str]:
     lines = ontology_file("non-instrument-heads.tsv").read_text(encoding="utf-8").splitlines()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from kg.extract import sentence_of, split_sentences
+from kg.extract import sentence_of, split_sentences, tier_of
 from kg.model import AGENCY, INSTRUMENT_TYPES, Document, Entity, Evidence, Fact, Mention, Segmented, Span
 from kg.preamble import area_of
 from kg.relate import DocumentRelations, SectionRelations, all_mentions
@@ -112,7 +112,13 @@ def _evidence(
     if b <= a:
         a, b = start, end
     return Evidence(
-        doc.file_name, doc.text[a:b], a, b, m.text if m else doc.text[start:end], m.rule if m else ""
+        doc.file_name,
+        doc.text[a:b],
+        a,
+        b,
+        m.text if m else doc.text[start:end],
+        m.rule if m else "",
+        tier_of(m.rule, m.text) if m else None,
     )
 
 
@@ -259,7 +265,7 @@ def _reference(b: _Builder, doc: Document, sentences: list[tuple[int, int]], sou
 
 
 def _span_evidence(doc: Document, span: Span) -> Evidence:
-    return Evidence(doc.file_name, doc.text[span.start : span.end], span.start, span.end, "", "segment")
+    return Evidence(doc.file_name, doc.text[span.start : span.end], span.start, span.end, "", "segment", 1)
 
 
 def _review_label(review_type: str | None, subject: str | None, stem: str) -> str:

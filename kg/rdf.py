@@ -108,6 +108,8 @@ def _add_evidence(g: rdflib.Graph, s: URIRef, p: URIRef, o: URIRef | Literal, ev
         g.add((e, SG.mention, Literal(ev.mention)))
     if ev.rule:
         g.add((e, SG.rule, Literal(ev.rule)))
+    if ev.tier is not None:
+        g.add((e, SG.tier, Literal(ev.tier, datatype=XSD.integer)))
 
 
 def _doc_slug(file_name: str) -> str:

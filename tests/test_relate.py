@@ -82,3 +82,36 @@ def test_the_agencies_a_recommendation_asks_to_act_are_its_addressees(
     tmp_path: Path, rec: str, addressed: list[str]
 ) -> None:
     assert addressees(tmp_path, rec) == addressed
+
+
+def test_every_evidence_node_has_a_tier_and_descriptions_are_the_weakest(tmp_path: Path) -> None:
+    import rdflib
+
+    from kg.build import build
+    from kg.query import run_query
+
+    path = tmp_path / "doc.txt"
+    path.write_text(
+        "Eastmoor Safeguarding Children Partnership\n\nResponse to the Recommendations\n\n"
+        "Recommendation 1: Eastmoor Police should review the Eastmoor Home Visit Safety Protocol.\n\n"
+        "Response: Eastmoor Police reviewed the Eastmoor Home Visit Safety Protocol and the bruising "
+        "protocol in May 2021.\n",
+        encoding="utf-8",
+    )
+    build([path], tmp_path / "out", html=False)
+    ttl = tmp_path / "out" / "graph.ttl"
+    g = rdflib.Graph().parse(ttl, format="turtle")
+    sg = rdflib.Namespace("https://w3id.org/safeguarding-kg/ontology#")
+    evidence = set(g.subjects(rdflib.RDF.type, sg.Evidence))
+    assert evidence and all(g.value(e, sg.tier) is not None for e in evidence)
+    tiers = {
+        str(g.value(e, sg.mention)): int(g.value(e, sg.tier)) for e in evidence if g.value(e, sg.mention)
+    }
+    assert tiers["bruising protocol"] == 3
+    assert tiers["Eastmoor Home Visit Safety Protocol"] == 2
+    strong = run_query(
+        "SELECT DISTINCT ?i WHERE { ?ev a sg:Evidence ; rdf:predicate sg:references ; rdf:object ?i ; "
+        "sg:tier ?t FILTER(?t <= 2) }",
+        ttl,
+    )
+    assert len(strong.rows) == 1

@@ -11,55 +11,28 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import pickle
+import shutil
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from functools import lru_cache
 from pathlib import Path
 
 import networkx as nx
 
+from kg.cache import extractor_version, load_cached, prune_cache, store_cached
 from kg.errors import ExportError, IngestError, KgError
 from kg.graph import Extracted, build_graph
-from kg.ingest import DEFAULT_MAX_BYTES, read_document, supported
+from kg.ingest import DEFAULT_MAX_BYTES, document_from_bytes, read_bytes, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
-from kg.rdf import serialize_turtle, to_rdf, write_atomic
+from kg.publish import Staging, build_lock, clean_up
+from kg.rdf import serialize_turtle, triple_rows
 from kg.relate import relate_document
 from kg.resolve import read_registry, write_registry
-from kg.resources import ontology_dir
 from kg.segment import split_sections
 from kg.slug import slugify
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-_EXTRACTION_SOURCES = (
-    "ingest",
-    "segment.py",
-    "preamble.py",
-    "extract.py",
-    "relate.py",
-    "vocabulary.py",
-    "model.py",
-    "slug.py",  # section keys
-    "graph.py",  # defines ``Extracted``, the pickled shape
-)
+from kg.store import write_store
 
 Progress = Callable[[str, int, int], None]  # (file name, done, total)
-
-
-@lru_cache(maxsize=1)
-def extractor_version() -> str:
-    """A hash of everything that decides what a document yields."""
-    h = hashlib.sha256()
-    files: list[Path] = []
-    for name in _EXTRACTION_SOURCES:
-        p = PACKAGE_DIR / name
-        files += sorted(p.rglob("*.py")) if p.is_dir() else [p]
-    ontology = ontology_dir()
-    files += sorted(ontology.glob("*.tsv")) + [ontology / "vocabulary.ttl"]
-    for f in files:
-        h.update(f.name.encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def collect_inputs(paths: Iterable[Path], out: Path | None = None) -> tuple[list[Path], list[Failure]]:
@@ -92,25 +65,24 @@ def collect_inputs(paths: Iterable[Path], out: Path | None = None) -> tuple[list
 
 
 def extract_file(path: Path, max_bytes: int, cache_dir: Path | None) -> tuple[Extracted, bool]:
-    """Read and extract one file (or take it from the cache). Returns (result, from_cache)."""
-    cached_path = None
-    if cache_dir is not None and path.is_file() and path.stat().st_size <= max_bytes:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        cached_path = cache_dir / f"{digest}-{extractor_version()}.pickle"
-        if cached_path.exists():
-            try:
-                with cached_path.open("rb") as fh:
-                    x: Extracted = pickle.load(fh)
-                return _moved(x, path), True
-            except Exception:  # a damaged or stale entry is never authoritative: read the file
-                pass
-    doc = read_document(path, max_bytes=max_bytes)
+    """Read and extract one file (or take it from the cache). Returns (result, from_cache).
+
+    The file is read once: its bytes give both the cache key and the document. Raises
+    ``KgError`` naming the file for anything that goes wrong with it."""
+    data = read_bytes(path, max_bytes)
+    digest = hashlib.sha256(data).hexdigest()
+    version = extractor_version()
+    if cache_dir is not None:
+        cached = load_cached(cache_dir, digest, version)
+        if cached is not None:
+            return _moved(cached, path), True
+    doc = document_from_bytes(path, data)
     seg = split_sections(doc)
     rel = relate_document(doc, seg)
     x = Extracted(doc, seg, rel)
-    if cached_path is not None:
+    if cache_dir is not None:
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time next run
-            write_atomic(cached_path, pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL))
+            store_cached(cache_dir, digest, version, x)
     return x, False
 
 
@@ -138,11 +110,28 @@ def build(
 ) -> BuildResult:
     """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.html, text/, merges.tsv)."""
     result = BuildResult()
+    clock = _Clock(result.timings)
     files, failures = collect_inputs(paths, out)
     files.sort(key=lambda f: str(f.resolve()))  # the same files in any order give the same build
     result.failures += failures
-    items: list[Extracted] = []
     _check_writable(out)
+    with build_lock(out):
+        clean_up(out)
+        return _build_locked(files, out, result, max_bytes, use_cache, strict, html, progress, clock)
+
+
+def _build_locked(
+    files: list[Path],
+    out: Path,
+    result: BuildResult,
+    max_bytes: int,
+    use_cache: bool,
+    strict: bool,
+    html: bool,
+    progress: Progress | None,
+    clock: _Clock,
+) -> BuildResult:
+    items: list[Extracted] = []
     cache_dir = out / ".kgcache" if use_cache else None
     named: dict[str, Path] = {}  # document IRI slug → the file that has it
     read_fresh = 0
@@ -164,16 +153,33 @@ def build(
     if progress:
         progress("", len(files), len(files))
     result.counts["read"] = read_fresh
+    clock.lap("extract")
     if not items:
         return result
     registry = out / "ids.tsv"
     minted = read_registry(registry.read_text(encoding="utf-8")) if registry.is_file() else {}
     graph, entities = build_graph(items, minted=minted)
-    write_outputs(graph, entities, items, out, html, result, minted)
+    clock.lap("resolve+graph")
+    write_outputs(graph, entities, items, out, html, result, clock, minted)
     if cache_dir is not None and cache_dir.is_dir():
-        prune_cache(cache_dir)
+        with contextlib.suppress(OSError):
+            prune_cache(cache_dir, extractor_version())
     _summarise(graph, result)
+    clock.lap("summary")
     return result
+
+
+class _Clock:
+    """Adds the seconds since the last lap to ``timings[stage]``."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+        self.last = now
 
 
 def _check_writable(out: Path) -> None:
@@ -207,42 +213,47 @@ def write_outputs(
     out: Path,
     html: bool,
     result: BuildResult,
+    clock: _Clock | None = None,
     minted: Mapping[str, str] | None = None,
 ) -> None:
-    """Render everything first, so a failure leaves the previous outputs as they were; then
-    write the texts before the graph that points into them, and drop texts of documents no
-    longer in the build."""
-    texts = {out / "text" / f"{x.document.file_name}.txt": x.document.text.encode("utf-8") for x in items}
-    files = {
-        out / "graph.ttl": serialize_turtle(to_rdf(graph)),
-        out / "merges.tsv": merge_report(entities).encode("utf-8"),
-        out / "ids.tsv": write_registry(minted or {}, entities).encode("utf-8"),
-    }
-    if html:
-        from kg.view import render_html
-
-        files[out / "graph.html"] = render_html(graph).encode("utf-8")
+    """Write every output into a staging folder, then switch it in as a whole (kg.publish):
+    a failure or a kill at any point leaves the previous outputs as they were. The Turtle is
+    streamed into the staging folder, then loaded into the on-disk store beside it
+    (graph.store/), so the graph, its store and its texts always belong to one build.
+    ``ids.tsv`` keeps every IRI minted so far (``minted``), so that IRIs never move."""
+    lap = clock.lap if clock else (lambda _stage: None)
+    staging = Staging(out)
     try:
-        for path, data in [*texts.items(), *files.items()]:
-            write_atomic(path, data)
-        for stale in sorted((out / "text").glob("*.txt")):
-            if stale not in texts:
-                stale.unlink()
+        for x in items:
+            staging.write(f"text/{x.document.file_name}.txt", x.document.text.encode("utf-8"))
+        rows = triple_rows(graph)
+        result.counts["triples"] = len(rows)
+        lap("rdf")
+        ttl = staging.reserve("graph.ttl")
+        serialize_turtle(rows, ttl)
+        del rows
+        lap("turtle")
+        staging.write("merges.tsv", merge_report(entities).encode("utf-8"))
+        staging.write("ids.tsv", write_registry(minted or {}, entities).encode("utf-8"))
+        if html:
+            from kg.view import render_html
+
+            staging.write("graph.html", render_html(graph).encode("utf-8"))
+            lap("html")
+        write_store(ttl)
+        staging.reserve("graph.store")
+        lap("store")
+        result.warnings += staging.publish()
+        lap("write")
     except OSError as err:
+        shutil.rmtree(staging.dir, ignore_errors=True)
         raise ExportError(
             f"cannot write the outputs ({err.strerror}); choose a writable folder with --out", out
         ) from err
-    result.outputs += list(files)
-
-
-def prune_cache(cache_dir: Path) -> int:
-    """Delete cache entries made by other extractor versions; returns how many went."""
-    gone = 0
-    for entry in cache_dir.glob("*.pickle"):
-        if not entry.stem.endswith("-" + extractor_version()):
-            entry.unlink(missing_ok=True)
-            gone += 1
-    return gone
+    except BaseException:
+        shutil.rmtree(staging.dir, ignore_errors=True)
+        raise
+    result.outputs += [out / rel for rel in staging.files if not rel.startswith("text/")]
 
 
 def merge_report(entities: list[Entity]) -> str:

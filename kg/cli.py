@@ -15,14 +15,21 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kg.build import build as run_build
+from kg import __version__
 from kg.errors import KgError
 from kg.ingest import DEFAULT_MAX_BYTES
 from kg.model import INSTRUMENT_TYPES, BuildResult
 
+
+def _argument_type(self: typer.core.TyperArgument, ctx: object) -> str | None:
+    """Help shows an argument by its metavar alone (``PATH...``), not typer's internal type
+    name (``<list[Path]>``)."""
+    return None if self.metavar else typer.core.TyperArgument.display_type(self, ctx)  # type: ignore[arg-type]
+
+
+typer.core.TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
+
 app = typer.Typer(
-    help="Build and explore a knowledge graph of child safeguarding case reviews and the "
-    "responses to their recommendations.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -31,16 +38,41 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 
-@app.command()
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"kg (safeguarding-kg) {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Build and explore a knowledge graph of child safeguarding case reviews and the responses to
+    their recommendations.
+
+    Start with: kg build FILES-OR-FOLDERS --out exports/, then open exports/graph.html, or run
+    kg query --list. Every command has its own --help.
+    """
+
+
+@app.command(short_help="Read response documents; write the graph (Turtle, HTML view, texts).")
 def build(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders to read (default: data/).")
+        list[Path] | None,
+        typer.Argument(metavar="PATH", help="Files or folders to read (default: data/)."),
     ] = None,
     out_dir: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder for graph.ttl, graph.html, text/ and merges.tsv.")
+        Path,
+        typer.Option(
+            "--out", "-o", metavar="DIR", help="Folder for graph.ttl, graph.html, text/ and merges.tsv."
+        ),
     ] = Path("exports"),
     max_bytes: Annotated[
-        int, typer.Option(help="Refuse files larger than this many bytes.")
+        int, typer.Option(metavar="BYTES", help="Refuse files larger than this many bytes.")
     ] = DEFAULT_MAX_BYTES,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Read every file again instead of reusing earlier results.")
@@ -67,7 +99,15 @@ def build(
 
     Example: kg build data/ --out exports/
     """
-    paths = paths or [Path("data")]
+    if not paths:
+        if not Path("data").is_dir():
+            err.print(
+                "error: no input: kg build reads data/ by default and there is no data/ folder here; "
+                "name the files or folders to read, e.g. kg build ~/responses/ --out exports/",
+                markup=False,
+            )
+            raise typer.Exit(2)
+        paths = [Path("data")]
     show_bar = not quiet and err.is_terminal
     if show_bar:
         with Progress(
@@ -114,6 +154,8 @@ def _run(
     strict: bool,
     progress: Callable[[str, int, int], None] | None,
 ) -> BuildResult:
+    from kg.build import build as run_build
+
     try:
         return run_build(
             paths, out_dir, max_bytes=max_bytes, use_cache=not no_cache, strict=strict, progress=progress
@@ -159,12 +201,14 @@ def _print_summary(result: BuildResult) -> None:
             err.print(f"wrote {p}", markup=False)
 
 
-@app.command()
+@app.command(short_help="Say why names were merged into one agency or instrument.")
 def explain(
-    label: Annotated[str, typer.Argument(help="A name, or part of one, of an agency or instrument.")],
-    graph: Annotated[Path, typer.Option("--merges", help="The merge report written by kg build.")] = Path(
-        "exports/merges.tsv"
-    ),
+    label: Annotated[
+        str, typer.Argument(metavar="NAME", help="A name, or part of one, of an agency or instrument.")
+    ],
+    graph: Annotated[
+        Path, typer.Option("--merges", metavar="FILE", help="The merge report written by kg build.")
+    ] = Path("exports/merges.tsv"),
 ) -> None:
     """Say why mentions were merged into one agency or instrument, and under which names.
 
@@ -194,22 +238,26 @@ def explain(
             out.print(f"  - {reason}", markup=False)
 
 
-@app.command()
+@app.command(short_help="Run SPARQL (text, a named query or a .rq file) over the export.")
 def query(
     query_arg: Annotated[
         str | None,
         typer.Argument(metavar="QUERY", help="SPARQL text, a named query (see --list) or a .rq file."),
     ] = None,
-    graph: Annotated[Path, typer.Option("--graph", "-g", help="The Turtle export to query.")] = Path(
-        "exports/graph.ttl"
-    ),
+    graph: Annotated[
+        Path, typer.Option("--graph", "-g", metavar="FILE", help="The Turtle export to query.")
+    ] = Path("exports/graph.ttl"),
     fmt: Annotated[
         str,
-        typer.Option("--format", "-f", help="table, csv, tsv or json (W3C SPARQL results formats)."),
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="table, csv, tsv or json (W3C SPARQL results formats)."
+        ),
     ] = "table",
     param: Annotated[
         list[str] | None,
-        typer.Option("--param", "-p", help="NAME=VALUE for a named query's $NAME; repeatable."),
+        typer.Option(
+            "--param", "-p", metavar="NAME=VALUE", help="NAME=VALUE for a named query's $NAME; repeatable."
+        ),
     ] = None,
     list_queries: Annotated[
         bool, typer.Option("--list", help="List the named queries and their parameters.")
@@ -246,7 +294,7 @@ def query(
     err.print(query_summary(result), markup=False)
 
 
-@app.command()
+@app.command(short_help="Check an export against the SHACL shapes and its evidence texts.")
 def validate(
     graph: Annotated[Path, typer.Argument(metavar="GRAPH", help="The Turtle export to check.")] = Path(
         "exports/graph.ttl"

@@ -40,3 +40,7 @@ class QueryError(KgError):
 
 class ValidationError(KgError):
     """The graph does not conform to the SHACL shapes."""
+
+
+class StoreError(KgError):
+    """The export can be read neither from its store nor as Turtle."""

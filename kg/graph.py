@@ -190,7 +190,9 @@ def _add_document(b: _Builder, x: Extracted, rid: str) -> None:
         cls = "LearningArea" if sec.kind == "learning-area" else "Recommendation"
         label = _rec_label(review_label, sec.key, sec.kind, doc.text, sec.text)
         b.node(rec, cls, label)
-        b.edge(rid, rec, "sg:hasRecommendation", _span_evidence(doc, sec.text) if sec.text else None)
+        b.edge(
+            rid, rec, "sg:hasRecommendation", _span_evidence(doc, sec.text, sec.rule) if sec.text else None
+        )
         b.edge(rec, did, "prov:wasDerivedFrom")
         if sec.number:
             b.literal(rec, "sg:number", sec.number)
@@ -264,8 +266,10 @@ def _reference(b: _Builder, doc: Document, sentences: list[tuple[int, int]], sou
     b.edge(source, key, f"sg:references{kind}", ev)
 
 
-def _span_evidence(doc: Document, span: Span) -> Evidence:
-    return Evidence(doc.file_name, doc.text[span.start : span.end], span.start, span.end, "", "segment", 1)
+def _span_evidence(doc: Document, span: Span, rule: str = "segment") -> Evidence:
+    return Evidence(
+        doc.file_name, doc.text[span.start : span.end], span.start, span.end, "", rule or "segment", 1
+    )
 
 
 def _review_label(review_type: str | None, subject: str | None, stem: str) -> str:

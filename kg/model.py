@@ -128,6 +128,7 @@ class Section:
     context: tuple[Span, ...] = ()
     addressee_hints: tuple[Span, ...] = ()  # e.g. a table's "Lead agency" cell
     responder_hints: tuple[tuple[int, Span], ...] = ()  # (response index, "YJS" in "YJS response:")
+    rule: str = ""  # the structure rule that found it, e.g. "structure:heading-sequence"
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ class BuildResult:
     counts: dict[str, int] = field(default_factory=dict)
     recurring: list[tuple[str, str, int]] = field(default_factory=list)  # (label, type, reviews)
     outputs: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # stage → seconds, in pipeline order
 
 
 def iso_date(value: str) -> dt.date:

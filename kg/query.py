@@ -1,8 +1,8 @@
-"""Run SPARQL 1.1 queries over the Turtle export with an embedded pyoxigraph store.
+"""Run SPARQL 1.1 queries over the export with pyoxigraph.
 
-The export is loaded into an in-memory store on each run: loading a 23,000-triple export takes
-about 60 ms, so a persistent store beside the export would save nothing worth its staleness
-checks.
+``kg build`` writes an on-disk store beside the Turtle (``graph.store/``, see ``kg.store``);
+a query opens it read-only, so it costs its query work rather than a parse of the whole
+export. Without a store that matches the Turtle, the Turtle is loaded into memory.
 
 A query argument may be SPARQL text, the name of a query shipped in ``ontology/queries/``
 (``recurring-protocols``) or the path of a ``.rq`` file (see ``resolve_query``). A named query
@@ -31,9 +31,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kg.errors import QueryError
+from kg.errors import QueryError, StoreError
 from kg.prefixes import PREFIXES, shorten
 from kg.resources import ontology_file
+from kg.store import open_graph
 
 FORMATS: tuple[str, ...] = ("table", "csv", "tsv", "json")
 FORMS: tuple[str, ...] = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -113,7 +114,10 @@ def run_query(query_text: str, graph_path: Path | str) -> QueryResult:
             f"{form} is a SPARQL update; `kg query` only reads the graph. "
             "Run a SELECT, ASK, CONSTRUCT or DESCRIBE query, or rebuild the graph with `kg build`"
         )
-    store = _load_store(Path(graph_path))
+    try:
+        store = open_graph(Path(graph_path))
+    except StoreError as exc:
+        raise QueryError(exc.reason, exc.path) from exc
     started = time.perf_counter()
     try:
         answer = store.query(query_text, prefixes=PREFIXES)
@@ -132,22 +136,6 @@ def run_query(query_text: str, graph_path: Path | str) -> QueryResult:
         results_json=result.results_json,
         seconds=seconds,
     )
-
-
-def _load_store(graph_path: Path) -> ox.Store:
-    if not graph_path.is_file():
-        raise QueryError(
-            "no such graph; run `kg build` first, or pass the export with --graph PATH",
-            graph_path,
-        )
-    store = ox.Store()
-    try:
-        store.load(path=graph_path, format=ox.RdfFormat.TURTLE)
-    except SyntaxError as exc:
-        raise QueryError(f"not valid Turtle ({exc}); rebuild it with `kg build`", graph_path) from exc
-    except (OSError, ValueError) as exc:
-        raise QueryError(f"could not be read ({exc})", graph_path) from exc
-    return store
 
 
 def _collect(answer: object, form: str | None) -> QueryResult:

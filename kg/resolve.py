@@ -312,7 +312,15 @@ def resolve_entities(
         same = tuple(c for c in claims[root] if c != key and c not in used)
         used.update(dict.fromkeys(same, fresh[root]))
         entities.append(
-            Entity(key, kind, label, tuple(alts), tuple(reasons.get(root, ())), tuple(stable[root]), same)
+            Entity(
+                key,
+                kind,
+                label,
+                tuple(alts),
+                tuple(dict.fromkeys(reasons.get(root, ()))),
+                tuple(stable[root]),
+                same,
+            )
         )
         for i in idx:
             where[(occ[i].doc, occ[i].mention.start, occ[i].mention.end)] = key

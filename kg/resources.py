@@ -17,9 +17,7 @@ def ontology_dir() -> Path:
     """The folder holding ``sg.ttl``, ``shapes.ttl``, the vocabularies and ``queries/``."""
     try:
         found = Path(str(files("kg.ontology")))
-    except ModuleNotFoundError:  # a checkout on sys.path without any install
-        found = Path(__file__).resolve().parent.parent / "ontology"
-    if not (found / "sg.ttl").is_file():
+    except ModuleNotFoundError:  # a bare checkout on sys.path, nothing installed
         found = Path(__file__).resolve().parent.parent / "ontology"
     return found
 

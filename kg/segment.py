@@ -25,6 +25,14 @@ from kg.ingest.text import NUMBER_WORDS
 from kg.model import Block, Document, Section, Segmented, Span
 from kg.preamble import read_review_info
 from kg.slug import slugify
+from kg.structure import (
+    Candidate,
+    choose_structure,
+    is_closing_title,
+    is_section_title,
+    number_value,
+    reads_as_recommendation,
+)
 
 _NUM_WORD = {w: i + 1 for i, w in enumerate(NUMBER_WORDS)}
 _HEADING = re.compile(
@@ -42,7 +50,11 @@ _GENERIC_WHO = re.compile(
     r"(?i)^(?:agency|agencies|partnership|board|partner|single agency|multi-agency|our|the)$"
 )
 _NUMBERED = re.compile(r"^\(?(?P<n>\d{1,2})(?:[).]|\.\))\s+(?P<rest>\S.*)$")
-_LETTERED = re.compile(r"^\(?(?P<n>[a-z])[).]\s+(?P<rest>\S.*)$")
+# "a)", "(b)", "(iii)", and "1a." (the parent's number first)
+_LETTERED = re.compile(
+    r"^(?:\(?(?P<n>[a-z]|[ivx]{1,4})[).]|(?P<p>\d{1,2})(?P<n2>[a-z])[.):]?)(?:\s+(?P<rest>\S.*)|\s*$)"
+)
+_ROMAN = {r: i + 1 for i, r in enumerate(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"])}
 _GROUP = re.compile(
     r"^(?:recommendations?|actions?)\s+(?:for|to|relating\s+to|in\s+relation\s+to)\s+"
     r"(?:the\s+)?(?P<g>.+?)\s*:?$",
@@ -80,6 +92,7 @@ class _Open:
     hints: list[Span] = field(default_factory=list)
     taking_text: bool = True  # still reading the recommendation's own words
     agents: list[tuple[int, Span]] = field(default_factory=list)
+    rule: str = ""
 
     def close(self) -> Section:
         text = Span(self.text[0].start, self.text[-1].end) if self.text else None
@@ -94,22 +107,8 @@ class _Open:
             tuple(self.context),
             tuple(self.hints),
             tuple(self.agents),
+            self.rule,
         )
-
-
-def _style(text: str, heading: bool) -> str:
-    if heading:
-        return "heading"
-    m = re.match(r"^(\(?)\d{1,2}(\.\)|[).])", text)
-    return (m.group(1) + m.group(2)) if m else "?"
-
-
-def _number(token: str) -> int:
-    if token.isdigit():
-        return int(token)
-    if len(token) == 1:
-        return ord(token.upper()) - ord("A") + 1  # "Recommendation B" is the second
-    return _NUM_WORD[token.lower()]
 
 
 def heading_like(block: Block) -> bool:
@@ -134,14 +133,20 @@ def _group_key(group: str, used: dict[str, str]) -> str:
 
 
 def split_sections(doc: Document) -> Segmented:
-    """Find the review metadata, the recommendations and their responses in ``doc``."""
+    """Find the review metadata, the recommendations and their responses in ``doc``.
+
+    The structure is chosen by evidence (``kg.structure``): each marker family's reading of
+    the blocks and any table column of recommendations are scored, and the best one wins.
+    """
     blocks = list(doc.blocks)
-    if any(b.kind == "cell" for b in blocks):
-        sections = _table_sections(doc, blocks)
+    table, table_score = _table_sections(doc, blocks)
+    cand = choose_structure(tuple(b for b in blocks if b.kind != "cell"))
+    if table and (cand is None or table_score >= cand.score):
+        sections = table
+    elif cand is not None:
+        sections = _marker_sections(list(cand.blocks), cand)
     else:
-        sections = _marker_sections(blocks)
-        if not sections:
-            sections = _learning_areas(blocks)
+        sections = _learning_areas([b for b in blocks if b.kind != "cell"])
     first = _first_section_start(sections)
     preamble_end = first if first is not None else len(doc.text)
     review = read_review_info(doc, preamble_end)
@@ -160,7 +165,11 @@ def _first_section_start(sections: list[Section]) -> int | None:
     return min(starts) if starts else None
 
 
-def _marker_sections(blocks: list[Block]) -> list[Section]:
+def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
+    """Sections from the winning candidate: its items open recommendations; lettered, roman
+    and decimal sub-parts, group headings and response labels are read around them."""
+    opens = {cand.blocks[i].start for i in cand.items}
+    family = cand.family
     out: list[Section] = []
     current: _Open | None = None
     parent: _Open | None = None  # the numbered recommendation lettered parts belong to
@@ -171,7 +180,6 @@ def _marker_sections(blocks: list[Block]) -> list[Section]:
     expected = 1
     preamble_hint: Span | None = None
     last_para: Block | None = None
-    style_of: dict[str, str] = {}  # the marker style ("1)", "1.", heading) each group uses
 
     def finish() -> None:
         nonlocal current
@@ -183,9 +191,9 @@ def _marker_sections(blocks: list[Block]) -> list[Section]:
         text = b.text
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         g = _GROUP.match(text) if len(text.split()) <= 14 and not _TERMINAL.search(text) else None
-        h = _HEADING.match(text) or _R_HEADING.match(text)
-        num = _NUMBERED.match(text) if not h else None
-        let = _LETTERED.match(text) if not (h or num) else None
+        marker = family.pattern.match(text) if b.start in opens else None
+        h = marker if family.heading else None
+        let = _LETTERED.match(text) if not marker else None
 
         if g and not h:
             finish()
@@ -195,9 +203,8 @@ def _marker_sections(blocks: list[Block]) -> list[Section]:
             gkey = _group_key(group, group_keys) + "-"
             expected = 1
             continue
-        marker = h or num
-        n_value = _number(marker.group("n")) if marker else None
-        if n_value == 1 and expected > 1 and h:
+        n_value = number_value(marker.group("n")) if marker else None
+        if n_value == 1 and expected > 1:
             # Numbering starts again without a "Recommendations for …" heading: the heading
             # just before it (if any) names the group; otherwise number the parts.
             prev = blocks[i - 1] if i else None
@@ -207,16 +214,13 @@ def _marker_sections(blocks: list[Block]) -> list[Section]:
                 group, group_span = f"Part {len(group_keys) + 2}", None
             gkey = _group_key(group, group_keys) + "-"
             expected = 1
-        style = _style(text, bool(h))
-        if n_value is not None and n_value == expected and style_of.setdefault(gkey, style) != style:
-            n_value = None  # "1." inside a response listed with "1)" recommendations is not one
-        if n_value is not None and n_value == expected:
+        if marker is not None and n_value is not None:
             finish()
             expected = n_value + 1
-            rest = (h or num).group("rest").strip()  # type: ignore[union-attr]
-            token = (h or num).group("n")  # type: ignore[union-attr]
+            rest = (marker.group("rest") or "").strip()
+            token = marker.group("n")
             number = token.upper() if len(token) == 1 and token.isalpha() else str(n_value)
-            current = _Open(gkey + number, number, group, "recommendation", None)
+            current = _Open(gkey + number, number, group, "recommendation", None, rule=cand.rule)
             if group_span:
                 current.context.append(group_span)
             if preamble_hint is None and last_para is not None and out == []:
@@ -228,8 +232,8 @@ def _marker_sections(blocks: list[Block]) -> list[Section]:
             current.taking_text = True
             parent = current
             continue
-        dec = _DECIMAL.match(text) if not (h or num) else None
-        if dec and parent is not None and dec.group("p") == parent.number:
+        dec = _DECIMAL.match(text) if not marker else None
+        if dec and parent is not None and dec.group("p") == parent.number and int(dec.group("n")) > 0:
             if current is parent:
                 out.append(parent.close())
                 current = None
@@ -237,7 +241,14 @@ def _marker_sections(blocks: list[Block]) -> list[Section]:
                 finish()
             rest = dec.group("rest").strip()
             number = f"{parent.number}.{int(dec.group('n'))}"
-            current = _Open(gkey + number.replace(".", "-"), number, group, "recommendation", parent.key)
+            current = _Open(
+                gkey + number.replace(".", "-"),
+                number,
+                group,
+                "recommendation",
+                parent.key,
+                rule="structure:decimal-sub-part",
+            )
             current.context.extend(parent.context)
             if parent.text:
                 current.context.append(Span(parent.text[0].start, parent.text[-1].end))
@@ -257,36 +268,52 @@ def _marker_sections(blocks: list[Block]) -> list[Section]:
                     (len(current.responses) - (1 if rest else 0), Span(b.start, b.start + len(who)))
                 )
             continue
+        if let and parent is not None and let.group("p") not in (None, parent.number):
+            let = None  # "2a." under recommendation 3
         if let and parent is not None:
-            letter = let.group("n").lower()
+            letter = (let.group("n") or let.group("n2")).lower()
             expected_letter = _next_letter(parent, out, current)
-            if letter == expected_letter:
+            roman = _ROMAN.get(letter) == ord(expected_letter) - ord("a") + 1
+            if letter == expected_letter or roman:
+                letter = expected_letter
                 if current is not parent:
                     finish()
                 else:
                     out.append(parent.close())
                     current = None
-                rest = let.group("rest").strip()
+                rest = (let.group("rest") or "").strip()
                 number = (parent.number or "") + letter
-                current = _Open(gkey + number, number, group, "recommendation", parent.key)
+                current = _Open(
+                    gkey + number,
+                    number,
+                    group,
+                    "recommendation",
+                    parent.key,
+                    rule="structure:lettered-sub-part",
+                )
                 current.context.extend(parent.context)
                 if parent.text:
                     current.context.append(Span(parent.text[0].start, parent.text[-1].end))
-                current.text.append(Span(b.end - len(rest), b.end))
+                if rest:  # else the text is in the next paragraph
+                    current.text.append(Span(b.end - len(rest), b.end))
                 current.taking_text = True
                 continue
         if current is None:
             if b.kind == "paragraph":
                 last_para = b
             continue
+        if is_closing_title(text) and (heading_like(b) or re.match(r"^\d{1,2}[.)]\s", text)):
+            finish()  # "3. Next steps", "Appendix": what follows answers no recommendation
+            parent = None
+            continue
         # Inside a section: the recommendation's own words, or a response.
         if current.taking_text and _continues_text(current, b, blocks, i):
             current.text.append(Span(b.start, b.end))
             continue
         current.taking_text = False
-        if heading_like(b) and nxt is not None and (_HEADING.match(nxt.text) or _NUMBERED.match(nxt.text)):
+        if heading_like(b) and nxt is not None and nxt.start in opens:
             continue  # a heading over the next recommendation
-        if _GENERIC_HEADING.match(text) or _METADATA_LINE.match(text):
+        if _GENERIC_HEADING.match(text) or _METADATA_LINE.match(text) or is_section_title(text):
             continue
         current.responses.append(Span(b.start, b.end))
     finish()
@@ -351,49 +378,92 @@ def _continues_text(current: _Open, b: Block, blocks: list[Block], i: int) -> bo
 
 
 def _learning_areas(blocks: list[Block]) -> list[Section]:
-    """Thematic headings after the preamble, each followed by its responses."""
+    """Thematic headings after the preamble, each followed by its responses.
+
+    Where the document has an outline, the areas start after a section title naming the
+    recommendations or learning ("2. Recommendations and responses") and stop at a closing
+    title ("3. Next steps"); other section titles are never areas.
+    """
     body_start = next((i for i, b in enumerate(blocks) if not heading_like(b)), None)
     if body_start is None:
         return []
+    for i in range(body_start, len(blocks)):
+        b = blocks[i]
+        if (
+            heading_like(b)
+            and is_section_title(b.text)
+            and re.search(r"(?i)recommend|learning|respons", b.text)
+        ):
+            body_start = i
+            break
+    end_all = next(
+        (
+            i
+            for i in range(body_start + 1, len(blocks))
+            if heading_like(blocks[i]) and is_closing_title(blocks[i].text)
+        ),
+        len(blocks),
+    )
     heads = [
         i
-        for i in range(body_start + 1, len(blocks))
-        if heading_like(blocks[i]) and i + 1 < len(blocks) and not heading_like(blocks[i + 1])
+        for i in range(body_start + 1, end_all)
+        if heading_like(blocks[i])
+        and not is_section_title(blocks[i].text)
+        and i + 1 < end_all
+        and not heading_like(blocks[i + 1])
     ]
     out: list[Section] = []
     for n, i in enumerate(heads, start=1):
-        end = heads[n] if n < len(heads) else len(blocks)
+        end = heads[n] if n < len(heads) else end_all
         b = blocks[i]
         responses = tuple(
             Span(x.start, x.end)
             for x in blocks[i + 1 : end]
             if not heading_like(x) and not _METADATA_LINE.match(x.text)
         )
-        out.append(Section(f"la-{n}", None, None, "learning-area", None, Span(b.start, b.end), responses))
+        span = Span(b.start, b.end)
+        rule = "structure:learning-area-headings"
+        out.append(Section(f"la-{n}", None, None, "learning-area", None, span, responses, rule=rule))
     return out
 
 
-def _table_sections(doc: Document, blocks: list[Block]) -> list[Section]:
-    """One section per table row with a recommendation column."""
+def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], float]:
+    """One section per table row with a recommendation column, and the evidence for them.
+
+    A table without such a column (metadata, contents, sign-off) gives nothing and leaves the
+    rest of the document to the other candidates. A heading just before a table that names a
+    group ("Recommendations for Housing") is the group of its rows.
+    """
     rows: dict[int, list[Block]] = {}
+    before: dict[int, Block | None] = {}  # row → the last non-cell block before it
+    last: Block | None = None
     for b in blocks:
         if b.kind == "cell" and b.row is not None:
             rows.setdefault(b.row, []).append(b)
+            before.setdefault(b.row, last)
+        else:
+            last = b
     out: list[Section] = []
-    for n, (_row, cells) in enumerate(sorted(rows.items()), start=1):
+    score = 0.0
+    group_keys: dict[str, str] = {}
+    for n, (row, cells) in enumerate(sorted(rows.items()), start=1):
         rec = [c for c in cells if c.column and _REC_COLUMN.search(c.column)]
         if not rec:
             continue
         body = rec[0]
         m = _HEADING.match(body.text) or _NUMBERED.match(body.text)
-        number = str(_number(m.group("n"))) if m else None
+        number = str(number_value(m.group("n"))) if m else None
         start = body.end - len(m.group("rest")) if m and m.group("rest") else body.start
         number_cell = [
             c for c in cells if c.column and re.fullmatch(r"(?i)no\.?|number|#|ref\.?", c.column.strip())
         ]
         if number is None and number_cell:
             number = number_cell[0].text.strip().rstrip(".")
-        key = slugify(number) if number else str(n)
+        head = before.get(row)
+        g = _GROUP.match(head.text) if head is not None and heading_like(head) else None
+        group = g.group("g").strip() if g else None
+        gkey = _group_key(group, group_keys) + "-" if group else ""
+        key = gkey + (slugify(number) if number else str(n))
         responses = tuple(
             Span(c.start, c.end)
             for c in cells
@@ -404,17 +474,21 @@ def _table_sections(doc: Document, blocks: list[Block]) -> list[Section]:
             for c in cells
             if c.column and _AGENCY_COLUMN.search(c.column) and not _REC_COLUMN.search(c.column)
         )
+        context = (Span(head.start, head.end),) if g and head is not None else ()
+        score += 1.0 + reads_as_recommendation(body.text) + 0.5 * bool(responses)
         out.append(
             Section(
                 key,
                 number or str(n),
-                None,
+                group,
                 "recommendation",
                 None,
                 Span(start, body.end),
                 responses,
-                (),
+                context,
                 hints,
+                (),
+                "structure:table-column",
             )
         )
-    return out
+    return out, score

@@ -81,6 +81,10 @@ def validate_graph(
     path and message; ``[]`` means it conforms. Raises ``ValidationError`` only when the graph
     or the shapes cannot be read.
     """
+    if not isinstance(data, rdflib.Graph):
+        data = (
+            Path(data).resolve() if Path(data).exists() else Path(data)
+        )  # the graph and the texts beside it from one build (kg.publish)
     graph = _load(data)
     quotes = [] if isinstance(data, rdflib.Graph) else check_quotes(graph, Path(data).parent)
     shapes_graph = rdflib.Graph().parse(shapes or ontology_file("shapes.ttl"), format="turtle")

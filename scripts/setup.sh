@@ -4,10 +4,24 @@
 # and raptor2-utils (rapper, an independent Turtle parser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
+if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
+    echo "error: python3 has no venv module; on Debian or Ubuntu: sudo apt-get install python3-venv" >&2
+    exit 1
+fi
+[ -x .venv/bin/python ] || python3 -m venv .venv
+# Reinstall only when what decides the install changed (pyproject.toml, this script, the option).
+stamp=".venv/.kg-setup-${1:-main}"
+want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    .venv/bin/python -m pip install -q --upgrade pip
+    if [ "${1:-}" = "--test" ]; then
+        .venv/bin/python -m pip install -q -e ".[test]"
+    else
+        .venv/bin/python -m pip install -q -e .
+    fi
+    echo "$want" > "$stamp"
+fi
 if [ "${1:-}" = "--test" ]; then
-    .venv/bin/python -m pip install -q -e ".[test]"
     need=()
     command -v chromium >/dev/null 2>&1 || need+=(chromium)
     command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
@@ -20,6 +34,4 @@ if [ "${1:-}" = "--test" ]; then
             echo "note: install ${need[*]} (Debian packages) to run the browser and rapper tests" >&2
         fi
     fi
-else
-    .venv/bin/python -m pip install -q -e .
 fi

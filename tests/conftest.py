@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -136,3 +137,17 @@ def sample() -> nx.MultiDiGraph:
 @pytest.fixture
 def make_synthetic() -> Callable[..., nx.MultiDiGraph]:
     return synthetic_graph
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def invented_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """graph.ttl of a fresh build of the invented documents (tests/fixtures/unseen and one with an
+    unanswered recommendation): tests never read the committed exports/."""
+    from kg.build import build
+
+    out = tmp_path_factory.mktemp("invented-export")
+    build([FIXTURES / "unseen", FIXTURES / "queries"], out, use_cache=False)
+    return out / "graph.ttl"

@@ -1,6 +1,8 @@
-"""Run the shared gold scorer (../shared/tools/score.py) in-process and return its figures.
+"""Run the gold scorer in-process and return its figures.
 
-The scorer lives beside the project, not in it: tests that need it skip when it is absent.
+The scorer and the sample corpus's gold are published in ../shared (tools/score.py, gold/); the
+project keeps copies (tests/fixtures/score.py, tests/fixtures/sample-gold/) so that the scored
+tests run on any clone, and test_corpus_score.py checks the copies against ../shared when present.
 """
 
 from __future__ import annotations
@@ -14,15 +16,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import pytest
-
-SCORER = Path(__file__).resolve().parents[2] / "shared" / "tools" / "score.py"
+SCORER = Path(__file__).resolve().parent / "fixtures" / "score.py"
+SAMPLE_GOLD = Path(__file__).resolve().parent / "fixtures" / "sample-gold"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def load_scorer() -> ModuleType:
-    """The scorer as a module, or a skip when ../shared is not beside the project."""
-    if not SCORER.exists():
-        pytest.skip("../shared/tools/score.py not found")
+    """The scorer as a module."""
     spec = importlib.util.spec_from_file_location("kg_shared_score", SCORER)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

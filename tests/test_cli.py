@@ -30,12 +30,12 @@ def test_the_expected_commands_exist() -> None:
 def test_every_command_has_help_that_ends_with_an_example(name: str) -> None:
     result = runner.invoke(app, [name, "--help"])
     assert result.exit_code == 0
-    assert "Example:" in result.output
+    assert f"Example: kg {name}" in result.output
 
 
 def test_python_dash_m_kg_works() -> None:
-    done = subprocess.run([sys.executable, "-m", "kg", "--help"], capture_output=True, text=True, check=False)
-    assert done.returncode == 0 and "build" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "kg", "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.startswith("kg (safeguarding-kg) ")
 
 
 def test_explain_says_why_names_were_merged(tmp_path: Path) -> None:
@@ -79,11 +79,59 @@ def test_an_output_folder_that_cannot_be_written_is_one_clear_line(tmp_path: Pat
 
 
 def test_cache_entries_of_other_extractor_versions_are_pruned(tmp_path: Path) -> None:
-    stale = tmp_path / "out" / ".kgcache" / ("0" * 64 + "-oldversion.pickle")
+    stale = tmp_path / "out" / ".kgcache" / ("0" * 64 + "-oldversion.json")
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"old")
     result = runner.invoke(
         app, ["build", str(LAYOUTS / "numbered.txt"), "--out", str(tmp_path / "out"), "-q"]
     )
     assert result.exit_code == 0
-    assert not stale.exists() and len(list(stale.parent.glob("*.pickle"))) == 1
+    assert not stale.exists() and len(list(stale.parent.glob("*.json"))) == 1
+
+
+def test_version_prints_the_package_version() -> None:
+    from kg import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"kg (safeguarding-kg) {__version__}"
+
+
+def test_build_without_arguments_and_without_data_folder_says_how_to_pass_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["build"])
+    assert result.exit_code == 2
+    assert "reads data/ by default" in result.output and "kg build" in result.output
+    assert not (tmp_path / "exports").exists()
+
+
+@pytest.mark.parametrize("name", ["", "build", "query", "validate", "explain"])
+def test_help_names_no_internal_types_and_no_cut_summaries(name: str) -> None:
+    result = runner.invoke(app, [name, "--help"] if name else ["--help"], terminal_width=80)
+    assert result.exit_code == 0 and "Usage:" in result.output
+    assert "list[" not in result.output and "<str>" not in result.output and "<int>" not in result.output
+    usage_and_commands = [line for line in result.output.splitlines() if not line.startswith("    ")]
+    assert not [line for line in usage_and_commands[1:] if line.rstrip().endswith("...")]
+
+
+def test_explain_prints_each_reason_once(tmp_path: Path) -> None:
+    doc = tmp_path / "in.txt"
+    doc.write_text(
+        "Response to the recommendations of the Serious Case Review of Child Z\n\n"
+        "Recommendation 1\n\nThe Board should review the Westmoor Escalation Protocol.\n\n"
+        "Response: The Board reviewed the Westmoor Escalation Protocol in May 2020. The Westmoor "
+        "Escalation Protocol was shared with all staff. The Westmoor Escalation Protocol is now used.\n",
+        encoding="utf-8",
+    )
+    built = runner.invoke(app, ["build", str(doc), "--out", str(tmp_path / "out"), "-q"])
+    assert built.exit_code == 0, built.output
+    report = (tmp_path / "out" / "merges.tsv").read_text(encoding="utf-8").splitlines()
+    rows = [r.split("\t") for r in report[1:]]
+    protocol = [r for r in rows if r[2] == "Westmoor Escalation Protocol"]
+    assert len(protocol) == 1
+    reasons = protocol[0][4].split(" | ")
+    assert reasons and len(reasons) == len(set(reasons))
+    result = runner.invoke(app, ["explain", "escalation", "--merges", str(tmp_path / "out" / "merges.tsv")])
+    lines = [line for line in result.output.splitlines() if line.startswith("  - ")]
+    assert lines and len(lines) == len(set(lines))

@@ -96,7 +96,9 @@ def test_acronym_defined_once_is_recognised_later() -> None:
 
 def test_every_mention_records_its_rule_and_exact_offsets() -> None:
     text = "The Riverton Constabulary follow the Eastmoor Neglect Protocol."
-    for m in find_mentions(text, 0, len(text), find_acronyms(text), False):
+    found = find_mentions(text, 0, len(text), find_acronyms(text), False)
+    assert {m.text for m in found} >= {"Riverton Constabulary", "Eastmoor Neglect Protocol"}
+    for m in found:
         assert text[m.start : m.end] == m.text and ":" in m.rule
 
 

@@ -21,10 +21,10 @@ SAMPLE = [
     occ("a.txt", "LSCP Eastmoor Home Visit Safety Protocol", "Protocol", 0),
     occ("b.txt", "Eastmoor Home Visit Safety Protocol", "Protocol", 10),
     occ("b.txt", "home visit protocol", "Protocol", 90),
-    occ("a.txt", "Regional Practitioner Forums", "Training", 200),
-    occ("b.txt", "Regional Practitioner Briefings", "Training", 300),
-    occ("a.txt", "HSCP Learning Lessons workshops", "Training", 400),
-    occ("b.txt", "Learning Lessons sessions", "Training", 500),
+    occ("a.txt", "County Practitioner Forums", "Training", 200),
+    occ("b.txt", "County Practitioner Briefings", "Training", 300),
+    occ("a.txt", "NSCP Reflective Practice workshops", "Training", 400),
+    occ("b.txt", "Reflective Practice sessions", "Training", 500),
     occ("a.txt", "2019/20 Section 11 audit", "Audit", 600),
     occ("b.txt", "Section 11 audit", "Audit", 700),
     occ("a.txt", "Westbury Youth Justice Service", "Agency", 800),
@@ -50,13 +50,15 @@ def test_owner_prefix_and_shorter_names_resolve_to_one_protocol() -> None:
 def test_every_merge_says_why() -> None:
     entities, _ = resolve_entities(SAMPLE)
     p = next(e for e in entities if e.kind == "Protocol")
-    assert len(p.merges) == 2 and all("'" in why for why in p.merges)
+    assert len(p.merges) == 2
+    for surface in ("LSCP Eastmoor Home Visit Safety Protocol", "home visit protocol"):
+        assert any(surface in why for why in p.merges), (surface, p.merges)
 
 
 def test_synonym_type_words_merge_but_different_kinds_of_event_do_not() -> None:
     entities, _ = resolve_entities(SAMPLE)
-    assert len(entity_of("Learning Lessons", entities)) == 1
-    assert len(entity_of("Regional Practitioner", entities)) == 2
+    assert len(entity_of("Reflective Practice", entities)) == 1
+    assert len(entity_of("County Practitioner", entities)) == 2
 
 
 def test_vocabulary_concept_absorbs_a_dated_mention() -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from kg.ingest import read_document
 from kg.model import Document, Segmented
 from kg.segment import split_sections
@@ -117,13 +115,3 @@ def test_document_with_no_recommendations_gives_a_warning_naming_it() -> None:
     _, seg = segmented("no_recommendations.txt")
     assert seg.sections == ()
     assert len(seg.warnings) == 1 and "no_recommendations.txt" in seg.warnings[0]
-
-
-@pytest.mark.corpus
-@pytest.mark.parametrize(
-    ("name", "count"),
-    [("000_0abac7cb19448932.txt", 4), ("002_417b53f4b0b03bda.txt", 11), ("003_10c70ab8a18c5aff.txt", 19)],
-)
-def test_sample_corpus_recommendation_counts(name: str, count: int) -> None:
-    doc = read_document(Path(__file__).parent.parent / "data" / name)
-    assert len(split_sections(doc).sections) == count

@@ -412,7 +412,12 @@ def write_gold(target: Path, renamed: dict[str, str]) -> Path:
 def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     scorer = load_scorer()
     docs = sources()
-    assert len(docs) == 5, docs
+    gold_docs = {
+        json.loads(g.read_text())["document"]
+        for g in (UNSEEN / "gold").glob("*.json")
+        if g.name != "corpus.json"
+    }
+    assert {p.name for p in docs} == gold_docs, docs
     out: dict[str, dict[str, Any]] = {}
     for fmt in FORMATS:
         root = tmp_path_factory.mktemp(f"unseen-{fmt}")

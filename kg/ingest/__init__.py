@@ -9,7 +9,9 @@ every later span points into ``Document.text``.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -74,25 +76,69 @@ def assemble_blocks(raw: list[RawBlock]) -> tuple[str, tuple[Block, ...]]:
     return "".join(parts), tuple(blocks)
 
 
-def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read one file. Raises ``IngestError`` naming the file and the reason."""
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
+def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of one regular file, read once. Raises ``IngestError`` naming the file and the
+    reason: not a regular file (a FIFO, a device, a folder), cannot be read, or too large.
+
+    The file is opened without blocking and checked to be a regular file before anything is
+    read, so a FIFO or a device never hangs the build."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as err:
+        raise IngestError(f"cannot read ({err.strerror or err})", path) from err
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise IngestError(f"not a regular file ({_kind(info.st_mode)}); give a document file", path)
+        if info.st_size > max_bytes:
+            raise IngestError(
+                f"too large ({info.st_size:,} bytes, limit {max_bytes:,}); split it or raise --max-bytes",
+                path,
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := os.read(fd, 1 << 20):
+            size += len(chunk)
+            if size > max_bytes:  # the file grew while it was read
+                raise IngestError(
+                    f"too large (more than {max_bytes:,} bytes); split it or raise --max-bytes", path
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as err:
+        raise IngestError(f"cannot read ({err.strerror or err})", path) from err
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+def check_supported(path: Path) -> None:
+    if path.suffix.lower() not in READERS:
         known = ", ".join(sorted(READERS))
         raise IngestError(f"unsupported file type {path.suffix or '(none)'!r}; use one of {known}", path)
-    try:
-        size = path.stat().st_size
-    except OSError as err:
-        raise IngestError(f"cannot read ({err.strerror})", path) from err
-    if size > max_bytes:
-        raise IngestError(
-            f"too large ({size:,} bytes, limit {max_bytes:,}); split it or raise --max-bytes",
-            path,
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise IngestError(f"cannot read ({err.strerror})", path) from err
+
+
+def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read one file. Raises ``IngestError`` naming the file and the reason."""
+    check_supported(path)
+    return document_from_bytes(path, read_bytes(path, max_bytes))
+
+
+def document_from_bytes(path: Path, data: bytes) -> Document:
+    """Make the ``Document`` of ``data``, the bytes of ``path`` (its suffix picks the reader)."""
+    check_supported(path)
+    reader = READERS[path.suffix.lower()]
     raw, warnings = reader(path, data)
     text, blocks = assemble_blocks(raw)
     if not text.strip():

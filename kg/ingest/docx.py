@@ -161,8 +161,8 @@ def _paragraph_block(paragraph: Any, numbering: Numbering) -> RawBlock | None:
     style_name = paragraph.style.name if paragraph.style is not None else ""
     num = _num_pr(paragraph)
     marker = numbering.marker(*num) if num else None
-    if not text:
-        return None
+    if not text:  # an empty numbered paragraph still shows its number: a marker on its own line
+        return RawBlock(marker, "item") if marker and marker != "-" else None
     if _HEADING_STYLE.match(style_name or ""):
         return RawBlock(text, "heading", emphasis=True)
     bold = _whole_bold(paragraph)

@@ -1,0 +1,224 @@
+"""Choose, by evidence, which sequence of a document's blocks holds its recommendations.
+
+Every marker family is a candidate: ``Recommendation N`` headings (digits, letters, number
+words), ``R1``, ``1)``, ``1.``, ``(1)``, ``1:``/``1 –``, ``1.0``. For each family the blocks are
+walked once: an item opens where the family's number comes next in sequence (1, 2, 3…; again
+from 1 after a heading), and where the next number is glued inside a paragraph after a
+sentence end ("… in 2019. R2. The Board …") the paragraph is split there. Each candidate is
+scored with named features (``FEATURES``), and the best one wins; a table column that holds
+recommendations is one more candidate. Nothing about the layout is assumed in advance: the
+rule that won is recorded on every section (``structure:heading-sequence``, …).
+
+The words weighed (section titles, directive words) are data: ``ontology/structure-words.tsv``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from kg.ingest.text import NUMBER_WORDS
+from kg.model import Block
+from kg.resources import ontology_file
+
+_WORDS = "|".join(NUMBER_WORDS)
+_NUM_WORD = {w: i + 1 for i, w in enumerate(NUMBER_WORDS)}
+_TAIL = r"(?:(?<=\s)(?P<rest>\S.*))?$"  # the text, or nothing: a marker on its own line
+
+
+@dataclass(frozen=True)
+class Family:
+    """One way of numbering recommendations."""
+
+    name: str
+    rule: str  # recorded on each section it finds
+    pattern: re.Pattern[str]  # matches a block that opens an item: groups ``n`` and ``rest``
+    glued: re.Pattern[str]  # the same marker inside a block, after a sentence end: group ``n``
+    heading: bool = False  # a heading family: the text may follow in the next block
+
+
+def _family(name: str, rule: str, marker: str, tail: str, heading: bool = False, flags: int = 0) -> Family:
+    # Inside a paragraph a number marker counts only after a sentence end; a word marker
+    # ("R2.", "Recommendation 3:") is distinctive enough after any space.
+    before = r"(?<=\S)" if heading else r"(?<=[.!?;:])[\"'’”)\]]?"
+    return Family(
+        name,
+        rule,
+        re.compile(rf"^{marker}{tail}", flags),
+        re.compile(rf"{before}\s+(?P<mk>{marker})(?=[A-Za-z])", flags),
+        heading,
+    )
+
+
+FAMILIES: tuple[Family, ...] = (
+    _family(
+        "recommendation-heading",
+        "structure:heading-sequence",
+        rf"(?:recommendation|rec\.?)\s+(?P<n>\d{{1,2}}|[A-Z]|{_WORDS})\b\s*[:.\-–—)]?\s*",
+        r"(?P<rest>.*)$",
+        heading=True,
+        flags=re.IGNORECASE,
+    ),
+    _family("r-prefix", "structure:r-sequence", r"R(?P<n>\d{1,2})\b\s*[:.\-–—)]?\s*", r"(?P<rest>.*)$", True),
+    _family("digit-paren", "structure:numbered-sequence", r"(?P<n>\d{1,2})\)\s*", _TAIL),
+    _family("digit-dot", "structure:numbered-sequence", r"(?P<n>\d{1,2})\.\)?\s*", _TAIL),
+    _family("bracketed", "structure:numbered-sequence", r"[(\[](?P<n>\d{1,2})[)\]]\.?\s*", _TAIL),
+    _family("digit-dash", "structure:numbered-sequence", r"(?P<n>\d{1,2})\s*[:–—]\s*", _TAIL),
+    _family("decimal-zero", "structure:numbered-sequence", r"(?P<n>\d{1,2})\.0\.?\s*", _TAIL),
+)
+
+# name → weight; a candidate's score is the weighted sum of its feature counts
+FEATURES: dict[str, float] = {
+    "in-sequence": 1.0,  # an item whose number comes next (1, 2, 3…)
+    "reads-as-recommendation": 1.0,  # its words contain a directive ("should", "to", "ensure")
+    "followed-by-response": 0.5,  # a paragraph follows it before the next item
+    "in-recommendations-section": 1.0,  # a heading naming recommendations comes before the first
+    "section-title": -2.5,  # a marked line that is only a report section title ("1. Introduction")
+    "single-item": -1.0,  # one item alone is weak evidence of a list
+}
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, frozenset[str]]:
+    roles: dict[str, set[str]] = {}
+    for line in ontology_file("structure-words.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#") and "\t" in line:
+            word, role = line.split("\t", 1)
+            roles.setdefault(role.strip(), set()).add(word.strip().lower())
+    return {k: frozenset(v) for k, v in roles.items()}
+
+
+def _bare(text: str) -> str:
+    text = re.sub(r"^(?:\(?\d{1,2}(?:\.\d{1,2})*[.):]?\)?|[ivx]+\.)\s+", "", text.strip())
+    return re.sub(r"[\s:.–—-]+$", "", text).strip().lower()
+
+
+def is_section_title(text: str) -> bool:
+    """'Introduction', '1. Introduction', '3. Next steps:' — a report's outline, not content."""
+    return _bare(text) in _words()["title"]
+
+
+def is_closing_title(text: str) -> bool:
+    """A title after which nothing answers a recommendation ('Next steps', 'Appendix')."""
+    return _bare(text) in _words()["closing"]
+
+
+def reads_as_recommendation(text: str) -> bool:
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    return bool(words & _words()["directive"])
+
+
+def number_value(token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    if len(token) == 1:
+        return ord(token.upper()) - ord("A") + 1  # "Recommendation B" is the second
+    return _NUM_WORD[token.lower()]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One family's reading of a document: its blocks (glued markers split off), the indices of
+    the blocks that open an item, and the evidence for it."""
+
+    family: Family
+    blocks: tuple[Block, ...]
+    items: tuple[int, ...]
+    features: dict[str, int] = field(default_factory=dict)
+    split: bool = False
+
+    @property
+    def score(self) -> float:
+        return sum(FEATURES[k] * v for k, v in self.features.items())
+
+    @property
+    def rule(self) -> str:
+        return self.family.rule + ("+glued-marker-split" if self.split else "")
+
+
+def _heading_before(blocks: list[Block], i: int) -> bool:
+    from kg.segment import heading_like  # the one definition of a heading-like block
+
+    return i > 0 and heading_like(blocks[i - 1])
+
+
+def _read(family: Family, source: tuple[Block, ...]) -> Candidate:
+    """Walk the blocks once with ``family``: items in sequence, glued markers split off."""
+    blocks: list[Block] = []
+    items: list[int] = []
+    expected = 1
+    split = False
+    titles = 0
+    for b in source:
+        queue = [b]
+        while queue:
+            p = queue.pop(0)
+            if p.kind == "cell":
+                blocks.append(p)
+                continue
+            m = family.pattern.match(p.text)
+            if m and is_section_title(m.group("rest") or p.text):
+                titles += 1  # "1. Introduction": the report's outline, never an item
+                m = None
+            if m:
+                n = number_value(m.group("n"))
+                restart = n == 1 and expected > 1 and (family.heading or _heading_before(blocks, len(blocks)))
+                if n == expected or restart:
+                    items.append(len(blocks))
+                    expected = n + 1
+            glued = next(
+                (g for g in family.glued.finditer(p.text) if number_value(g.group("n")) == expected), None
+            )
+            if glued is None:
+                blocks.append(p)
+                continue
+            cut = glued.start("mk")
+            head = p.text[:cut].rstrip()
+            blocks.append(replace(p, text=head, end=p.start + len(head)))
+            queue.insert(
+                0, replace(p, text=p.text[cut:], start=p.start + cut, kind="paragraph", emphasis=False)
+            )
+            split = True
+    features = _features(family, blocks, items)
+    features["section-title"] = titles
+    return Candidate(family, tuple(blocks), tuple(items), features, split)
+
+
+def _opens(family: Family, text: str, expected: int) -> bool:
+    m = family.pattern.match(text)
+    return bool(m and number_value(m.group("n")) == expected)
+
+
+def _features(family: Family, blocks: list[Block], items: list[int]) -> dict[str, int]:
+    f = dict.fromkeys(FEATURES, 0)
+    if not items:
+        return f
+    f["in-sequence"] = len(items)
+    f["single-item"] = int(len(items) == 1)
+    for k, i in enumerate(items):
+        m = family.pattern.match(blocks[i].text)
+        rest = (m.group("rest") or "").strip() if m else ""
+        words = rest if len(rest.split()) >= 2 else (blocks[i + 1].text if i + 1 < len(blocks) else "")
+        f["reads-as-recommendation"] += int(reads_as_recommendation(words))
+        nxt = items[k + 1] if k + 1 < len(items) else len(blocks)
+        body = blocks[i + 1 : nxt] if rest else blocks[i + 2 : nxt]
+        f["followed-by-response"] += int(any(b.kind in ("paragraph", "item", "cell") for b in body))
+    first = items[0]
+    f["in-recommendations-section"] = int(
+        any(
+            "recommendation" in b.text.lower() and len(b.text.split()) <= 8
+            for b in blocks[max(0, first - 3) : first]
+        )
+    )
+    return f
+
+
+def choose_structure(blocks: tuple[Block, ...]) -> Candidate | None:
+    """The candidate with the best score above zero, or None when no family finds a list."""
+    best: Candidate | None = None
+    for family in FAMILIES:
+        cand = _read(family, blocks)
+        if cand.items and cand.score > 0 and (best is None or cand.score > best.score):
+            best = cand
+    return best

@@ -240,10 +240,6 @@ def _vocabulary_mentions(chunk: str, base: int, vocab: Vocabulary) -> list[Menti
     return out
 
 
-_AUDIENCE = re.compile(
-    r"^(?:for|to)\s+(?:all\s+|newly\s+\w+\s+|frontline\s+|front-line\s+|new\s+|their\s+|its\s+)*"
-    r"(?:staff|professionals|practitioners|managers|parents|families|trainees|workers|colleagues|agencies)\b"
-)
 _DATE_WORD = re.compile(
     r"^(?:in|on|from|by|during|between)\s+(?:\d|Quarter|Q\d|January|February|March|April|May|June|July|August|"
     r"September|October|November|December|spring|summer|autumn|winter|the\s+(?:next|last|first))"
@@ -281,11 +277,11 @@ def _qualifier(chunk: str, end: int) -> tuple[int, str, bool]:
         cut = _QUALIFIER_STOP.search(q)
         for extra in (
             r"\s[-–—]\s|\s(?:but|in\s+(?:\d|Quarter|Q\d))\b",
+            r"\s(?:now|then|also|currently|already|still|since)\s",  # adverbs open a predicate
             r"\sto\s+[a-z]+",
             r"\s[a-z]+ed\s+(?:that|the|a|in|to|by)\b",
             r"\s(?:undertaken|carried\s+out|led|delivered|by)\b",
-            r"\s(?:for|to)\s+(?:all\s+|frontline\s+|front-line\s+|their\s+)?(?:staff|professionals|"
-            r"practitioners|managers|parents|families|agencies|partners)\b",
+            _audience_re(),
             r"\sand\s+the\b" if not q.startswith("between") else r"(?!x)x",
             r"\s(?:and|or)\s+[a-z]+\s+(?:these|this|it|them|all|its|their|any)\b",
         ):
@@ -358,16 +354,30 @@ def _instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool)
         q_counts = _qualifier_counts(qualifier, words, det, in_rec, tw_re, vocab)
         indefinite = det in ("a", "an") or any(vocab.generic.get(w.lower()) == "indefinite" for w in words)
         if tw.weak and not (
-            (q_counts and not indefinite)
+            # "an e-Learning course on Professional Challenge" names one; "a module on the X
+            # Tool" is a vehicle for another instrument, "a module on exploitation" a topic
+            (
+                q_counts
+                and (
+                    not indefinite or (bool(re.search(r"\b[A-Z]", qualifier)) and not tw_re.search(qualifier))
+                )
+            )
             or _anchored(words, m.group(0), vocab)
             or (not in_rec and (relative or _held(chunk, m.end(), det)) and _content(words, vocab))
         ):
             continue  # "the discharge procedure", "a case recording system": ordinary prose
         named_head = bool(re.fullmatch(r"[A-Z][a-z]+(?:\s+[a-z]+)*\s+[A-Z][a-z]+", m.group(0)))
+        # "A health-led audit is currently underway": one audit that happens, though indefinite
+        happens = not in_rec and not tw.weak and _held(chunk, m.end(), "") and bool(_content(words, vocab))
         if not (
             named_head
             or _specific(
-                words, q_counts or (relative and bool(words) and not in_rec), det, vocab, in_rec, m.group(0)
+                words,
+                q_counts or (relative and bool(words) and not in_rec) or happens,
+                det,
+                vocab,
+                in_rec,
+                m.group(0),
             )
         ):
             continue
@@ -431,6 +441,15 @@ def _anchored(words: list[str], head: str, vocab: Vocabulary) -> bool:
     )
 
 
+@lru_cache(maxsize=1)
+def _audience_re() -> str:
+    """' for all new staff', ' to parents': where a stated subject ends and its audience begins."""
+    words = "|".join(sorted(map(re.escape, function_words("audience")), key=len, reverse=True))
+    return (
+        rf"\s(?:for|to)\s+(?:all\s+|frontline\s+|front-line\s+|their\s+|new\s+|newly\s+\w+\s+)*(?:{words})\b"
+    )
+
+
 def _content(words: list[str], vocab: Vocabulary) -> list[str]:
     """Modifiers that say what the thing is about (not generic words, type words or connectors)."""
     return [
@@ -446,7 +465,9 @@ def _held(chunk: str, end: int, det: str) -> bool:
     """'… sessions will be held', '… workshops took place': events that happen (not 'a …')."""
     if det in ("a", "an"):
         return False
-    m = re.match(r"\s+(?:will\s+be|were|was|have\s+been|has\s+been|are|is|took|take)\s+(\w+)", chunk[end:])
+    m = re.match(
+        r"\s+(?:will\s+be|were|was|have\s+been|has\s+been|are|is|took|take)\s+(?:\w+ly\s+)?(\w+)", chunk[end:]
+    )
     return m is not None and m.group(1).lower() in function_words("event")
 
 
@@ -458,10 +479,10 @@ def _qualifier_counts(
         return False
     if vocab.generic.get(qualifier.split()[-1].lower()) == "channel" or re.search(r"\bwebsite\b", qualifier):
         return False
-    if re.search(
-        r"(?:staff|professionals|practitioners|managers|trainees|workers|agencies)$", qualifier
-    ) and re.match(r"(?:for|to)\b", qualifier):
-        return False  # an audience, not a subject
+    if re.match(r"(?:for|to)\b", qualifier) and qualifier.split()[-1].lower() in function_words("audience"):
+        return False  # an audience, not a subject: "leaflet for parents", "training for all new officers"
+    if re.match(r"(?:for|to)\s+[a-z]+ing\b", qualifier) and not re.search(r"[A-Z]", qualifier):
+        return False  # a purpose, not a subject: "a common tool for assessing neglect"
     nested = tw_re.search(qualifier)
     if nested:
         # "re-audit of the Unborn Baby Protocol" names its subject; "training on both toolkits" does not
@@ -580,6 +601,8 @@ def _specific(
     title_case = head[:1].isupper() and sum(1 for w in words if w[:1].isupper() and w not in owners) >= 1
     if proper or (title_case and len(words) >= 1):
         return True
+    if indefinite and not qualifier:
+        return False  # "a common neglect assessment tool": a kind of thing, not one thing
     content = [w for w in words if w.lower() not in vocab.generic and w.lower() not in vocab.type_words]
     if qualifier:
         return True

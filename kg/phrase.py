@@ -146,6 +146,8 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
         nxt = before[k + 1].text if k + 1 < len(before) else ""
         leftmost = taken[-1].text if taken else ""
         if lw in connectors:
+            if lw == "to" and not re.fullmatch(r"[A-Z]{2,6}", nxt):
+                break  # "ED to Health Visitor Notification Protocol": "to" only after an acronym
             if leftmost[:1].isupper() and nxt[:1].isupper() and lw != "the":
                 taken.append(t)  # "Learning from Reviews Conference"
                 continue
@@ -227,7 +229,7 @@ def title_tail_end(tokens: list[Token], head: int, org_head: re.Pattern[str] | N
     Services": the agency is named, not part of the title)."""
     if not tokens[head].capitalised:
         return None
-    connectors = function_words("connector") - {"the", "and", "&"}
+    connectors = function_words("connector") - {"the", "and", "&", "to"}
     k, end = head + 1, None
     while k + 1 < len(tokens) and tokens[k].kind == "word" and tokens[k].lower in connectors:
         j = k + 1

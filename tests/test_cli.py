@@ -34,7 +34,9 @@ def test_every_command_has_help_that_ends_with_an_example(name: str) -> None:
 
 
 def test_python_dash_m_kg_works() -> None:
-    done = subprocess.run([sys.executable, "-m", "kg", "--version"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "kg", "--version"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0 and done.stdout.startswith("kg (safeguarding-kg) ")
 
 

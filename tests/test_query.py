@@ -41,6 +41,7 @@ SELECT ?protocol (COUNT(DISTINCT ?review) AS ?reviews) WHERE {
 } GROUP BY ?protocol HAVING (COUNT(DISTINCT ?review) > 1) ORDER BY DESC(?reviews)
 """
 
+
 def values(name: str, graph: Path = TWO_REVIEWS, **params: str) -> list[dict[str, str]]:
     result = run_query(resolve_query(name, params), graph)
     rows = []

@@ -114,6 +114,19 @@ def _roles() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+@lru_cache(maxsize=1)
+def org_head() -> str:
+    """A regex alternation of the organisation nouns in ``agency-heads.tsv``."""
+    rows = ontology_file("agency-heads.tsv").read_text(encoding="utf-8").splitlines()
+    words = sorted({r.strip() for r in rows if r.strip() and not r.startswith("#")}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + ")"
+
+
+@lru_cache(maxsize=1)
+def org_head_re() -> re.Pattern[str]:
+    return re.compile(org_head())
+
+
 @dataclass(frozen=True)
 class Left:
     """What the left walk found: where the phrase starts, its modifier words and the

@@ -450,24 +450,21 @@ def _merge_contained(
     g = groups()
     for r, members in sorted(g.items()):
         one = frozenset().union(*(keys[i][1] for i in members))
-        where = {docs[i] for i in members}
-        if len(one) != 1 or len(where) != 1 or not any(_is_name(surfaces[i]) for i in members):
+        if len(one) != 1 or not any(_is_name(surfaces[i]) for i in members):
             continue
+        # a fuller name that a document names beside the short one, and contains it
         hits = sorted(
             o
             for o, m in g.items()
             if o != r
-            and {docs[i] for i in m} == where
             and any(_is_name(surfaces[i]) for i in m)
             and one < frozenset().union(*(keys[i][1] for i in m))
-            and any(_contains_words(surfaces[j], surfaces[i]) for j in m for i in members)
+            and any(
+                docs[i] == docs[j] and _contains_words(surfaces[j], surfaces[i]) for j in m for i in members
+            )
         )
         if len(hits) == 1:
-            merge(
-                hits[0],
-                r,
-                f"'{surfaces[members[0]]}' is short for '{surfaces[hits[0]]}' in {sorted(where)[0]}",
-            )
+            merge(hits[0], r, f"'{surfaces[members[0]]}' is short for '{surfaces[hits[0]]}' in one document")
 
 
 def _without_area(name: str, area: str) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.actions import classify_actions
 from kg.cache import extractor_version, load_cached, prune_cache, store_cached
 from kg.errors import ExportError, IngestError, KgError
 from kg.graph import Extracted, build_graph
@@ -79,7 +80,7 @@ def extract_file(path: Path, max_bytes: int, cache_dir: Path | None) -> tuple[Ex
     doc = document_from_bytes(path, data)
     seg = split_sections(doc)
     rel = relate_document(doc, seg)
-    x = Extracted(doc, seg, rel)
+    x = Extracted(doc, seg, rel, classify_actions(doc, seg, rel))
     if cache_dir is not None:
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time next run
             store_cached(cache_dir, digest, version, x)
@@ -301,3 +302,24 @@ def _summarise(graph: nx.MultiDiGraph, result: BuildResult) -> None:
         if len(revs) >= 2
     ]
     result.recurring = sorted(recurring, key=lambda r: (-r[2], r[1], r[0]))
+    repromoted = [
+        (graph.nodes[i]["label"], graph.nodes[i]["cls"], len(revs))
+        for i, revs in reviews_acting_on(graph, ("promoted", "revised")).items()
+        if len(revs) >= 2
+    ]
+    result.repromoted = sorted(repromoted, key=lambda r: (-r[2], r[1], r[0]))
+
+
+def reviews_acting_on(graph: nx.MultiDiGraph, kinds: tuple[str, ...]) -> dict[str, set[str]]:
+    """instrument node → the reviews whose responses state an action of one of ``kinds`` on it."""
+    rec_review = {v: u for u, v, k in graph.edges(keys=True) if k == "sg:hasRecommendation"}
+    resp_rec = {u: v for u, v, k in graph.edges(keys=True) if k == "sg:respondsTo"}
+    action_resp = {v: u for u, v, k in graph.edges(keys=True) if k == "sg:hasAction"}
+    out: dict[str, set[str]] = defaultdict(set)
+    for a, i, k in graph.edges(keys=True):
+        if k != "sg:onInstrument" or graph.nodes[a].get("kind") not in kinds:
+            continue
+        review = rec_review.get(resp_rec.get(action_resp.get(a, ""), ""))
+        if review:
+            out[i].add(review)
+    return out

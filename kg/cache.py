@@ -39,6 +39,7 @@ _EXTRACTION_SOURCES = (
     "phrase.py",  # the token grammar of names
     "instruments.py",
     "relate.py",
+    "actions.py",
     "vocabulary.py",
     "model.py",
     "slug.py",  # section keys

@@ -271,7 +271,11 @@ def _split_coordination(name: str, vocab: Vocabulary) -> list[tuple[int, int]]:
 
 def tier_of(rule: str, text: str) -> int:
     """How much to trust a mention found by ``rule`` (1 best … 3 weakest; ``rule-tiers.tsv``)."""
-    tier = _rule_tiers().get(rule, 3)
+    tiers = _rule_tiers()
+    tier = tiers.get(rule)
+    if tier is None:
+        prefixes = [k for k in tiers if k.endswith("*") and rule.startswith(k[:-1])]
+        tier = tiers[max(prefixes, key=len)] if prefixes else 3
     if rule == "pattern:name+type-word" and not re.search(r"[A-Z]", re.sub(r"^(?:The|A|An)\s", "", text)):
         tier = 3  # a description, not a name
     return tier

@@ -68,9 +68,11 @@ class GraphBuilder:
         return self.node(f"{kind.lower()}/{slug}", kind, label, alt_labels=alt)
 
     def references(self, source: str, instrument: str, quote: str) -> None:
-        key = "sg:referencesProtocol" if instrument.startswith("protocol/") else "sg:references"
+        """Both edges, as ``kg.graph`` writes them: ``sg:references`` and ``sg:references<Type>``."""
         slug = source.split("/")[1]
-        self.edge(source, instrument, key, quote, f"{slug}.txt")
+        self.edge(source, instrument, "sg:references", quote, f"{slug}.txt")
+        kind = str(self.graph.nodes[instrument]["cls"])
+        self.edge(source, instrument, f"sg:references{kind}", quote, f"{slug}.txt")
 
 
 def sample_graph() -> nx.MultiDiGraph:
@@ -137,6 +139,99 @@ def sample() -> nx.MultiDiGraph:
 @pytest.fixture
 def make_synthetic() -> Callable[..., nx.MultiDiGraph]:
     return synthetic_graph
+
+
+PARTNERSHIPS = [f"{place} Safeguarding Children Partnership" for place in (
+    "Northshire", "Southshire", "Eastborough", "Westvale", "Midcounty", "Lakeside", "Hillford", "Riverton",
+    "Oakham Vale", "Stonebridge", "Marshland", "Greyfield", "Ashby", "Brookmere", "Cliffside", "Dunmore",
+)]  # fmt: skip
+WORDS = (
+    "Neglect", "Unborn Baby", "Escalation", "Think Family", "Safe Sleep", "Bruising", "Graded Care", "Early Help",
+    "Missing Children", "Domestic Abuse", "Exploitation", "Transition", "Fathers", "Information Sharing", "Voice",
+    "Professional Curiosity", "Hidden Men", "Pre-birth", "Thresholds", "Supervision", "Neglect Screening",
+)  # fmt: skip
+
+
+def review_corpus_graph(reviews: int = 1000, seed: int = 11) -> nx.MultiDiGraph:
+    """``reviews`` reviews laid out as ``kg build`` lays them out, instruments by a long tail.
+
+    Each review has a case name (one in twenty has none), a partnership, a date between
+    2012 and 2024, the Working Together edition it was commissioned under, recommendations
+    and responses that reference instruments: a few popular ones recur widely, most are
+    named once.
+    """
+    rng = random.Random(seed)
+    b = GraphBuilder()
+    agencies = [b.agency(f"agency-{i:02d}", f"Agency {i:02d} Services") for i in range(30)]
+    boards = [b.agency(f"board-{i:02d}", name) for i, name in enumerate(PARTNERSHIPS)]
+    editions = {
+        year: b.instrument(
+            "Guidance", f"working-together-{year}", f"Working Together to Safeguard Children {year}"
+        )
+        for year in (2015, 2018)
+    }
+    made: list[str] = []
+
+    def new_instrument() -> str:
+        i = len(made)
+        kind = INSTRUMENT_TYPES[i % len(INSTRUMENT_TYPES)]
+        made.append(b.instrument(kind, f"item-{i:05d}", f"{WORDS[i % len(WORDS)]} {kind.lower()} {i:05d}"))
+        return made[-1]
+
+    head = [new_instrument() for _ in range(max(20, reviews // 4))]
+
+    def pick() -> str:  # a popular instrument (a long-tailed choice), or a new one
+        if rng.random() < 0.55:
+            return head[min(len(head) - 1, int(rng.paretovariate(0.6)) - 1)]
+        return new_instrument()
+
+    for n in range(reviews):
+        year = 2012 + n * 13 // max(1, reviews)
+        date = f"{year}-{1 + n % 12:02d}-{1 + n % 28:02d}"
+        case = f"Child {chr(65 + n % 26)}{n}" if n % 20 else ""
+        slug = f"case-{n:05d}"
+        kind = "SeriousCaseReview" if year < 2019 else "LocalChildSafeguardingPracticeReview"
+        literals = [("sg:consideredOn", date, "date")] + ([("sg:subject", case, None)] if case else [])
+        review = b.node(f"review/{slug}", kind, f"Review of {case or slug}", literals=tuple(literals))
+        document = b.node(
+            f"document/{slug}-txt", "Document", f"{slug}.txt",
+            literals=(("sg:fileName", f"{slug}.txt", None),
+                      ("dcterms:title", f"Response to the recommendations of the review of {case or 'a child'}", None)),
+        )  # fmt: skip
+        b.edge(review, document, "prov:wasDerivedFrom")
+        b.edge(review, boards[n % len(boards)], "sg:consideredBy", "considered by the board", f"{slug}.txt")
+        b.edge(
+            review,
+            editions[2015 if year < 2019 else 2018],
+            "sg:underGuidance",
+            "under Working Together",
+            f"{slug}.txt",
+        )
+        for k in range(1, 9):
+            rec = b.recommendation(review, str(k), f"Recommendation {k} of {case or slug}.")
+            b.graph.nodes[rec]["literals"] += (("sg:number", str(k), None),)
+            for _ in range(rng.choice((1, 1, 2))):
+                item = pick()
+                b.references(
+                    rec,
+                    item,
+                    f"In {case or slug}, recommendation {k} asks that the {b.graph.nodes[item]['label']} is used.",
+                )
+            for agency in rng.sample(agencies, rng.choice((1, 2))):
+                resp = b.response(rec, agency, f"{agency} responded to recommendation {k}.")
+                if rng.random() < 0.6:
+                    item = pick()
+                    b.references(
+                        resp,
+                        item,
+                        f"For {case or slug}, the {b.graph.nodes[item]['label']} was relaunched by {agency}.",
+                    )
+    return b.graph
+
+
+@pytest.fixture(scope="session")
+def thousand_reviews() -> nx.MultiDiGraph:
+    return review_corpus_graph(1000)
 
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -33,8 +33,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 _EXTRACTION_SOURCES = (
     "ingest",
     "segment.py",
+    "structure.py",  # imported by segment.py
     "preamble.py",
     "extract.py",
+    "phrase.py",  # the token grammar of names
+    "instruments.py",
     "relate.py",
     "actions.py",
     "vocabulary.py",

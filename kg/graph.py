@@ -6,6 +6,7 @@ the document, the sentence it was read from and that sentence's offsets in the c
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from kg.actions import classify_actions, response_status, settle_kinds
-from kg.extract import sentence_of, split_sentences
+from kg.extract import sentence_of, split_sentences, tier_of
 from kg.model import (
     AGENCY,
     INSTRUMENT_TYPES,
@@ -127,7 +128,13 @@ def _evidence(
     if b <= a:
         a, b = start, end
     return Evidence(
-        doc.file_name, doc.text[a:b], a, b, m.text if m else doc.text[start:end], m.rule if m else ""
+        doc.file_name,
+        doc.text[a:b],
+        a,
+        b,
+        m.text if m else doc.text[start:end],
+        m.rule if m else "",
+        tier_of(m.rule, m.text) if m else None,
     )
 
 
@@ -143,6 +150,7 @@ def build_graph(
     rids = review_ids(items)
     for x in sorted(items, key=lambda x: x.document.file_name):
         _add_document(b, x, rids[x.document.file_name])
+    _fill_tiers(b.g)
     return b.g, entities
 
 
@@ -311,6 +319,19 @@ def _add_actions(
                 )
 
 
+def _fill_tiers(g: nx.MultiDiGraph) -> None:
+    """Every piece of evidence gets a tier (``rule-tiers.tsv``), whichever stage made it."""
+
+    def filled(ev: Evidence) -> Evidence:
+        return ev if ev.tier is not None else dataclasses.replace(ev, tier=tier_of(ev.rule, ev.mention))
+
+    for _, _, data in g.edges(data=True):
+        data["evidence"] = tuple(filled(ev) for ev in data.get("evidence", ()))
+    for _, data in g.nodes(data=True):
+        if "facts" in data:
+            data["facts"] = {k: filled(ev) for k, ev in data["facts"].items()}
+
+
 def _one_per_sentence(acts: list[Action]) -> list[Action]:
     seen: dict[tuple[int, int], Action] = {}
     for a in acts:
@@ -357,7 +378,7 @@ def _reference(b: _Builder, doc: Document, sentences: list[tuple[int, int]], sou
 
 def _span_evidence(doc: Document, span: Span, rule: str = "segment") -> Evidence:
     return Evidence(
-        doc.file_name, doc.text[span.start : span.end], span.start, span.end, "", rule or "segment"
+        doc.file_name, doc.text[span.start : span.end], span.start, span.end, "", rule or "segment", 1
     )
 
 

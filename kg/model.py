@@ -169,6 +169,7 @@ class Evidence:
     end: int
     mention: str = ""
     rule: str = ""
+    tier: int | None = None  # 1 stated outright … 3 a description (ontology/rule-tiers.tsv)
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,19 @@ def _roles() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+@lru_cache(maxsize=1)
+def org_head() -> str:
+    """A regex alternation of the organisation nouns in ``agency-heads.tsv``."""
+    rows = ontology_file("agency-heads.tsv").read_text(encoding="utf-8").splitlines()
+    words = sorted({r.strip() for r in rows if r.strip() and not r.startswith("#")}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + ")"
+
+
+@lru_cache(maxsize=1)
+def org_head_re() -> re.Pattern[str]:
+    return re.compile(org_head())
+
+
 @dataclass(frozen=True)
 class Left:
     """What the left walk found: where the phrase starts, its modifier words and the
@@ -146,6 +159,8 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
         nxt = before[k + 1].text if k + 1 < len(before) else ""
         leftmost = taken[-1].text if taken else ""
         if lw in connectors:
+            if lw == "to" and not re.fullmatch(r"[A-Z]{2,6}", nxt):
+                break  # "ED to Health Visitor Notification Protocol": "to" only after an acronym
             if leftmost[:1].isupper() and nxt[:1].isupper() and lw != "the":
                 taken.append(t)  # "Learning from Reviews Conference"
                 continue
@@ -161,6 +176,10 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
                 break  # "the Team's GP conference": the owner is an agency, not the name
             taken.append(t)  # "Children's Trust Thresholds Chart"
             continue
+        if org_head.fullmatch(w) and any(
+            not x.text[:1].isupper() and x.lower not in connectors for x in taken
+        ):
+            break  # "Eastmoor Trust ran training": the agency is the subject, a clause boundary
         if lw in containers and taken and taken[-1].text == "of":
             taken.append(t)
             continue
@@ -223,7 +242,7 @@ def title_tail_end(tokens: list[Token], head: int, org_head: re.Pattern[str] | N
     Services": the agency is named, not part of the title)."""
     if not tokens[head].capitalised:
         return None
-    connectors = function_words("connector") - {"the", "and", "&"}
+    connectors = function_words("connector") - {"the", "and", "&", "to"}
     k, end = head + 1, None
     while k + 1 < len(tokens) and tokens[k].kind == "word" and tokens[k].lower in connectors:
         j = k + 1

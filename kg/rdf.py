@@ -79,6 +79,7 @@ _EV = {
         "end": OA.end,
         "mention": SG.mention,
         "rule": SG.rule,
+        "tier": SG.tier,
         "Evidence": SG.Evidence,
     }.items()
 }
@@ -126,6 +127,8 @@ def triple_rows(graph: nx.MultiDiGraph) -> list[Row]:
             add((e, True, _EV["mention"], True, ev.mention, ""))
         if ev.rule:
             add((e, True, _EV["rule"], True, ev.rule, ""))
+        if ev.tier is not None:
+            add((e, True, _EV["tier"], True, str(ev.tier), _XSD_INTEGER))
 
     label, pref, alt = str(RDFS.label), str(SKOS.prefLabel), str(SKOS.altLabel)
     same_as = str(OWL.sameAs)
@@ -201,8 +204,6 @@ def to_rdf(graph: nx.MultiDiGraph) -> rdflib.Graph:
         obj = (Literal(o, datatype=URIRef(dt)) if dt else Literal(o)) if literal else URIRef(o)
         g.add((URIRef(s), URIRef(p), obj))
     return g
-
-
 
 
 _SCHEMES = {"action-kind": "Kinds of action", "status": "Response status"}

@@ -32,6 +32,29 @@ _NOT_RESPONDER = re.compile(
     r"(?:\s+(?:that\s+)?(?:the\s+)?[\w’'&/ -]{0,60}?\s+and)?)\s+(?:the\s+|all\s+|other\s+)?$",
     re.IGNORECASE,
 )
+_WITH = re.compile(r"\bwith\s+(?:the\s+|all\s+|other\s+|its\s+|their\s+|local\s+)?$", re.IGNORECASE)
+# "with X" after a verb of passing something on names a recipient, not a co-actor
+_RECIPIENT_WITH = re.compile(
+    r"\b(?:shar\w*|communicat\w*|discuss\w*|rais\w*|circulat\w*|disseminat\w*|consult\w*|engag\w*|"
+    r"met|meet\w*|provid\w*|suppl\w*|inform\w*|link\w*|register\w*|contact\w*|check\w*|"
+    r"follow\w*\s+up)\b[^.;:]{0,60}?\bwith\s+(?:the\s+|all\s+|other\s+|its\s+|their\s+|"
+    r"local\s+)?$",
+    re.IGNORECASE,
+)
+_FROM = re.compile(r"\bfrom\s+(?:the\s+|all\s+|other\s+|its\s+|their\s+|local\s+)?$", re.IGNORECASE)
+_PEOPLE_FROM = re.compile(
+    r"\b(?:colleagues|staff|representatives?|members?|practitioners|professionals|managers|leads?|officers|"
+    r"nurses|clinicians|partners|experts?|someone|each|one|two|three)\s+from\s+(?:the\s+|all\s+|other\s+|its\s+|"
+    r"their\s+|local\s+)?$",
+    re.IGNORECASE,
+)
+# recipients and audiences: "training for X", "attended by X", "received by X", "sent out to X"
+_RECIPIENT = re.compile(
+    r"\b(?:for|attended\s+by|received\s+by|reminded|informed|notified|alerted|briefed|sent|copied)\s+"
+    r"(?:the\s+|all\s+|other\s+|its\s+|their\s+|local\s+)?$",
+    re.IGNORECASE,
+)
+_COORDINATED = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+(?:the\s+)?)")
 _ASKED = re.compile(r"\b(?:asked|asks|requested|requests|invited|invites)\s+(?:that\s+)?$", re.IGNORECASE)
 _BACK_REF = re.compile(
     r"\b(?:the\s+above|the\s+aforementioned|the\s+said|this|that|these|both|the)\s+(?P<w>protocol|toolkits?|policy|"
@@ -111,7 +134,7 @@ def relate_document(doc: Document, seg: Segmented, vocab: Vocabulary | None = No
             ms += _back_references(text, span, history, in_rec=False)
             history += [m for m in ms if m.kind != AGENCY and m.rule != "pattern:back-reference"]
             agencies = [m for m in ms if m.kind == AGENCY]
-            acting = tuple(m for m in agencies if _acts(text, m))
+            acting = _acting(text, agencies)
             if not agencies:
                 acting = previous
             label = [ms for i, ms in labelled if i <= n]
@@ -147,8 +170,31 @@ def _subject_like(text: str, m: Mention) -> bool:
 
 
 def _acts(text: str, m: Mention) -> bool:
+    """Whether the words before an agency make it an actor (see the module docstring)."""
     before = text[max(0, m.start - 80) : m.start]
-    return not _NOT_RESPONDER.search(before)
+    if _NOT_RESPONDER.search(before):
+        return False
+    if _WITH.search(before):
+        return not _RECIPIENT_WITH.search(before)  # "rewrote it with X", not "shared with X"
+    if _FROM.search(before):
+        return bool(_PEOPLE_FROM.search(before))  # "colleagues from X", not "referrals from X"
+    return not _RECIPIENT.search(before)
+
+
+def _acting(text: str, agencies: list[Mention]) -> tuple[Mention, ...]:
+    """The agencies of a paragraph that act; one coordinated with the agency before it
+    ("shared with GPs and health visitors") plays the same part."""
+    out: list[Mention] = []
+    previous: tuple[Mention, bool] | None = None
+    for m in sorted(agencies, key=lambda m: m.start):
+        if previous is not None and _COORDINATED.fullmatch(text[previous[0].end : m.start]):
+            acts = previous[1]
+        else:
+            acts = _acts(text, m)
+        if acts:
+            out.append(m)
+        previous = (m, acts)
+    return tuple(out)
 
 
 def _back_references(text: str, span: Span | None, history: list[Mention], in_rec: bool) -> list[Mention]:

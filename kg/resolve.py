@@ -277,7 +277,7 @@ def resolve_entities(
         return len({where_from[i] for i in members}) <= 1
 
     for idxs in by_kind_group.values():
-        _merge_contained(idxs, keys, surfaces, uf, merge, compatible)
+        _merge_contained(idxs, keys, surfaces, uf, merge, compatible, [o.doc for o in occ])
     # build entities
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(occ)):
@@ -366,6 +366,13 @@ def _mint(
     return slugify(words or surfaces[best], max_words=20)
 
 
+def _contains_words(long: str, short: str) -> bool:
+    """Whether ``short`` is a run of whole words of ``long`` ("Neglect Strategy" in
+    "Westmere Neglect Strategy 2020–2023")."""
+    a, b = [w.lower() for w in _words(long)], [w.lower() for w in _words(short)]
+    return bool(b) and any(a[k : k + len(b)] == b for k in range(len(a) - len(b) + 1))
+
+
 def _is_local(surface: str) -> bool:
     """Whether an instrument's name only says which one within its own partnership: a
     description ("the bruising protocol") or a name with an owner acronym ("NSCP Neglect
@@ -386,9 +393,11 @@ def _merge_contained(
     uf: _UnionFind,
     merge: Callable[[int, int, str], None],
     compatible: Callable[[list[int]], bool],
+    docs: list[str],
 ) -> None:
-    """Rule 4, in two passes: names into the one name that contains their key words, then
-    descriptions into the one name whose key words they contain."""
+    """Rule 4, in three passes: names into the one name that contains their key words, then
+    descriptions into the one name whose key words they contain, then a name of one key word
+    ("the Neglect Strategy") into the one fuller name of its document that contains it."""
 
     def groups() -> dict[int, list[int]]:
         out: dict[int, list[int]] = defaultdict(list)
@@ -438,6 +447,24 @@ def _merge_contained(
         )
         if len(hits) == 1:
             merge(hits[0], r, f"'{surfaces[members[0]]}' names '{surfaces[hits[0]]}' (key words shared)")
+    g = groups()
+    for r, members in sorted(g.items()):
+        one = frozenset().union(*(keys[i][1] for i in members))
+        if len(one) != 1 or not any(_is_name(surfaces[i]) for i in members):
+            continue
+        # a fuller name that a document names beside the short one, and contains it
+        hits = sorted(
+            o
+            for o, m in g.items()
+            if o != r
+            and any(_is_name(surfaces[i]) for i in m)
+            and one < frozenset().union(*(keys[i][1] for i in m))
+            and any(
+                docs[i] == docs[j] and _contains_words(surfaces[j], surfaces[i]) for j in m for i in members
+            )
+        )
+        if len(hits) == 1:
+            merge(hits[0], r, f"'{surfaces[members[0]]}' is short for '{surfaces[hits[0]]}' in one document")
 
 
 def _without_area(name: str, area: str) -> str:
@@ -502,6 +529,10 @@ def _canonical(
         words = s.split()
         proper = int(s[:1].isupper())
         owner = int(bool(words) and bool(_OWNER.match(words[0])) and len(words) > 1)
+        if kind == AGENCY and owner and not _initials(words[1:]).startswith(words[0].rstrip("s")[:2]):
+            owner = (
+                0  # "NHS Westbury Integrated Care Board" is a name; "HSCB Hampshire … Board" repeats itself
+            )
         if kind != AGENCY:
             owner += int(bool(_AGENCY_WORD.search(s)))  # "Maternity and Children's Services … Protocol"
         acronym_only = int(bool(_OWNER.match(s)))

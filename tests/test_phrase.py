@@ -149,3 +149,50 @@ def test_a_type_word_that_only_modifies_a_plan_template_or_group_is_not_the_head
 def test_plans_frameworks_and_templates_are_not_instruments() -> None:
     text = "The Eastmoor Quality Assurance Framework, the Neglect Action Plan and a referral template."
     assert instruments(text) == []
+
+
+def test_to_inside_a_name_only_after_an_acronym() -> None:
+    assert "GP to School Nurse Notification Protocol" in instruments(
+        "Practices use the GP to School Nurse Notification Protocol now."
+    )
+    got = instruments("as set out in Working Together to Safeguard Children 2018 statutory guidance.")
+    assert got == ["Working Together to Safeguard Children 2018"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A leaflet for parents was produced.",
+        "Officers received refresher training in May.",
+        "Induction training for all new officers now covers it.",
+        "Staff use a common neglect assessment tool.",
+        "The Trust added a module on the Eastmoor Screening Tool to its training.",
+    ],
+)
+def test_audiences_and_everyday_kinds_of_training_are_not_instruments(sentence: str) -> None:
+    assert [i for i in instruments(sentence) if "Screening Tool" not in i] == []
+
+
+def test_an_indefinite_course_on_a_titled_subject_is_one_course() -> None:
+    got = instruments("HSCP has introduced an e-Learning course on Professional Challenge and Escalation.")
+    assert "e-Learning course on Professional Challenge and Escalation" in got
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Staff now use a common neglect assessment tool.", []),
+        ("Staff now use a screening tool for assessing neglect.", []),
+        ("A health-led audit is currently underway.", ["health-led audit"]),
+        ("A revised toolkit was published.", []),
+    ],
+)
+def test_an_indefinite_phrase_names_one_thing_only_with_a_subject_or_as_an_event(
+    sentence: str, expected: list[str]
+) -> None:
+    assert instruments(sentence) == expected
+
+
+def test_a_subject_after_an_audience_still_counts() -> None:
+    got = instruments("The service developed a training package for all staff in Risk of Serious Harm.")
+    assert got and got[0].startswith("training package for all staff in Risk of Serious Harm")

@@ -149,3 +149,35 @@ def test_the_trust_resolves_to_the_one_trust_of_its_document_and_is_dropped_othe
     )
     entities, where = resolve_entities(two)
     assert ("a.txt", 100, 105) not in where and len(entities) == 2
+
+
+def test_a_one_word_short_name_is_the_fuller_name_of_its_document() -> None:
+    entities, _ = resolve_entities(
+        [
+            _in("a.txt", "Eastmoor", "Eastmoor Neglect Strategy 2020-2023", "Policy"),
+            Occurrence(
+                "a.txt",
+                Mention("Neglect Strategy", "Policy", 90, 106, "pattern:name+type-word"),
+                None,
+                "Eastmoor",
+            ),
+        ]
+    )
+    assert len(entities) == 1 and entities[0].label == "Eastmoor Neglect Strategy 2020-2023"
+
+
+def test_a_one_word_name_does_not_join_a_name_it_is_not_part_of() -> None:
+    entities, _ = resolve_entities(
+        [
+            _in("a.txt", "Eastmoor", "Missed Appointment Policy in Maternity", "Policy"),
+            Occurrence(
+                "a.txt",
+                Mention(
+                    "Safeguarding Children in Maternity Policy", "Policy", 90, 131, "pattern:name+type-word"
+                ),
+                None,
+                "Eastmoor",
+            ),
+        ]
+    )
+    assert len(entities) == 2

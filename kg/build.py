@@ -19,6 +19,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.actions import classify_actions
 from kg.cache import extractor_version, load_cached, prune_cache, store_cached
 from kg.errors import ExportError, IngestError, KgError
 from kg.graph import Extracted, build_graph
@@ -79,7 +80,7 @@ def extract_file(path: Path, max_bytes: int, cache_dir: Path | None) -> tuple[Ex
     doc = document_from_bytes(path, data)
     seg = split_sections(doc)
     rel = relate_document(doc, seg)
-    x = Extracted(doc, seg, rel)
+    x = Extracted(doc, seg, rel, classify_actions(doc, seg, rel))
     if cache_dir is not None:
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time next run
             store_cached(cache_dir, digest, version, x)
@@ -114,6 +115,8 @@ def build(
     files, failures = collect_inputs(paths, out)
     files.sort(key=lambda f: str(f.resolve()))  # the same files in any order give the same build
     result.failures += failures
+    if strict and failures:
+        return result  # --strict: stop before anything is written
     _check_writable(out)
     with build_lock(out):
         clean_up(out)
@@ -154,8 +157,8 @@ def _build_locked(
         progress("", len(files), len(files))
     result.counts["read"] = read_fresh
     clock.lap("extract")
-    if not items:
-        return result
+    if not items or (strict and result.failures):
+        return result  # nothing to build, or --strict stopped: the outputs stay as they were
     registry = out / "ids.tsv"
     minted = read_registry(registry.read_text(encoding="utf-8")) if registry.is_file() else {}
     graph, entities = build_graph(items, minted=minted)
@@ -301,3 +304,24 @@ def _summarise(graph: nx.MultiDiGraph, result: BuildResult) -> None:
         if len(revs) >= 2
     ]
     result.recurring = sorted(recurring, key=lambda r: (-r[2], r[1], r[0]))
+    repromoted = [
+        (graph.nodes[i]["label"], graph.nodes[i]["cls"], len(revs))
+        for i, revs in reviews_acting_on(graph, ("promoted", "revised")).items()
+        if len(revs) >= 2
+    ]
+    result.repromoted = sorted(repromoted, key=lambda r: (-r[2], r[1], r[0]))
+
+
+def reviews_acting_on(graph: nx.MultiDiGraph, kinds: tuple[str, ...]) -> dict[str, set[str]]:
+    """instrument node → the reviews whose responses state an action of one of ``kinds`` on it."""
+    rec_review = {v: u for u, v, k in graph.edges(keys=True) if k == "sg:hasRecommendation"}
+    resp_rec = {u: v for u, v, k in graph.edges(keys=True) if k == "sg:respondsTo"}
+    action_resp = {v: u for u, v, k in graph.edges(keys=True) if k == "sg:hasAction"}
+    out: dict[str, set[str]] = defaultdict(set)
+    for a, i, k in graph.edges(keys=True):
+        if k != "sg:onInstrument" or graph.nodes[a].get("kind") not in kinds:
+            continue
+        review = rec_review.get(resp_rec.get(action_resp.get(a, ""), ""))
+        if review:
+            out[i].add(review)
+    return out

@@ -36,6 +36,7 @@ _EXTRACTION_SOURCES = (
     "preamble.py",
     "extract.py",
     "relate.py",
+    "actions.py",
     "vocabulary.py",
     "model.py",
     "slug.py",  # section keys

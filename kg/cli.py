@@ -81,7 +81,7 @@ def build(
         bool, typer.Option("--no-validate", help="Skip the SHACL check of the export.")
     ] = False,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Stop at the first file that cannot be read.")
+        bool, typer.Option("--strict", help="Stop at the first file that cannot be read, writing nothing.")
     ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar or summary; failures are still reported.")
@@ -129,6 +129,12 @@ def build(
 
     for f in result.failures:
         err.print(f"skipped {f.message}", markup=False)
+    if strict and result.failures:
+        err.print(
+            "error: stopped at the first file that could not be read (--strict); nothing written",
+            markup=False,
+        )
+        raise typer.Exit(1)
     if verbose or not quiet:
         for w in result.warnings:
             err.print(f"warning: {w}", markup=False)
@@ -195,6 +201,13 @@ def _print_summary(result: BuildResult) -> None:
     if result.recurring:
         err.print("recurring across reviews (most first):", markup=False)
         for label, kind, n in result.recurring:
+            err.print(f"  {n} reviews  {kind:<9} {label}", markup=False)
+    if result.repromoted:
+        err.print(
+            "promoted or revised again in two or more reviews (learning that may not be sticking):",
+            markup=False,
+        )
+        for label, kind, n in result.repromoted:
             err.print(f"  {n} reviews  {kind:<9} {label}", markup=False)
     for p in result.outputs:
         if p.suffix in (".ttl", ".html"):
@@ -318,6 +331,150 @@ def validate(
         raise typer.Exit(2) from None
     typer.echo(format_violations(violations, str(graph)))
     raise typer.Exit(1 if violations else 0)
+
+
+@app.command()
+def push(
+    url: Annotated[str, typer.Argument(help="The store's SPARQL 1.1 Graph Store endpoint.")],
+    export: Annotated[Path, typer.Option("--export", "-e", help="The Turtle export to send.")] = Path(
+        "exports/graph.ttl"
+    ),
+    graph: Annotated[
+        str | None,
+        typer.Option("--graph", help="The named graph to replace (default: …/graph/<export folder>)."),
+    ] = None,
+    update: Annotated[
+        str | None,
+        typer.Option("--update", help="The SPARQL Update endpoint (derived for Oxigraph and Virtuoso)."),
+    ] = None,
+    chunk: Annotated[int, typer.Option(help="Triples per request.", min=1)] = 50_000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Send the export to a shared triple store as one named graph, replacing the previous version.
+
+    URL is a SPARQL 1.1 Graph Store HTTP Protocol endpoint: http://HOST:7878/store for an
+    Oxigraph server, http://HOST:8890/sparql-graph-crud-auth for Virtuoso. The triples go into
+    a temporary graph first; one SPARQL Update then moves it onto --graph, so queries never see
+    half a graph. Pushing an unchanged export again changes nothing. Credentials are read from
+    KG_PUSH_USER and KG_PUSH_PASSWORD, or from ~/.netrc, and sent only when the store asks.
+
+    Example: KG_PUSH_USER=dba KG_PUSH_PASSWORD=... kg push http://localhost:8890/sparql-graph-crud-auth
+    """
+    import os
+
+    from kg.errors import PushError
+    from kg.push import find_credentials
+    from kg.push import push as run_push
+
+    try:
+        credentials = find_credentials(url, os.environ)
+        if quiet or not err.is_terminal:
+            result = run_push(
+                export, url, graph=graph, update_url=update, credentials=credentials, chunk_triples=chunk
+            )
+        else:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("pushing", total=None)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                result = run_push(
+                    export,
+                    url,
+                    graph=graph,
+                    update_url=update,
+                    credentials=credentials,
+                    chunk_triples=chunk,
+                    progress=progress,
+                )
+    except PushError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None
+    if not quiet:
+        if result.unchanged:
+            err.print(
+                f"unchanged: <{result.graph}> already holds this export ({result.triples} triples)",
+                markup=False,
+            )
+        else:
+            err.print(
+                f"pushed {result.triples} triples to <{result.graph}> in {result.requests} requests, "
+                f"{result.seconds:.1f} s",
+                markup=False,
+            )
+
+
+@app.command()
+def serve(
+    export: Annotated[
+        Path, typer.Argument(help="The Turtle export, or a folder holding an Oxigraph store.")
+    ] = Path("exports/graph.ttl"),
+    bind: Annotated[
+        str, typer.Option("--bind", help="HOST:PORT to listen on; anything but loopback opens it to others.")
+    ] = "127.0.0.1:7878",
+    timeout: Annotated[int, typer.Option(help="Seconds a query may run.", min=1)] = 30,
+    max_mb: Annotated[float, typer.Option("--max-mb", help="Largest result sent, in megabytes.")] = 50.0,
+    cors: Annotated[
+        str | None, typer.Option("--cors", help="Allow browser pages from this origin (or *) to query.")
+    ] = None,
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint until Ctrl-C.
+
+    The engine is the Oxigraph server; in front of it, a gate refuses updates and SERVICE
+    (federated queries), stops a query after --timeout seconds and refuses results larger than
+    --max-mb. Results come in the W3C formats the client asks for (Accept: JSON, XML, CSV,
+    TSV; Turtle or N-Triples for CONSTRUCT). Listens on loopback only unless --bind says
+    otherwise; no CORS headers unless --cors.
+
+    Example: kg serve exports/graph.ttl --bind 127.0.0.1:7878
+    """
+    import signal
+
+    from kg.errors import KgError
+    from kg.serve import Endpoint, Limits
+    from kg.serve import serve as run_serve
+
+    host, sep, port_text = bind.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not port_text.isdigit() or not host:
+        err.print(f"error: --bind {bind!r} is not HOST:PORT, e.g. 127.0.0.1:7878", markup=False)
+        raise typer.Exit(2)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(
+            f"warning: listening on {host}, not loopback: anyone who can reach this machine can query "
+            "the graph. Put it behind a proxy with authentication if the graph is not public.",
+            markup=False,
+        )
+
+    def announce(endpoint: Endpoint) -> None:
+        err.print(f"SPARQL endpoint at {endpoint.url}  (Ctrl-C stops it)", markup=False)
+        err.print(
+            f"try: curl -s -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE {{ ?s ?p ?o }} LIMIT 5' "
+            f"{endpoint.url}",
+            markup=False,
+        )
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        limits = Limits(timeout=timeout, max_bytes=int(max_mb * 1024 * 1024), cors_origin=cors)
+        run_serve(export, host=host, port=int(port_text), limits=limits, ready=announce)
+    except KgError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    err.print("stopped", markup=False)
 
 
 def main() -> None:

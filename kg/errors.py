@@ -42,5 +42,13 @@ class ValidationError(KgError):
     """The graph does not conform to the SHACL shapes."""
 
 
+class DataError(KgError):
+    """A data file under ontology/ (a cue list, a vocabulary) is malformed."""
+
+
 class StoreError(KgError):
     """The export can be read neither from its store nor as Turtle."""
+
+
+class PushError(KgError):
+    """A triple store could not be reached, or refused what was sent to it."""

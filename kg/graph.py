@@ -12,8 +12,22 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from kg.actions import classify_actions, response_status, settle_kinds
 from kg.extract import sentence_of, split_sentences
-from kg.model import AGENCY, INSTRUMENT_TYPES, Document, Entity, Evidence, Fact, Mention, Segmented, Span
+from kg.model import (
+    AGENCY,
+    INSTRUMENT_TYPES,
+    Action,
+    Document,
+    Entity,
+    Evidence,
+    Fact,
+    Mention,
+    ParagraphActions,
+    SectionActions,
+    Segmented,
+    Span,
+)
 from kg.preamble import area_of
 from kg.relate import DocumentRelations, SectionRelations, all_mentions
 from kg.resolve import Occurrence, resolve_entities
@@ -33,6 +47,7 @@ class Extracted:
     document: Document
     segmented: Segmented
     relations: DocumentRelations
+    actions: tuple[SectionActions, ...] = ()  # what each response paragraph did, and its status signal
 
 
 def occurrences(items: list[Extracted]) -> list[Occurrence]:
@@ -178,6 +193,7 @@ def _add_document(b: _Builder, x: Extracted, rid: str) -> None:
         b.edge(rid, pid, "sg:leadReviewer", _evidence(doc, sentences, f.start, f.end, None))
     sections = {s.key: s for s in seg.sections}
     rslug = rid.split("/", 1)[1]
+    actions = {a.key: a for a in (x.actions or classify_actions(doc, seg, rel))}
     for srel in rel.sections:
         sec = sections[srel.key]
         rec = f"recommendation/{rslug}/{sec.key}"
@@ -203,7 +219,7 @@ def _add_document(b: _Builder, x: Extracted, rid: str) -> None:
             key = b.entity(fname, m)
             if key:
                 b.edge(rec, key, "sg:addressedTo", _evidence(doc, sentences, m.start, m.end, m))
-        _add_responses(b, doc, sentences, rslug, sec.key, rec, did, srel)
+        _add_responses(b, doc, sentences, rslug, sec.key, rec, did, srel, actions.get(sec.key))
 
 
 def _add_responses(
@@ -215,6 +231,7 @@ def _add_responses(
     rec: str,
     did: str,
     srel: SectionRelations,
+    acts: SectionActions | None = None,
 ) -> None:
     fname = doc.file_name
     by_agency: dict[str, list[int]] = defaultdict(list)
@@ -246,6 +263,84 @@ def _add_responses(
             for m in p.mentions:
                 if m.kind != AGENCY:
                     _reference(b, doc, sentences, resp, m)
+        if acts is not None:
+            found = [acts.paragraphs[i] for i in idxs if i < len(acts.paragraphs)]
+            _add_actions(b, doc, sentences, resp, found)
+            _add_status(b, doc, resp, paras[0].span, found)
+
+
+def _add_actions(
+    b: _Builder, doc: Document, sentences: list[tuple[int, int]], resp: str, found: list[ParagraphActions]
+) -> None:
+    """One sg:Action per instrument and kind the response states, each with its evidence."""
+    by_instrument: dict[str, list[Action]] = defaultdict(list)
+    for pa in found:
+        for act in pa.actions:
+            key = b.entity(doc.file_name, act.mention)
+            if key is not None and b.entities[key].kind in INSTRUMENT_TYPES:
+                by_instrument[key].append(act)
+    for key, acts in sorted(by_instrument.items()):
+        for m in dict.fromkeys(a.mention for a in acts):  # the response references what it acts on
+            if m.rule == "pattern:anaphor":  # names and back-references are referenced already
+                _reference(b, doc, sentences, resp, m)
+        for kind in settle_kinds(a.kind for a in acts):
+            these = [a for a in acts if a.kind == kind]
+            aid = f"action/{resp.split('/', 1)[1]}/{key.replace('/', '-')}/{kind}"
+            b.node(aid, "Action", f"{kind}: {b.entities[key].label}")
+            b.literal(aid, "sg:actionKind", f"action-kind/{kind}", "iri")
+            b.g.nodes[aid]["kind"] = kind
+            dated = next((a for a in these if a.date and a.date_type), None)
+            if dated is not None and dated.date and dated.date_type:
+                b.literal(aid, "sg:actionDate", dated.date, dated.date_type)
+                b.g.nodes[aid].setdefault("facts", {})["sg:actionDate"] = Evidence(
+                    doc.file_name,
+                    doc.text[dated.start : dated.end],
+                    dated.start,
+                    dated.end,
+                    dated.date,
+                    "date",
+                )
+            for a in _one_per_sentence(these):
+                cue = Evidence(doc.file_name, doc.text[a.start : a.end], a.start, a.end, a.cue, a.rule)
+                b.edge(resp, aid, "sg:hasAction", cue)
+                b.edge(
+                    aid,
+                    key,
+                    "sg:onInstrument",
+                    _evidence(doc, sentences, a.mention.start, a.mention.end, a.mention),
+                )
+
+
+def _one_per_sentence(acts: list[Action]) -> list[Action]:
+    seen: dict[tuple[int, int], Action] = {}
+    for a in acts:
+        seen.setdefault((a.start, a.end), a)
+    return list(seen.values())
+
+
+def _add_status(b: _Builder, doc: Document, resp: str, first: Span, found: list[ParagraphActions]) -> None:
+    """sg:status (and sg:statusText, where the document writes one) with the evidence that decided."""
+    status, stated, signal = response_status(pa.status for pa in found)
+    b.literal(resp, "sg:status", f"status/{status}", "iri")
+    facts = b.g.nodes[resp].setdefault("facts", {})
+    if stated is not None:
+        b.literal(resp, "sg:statusText", stated.value)
+        ev = Evidence(doc.file_name, stated.value, stated.start, stated.end, stated.value, "status:stated")
+        facts["sg:statusText"] = facts["sg:status"] = ev
+    elif signal is not None and signal.cue is not None:
+        c = signal.cue
+        facts["sg:status"] = Evidence(
+            doc.file_name, doc.text[c.start : c.end], c.start, c.end, "", f"status:{status}"
+        )
+    else:
+        facts["sg:status"] = Evidence(
+            doc.file_name,
+            doc.text[first.start : first.end],
+            first.start,
+            first.end,
+            "",
+            "status:nothing-pending",
+        )
 
 
 def _reference(b: _Builder, doc: Document, sentences: list[tuple[int, int]], source: str, m: Mention) -> None:

@@ -25,6 +25,10 @@ INSTRUMENT_TYPES: tuple[str, ...] = (
     "Agreement",
 )
 AGENCY = "Agency"
+# What a response may say was done with an instrument (VOCABULARY.md; sgid:action-kind/<kind>),
+# in the fixed order of gold/README.md §10.
+ACTION_KINDS: tuple[str, ...] = ("created", "revised", "promoted", "embedded", "audited", "used", "planned")
+STATUSES: tuple[str, ...] = ("complete", "in-progress", "planned")  # sgid:status/<status>
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,7 @@ class Section:
     addressee_hints: tuple[Span, ...] = ()  # e.g. a table's "Lead agency" cell
     responder_hints: tuple[tuple[int, Span], ...] = ()  # (response index, "YJS" in "YJS response:")
     rule: str = ""  # the structure rule that found it, e.g. "structure:heading-sequence"
+    status: Span | None = None  # a table's status or RAG cell ("Amber – in progress"), as written
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,60 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Action:
+    """One kind of action a sentence states on one instrument mention.
+
+    ``mention`` is the instrument as named in the sentence (a name, or a back-reference whose
+    ``canonical`` is "@start:end" of the name it points to); ``start``/``end`` span the
+    sentence; ``cue`` is the wording that states the action ("reviewed and updated") and
+    ``rule`` the cue-list entry that matched ("cue:revised:reviewed"). ``date`` is an ISO value
+    ("2021-03") of ``date_type`` "date", "gYearMonth" or "gYear", where the sentence gives one.
+    """
+
+    mention: Mention
+    kind: str  # one of ACTION_KINDS
+    start: int
+    end: int
+    cue: str
+    rule: str
+    date: str | None = None
+    date_type: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusSignal:
+    """What one response paragraph says about being done.
+
+    ``done``, ``ongoing`` and ``future``: whether any sentence states an action as done (or
+    standing practice), under way, or only future; ``cue`` spans the sentence that decided
+    ``ongoing``/``future``. ``stated`` is a status as the document writes it (a status or RAG
+    cell, a "Status:" line), with ``stated_status`` its value among STATUSES.
+    """
+
+    done: bool = False
+    ongoing: bool = False
+    future: bool = False
+    cue: Span | None = None
+    stated: Fact | None = None
+    stated_status: str | None = None
+
+
+@dataclass(frozen=True)
+class ParagraphActions:
+    """The actions and status signal of one response paragraph (same order as relations)."""
+
+    actions: tuple[Action, ...] = ()
+    anaphors: tuple[Mention, ...] = ()  # instrument back-references found for actions
+    status: StatusSignal = StatusSignal()
+
+
+@dataclass(frozen=True)
+class SectionActions:
+    key: str
+    paragraphs: tuple[ParagraphActions, ...] = ()
+
+
+@dataclass(frozen=True)
 class Entity:
     """One real agency or instrument across all documents."""
 
@@ -196,6 +255,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     recurring: list[tuple[str, str, int]] = field(default_factory=list)  # (label, type, reviews)
+    repromoted: list[tuple[str, str, int]] = field(default_factory=list)  # promoted or revised in ≥ 2 reviews
     outputs: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # stage → seconds, in pipeline order
 

@@ -37,7 +37,7 @@ PREFIXES = {
     "rdfs": RDFS,
     "xsd": XSD,
 }
-_DATATYPES = {"date": XSD.date, "integer": XSD.integer}
+_DATATYPES = {"date": XSD.date, "integer": XSD.integer, "gYearMonth": XSD.gYearMonth, "gYear": XSD.gYear}
 # Superclasses stated as well, so that queries need no reasoner ("?r a sg:Review").
 _ALSO = {
     "SeriousCaseReview": ("Review",),
@@ -60,7 +60,13 @@ def node_iri(node_id: str) -> URIRef:
 _RDF_TYPE = str(RDF.type)
 _XSD_STRING = ""  # a plain literal: no datatype in the sort key, xsd:string in RDF
 _XSD_INTEGER = str(XSD.integer)
-_DT = {"": "", "date": str(XSD.date), "integer": _XSD_INTEGER}
+_DT = {
+    "": "",
+    "date": str(XSD.date),
+    "integer": _XSD_INTEGER,
+    "gYearMonth": str(XSD.gYearMonth),
+    "gYear": str(XSD.gYear),
+}
 _EV = {
     name: str(iri)
     for name, iri in {
@@ -140,10 +146,17 @@ def triple_rows(graph: nx.MultiDiGraph) -> list[Row]:
             add((s, True, same_as, False, sgid + old, ""))
         literals = data.get("literals", ())
         for pred, value, dtype in literals:
-            add((s, True, iri_of(pred), True, str(value), _DT[dtype or ""]))
+            if dtype == "iri":  # a concept below sgid: (sgid:action-kind/revised, sgid:status/complete)
+                add((s, True, iri_of(pred), False, sgid + value, ""))
+                rows.extend(_concept_rows(value))
+            else:
+                add((s, True, iri_of(pred), True, str(value), _DT[dtype or ""]))
         for pred, ev in sorted(data.get("facts", {}).items()):
             value, dtype = next((v, d) for p, v, d in literals if p == pred)
-            evidence(s, iri_of(pred), str(value), True, _DT[dtype or ""], ev)
+            if dtype == "iri":
+                evidence(s, iri_of(pred), sgid + value, False, "", ev)
+            else:
+                evidence(s, iri_of(pred), str(value), True, _DT[dtype or ""], ev)
     for u, v, pred, data in graph.edges(keys=True, data=True):
         s, p, o = sgid + u, iri_of(pred), sgid + v
         add((s, p != _RDF_TYPE, p, False, o, ""))
@@ -188,6 +201,24 @@ def to_rdf(graph: nx.MultiDiGraph) -> rdflib.Graph:
         obj = (Literal(o, datatype=URIRef(dt)) if dt else Literal(o)) if literal else URIRef(o)
         g.add((URIRef(s), URIRef(p), obj))
     return g
+
+
+
+
+_SCHEMES = {"action-kind": "Kinds of action", "status": "Response status"}
+
+
+def _concept_rows(value: str) -> list[Row]:
+    """The SKOS concept an "iri" value names (as the ontology defines it): the export describes itself."""
+    scheme, name = value.split("/", 1)
+    c, sc = str(SGID[value]), str(SGID[scheme])
+    return [
+        (c, False, _RDF_TYPE, False, str(SKOS.Concept), ""),
+        (c, True, str(SKOS.inScheme), False, sc, ""),
+        (c, True, str(SKOS.prefLabel), True, name.replace("-", " "), ""),
+        (sc, False, _RDF_TYPE, False, str(SKOS.ConceptScheme), ""),
+        (sc, True, str(SKOS.prefLabel), True, _SCHEMES[scheme], ""),
+    ]
 
 
 def _doc_slug(file_name: str) -> str:

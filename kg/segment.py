@@ -74,6 +74,7 @@ _LABEL_VALUE = re.compile(r"^[A-Z][\w ]{0,30}:\s+\S")
 _TERMINAL = re.compile(r"[.;?!,][\"'’”)\]]*$")
 _REC_COLUMN = re.compile(r"recommendation|learning|finding|action required", re.IGNORECASE)
 _RESPONSE_COLUMN = re.compile(r"response|progress|update|action taken|actions? taken|outcome", re.IGNORECASE)
+_STATUS_COLUMN = re.compile(r"^\W*(?:current\s+)?(?:status|rag\b|progress\s+rating|rating)", re.IGNORECASE)
 _AGENCY_COLUMN = re.compile(r"agenc|lead|owner|responsib|organisation|who", re.IGNORECASE)
 
 
@@ -467,7 +468,18 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
         responses = tuple(
             Span(c.start, c.end)
             for c in cells
-            if c.column and _RESPONSE_COLUMN.search(c.column) and c is not body
+            if c.column
+            and _RESPONSE_COLUMN.search(c.column)
+            and not _STATUS_COLUMN.search(c.column)
+            and c is not body
+        )
+        status = next(
+            (
+                Span(c.start, c.end)
+                for c in cells
+                if c.column and _STATUS_COLUMN.search(c.column) and c.text.strip()
+            ),
+            None,
         )
         hints = tuple(
             Span(c.start, c.end)
@@ -489,6 +501,7 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
                 hints,
                 (),
                 "structure:table-column",
+                status=status,
             )
         )
     return out, score

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create .venv and install safeguarding-kg into it (editable). With --test, also the test
 # tools and the Debian packages the tests drive: chromium (browser tests of the HTML view)
-# and raptor2-utils (rapper, an independent Turtle parser).
+# raptor2-utils (rapper, an independent Turtle parser) and virtuoso-opensource (OpenLink
+# Virtuoso, a triple store the push tests start on loopback).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
@@ -25,13 +26,14 @@ if [ "${1:-}" = "--test" ]; then
     need=()
     command -v chromium >/dev/null 2>&1 || need+=(chromium)
     command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
+    command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource)
     if [ ${#need[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ]; then
             apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
         elif command -v sudo >/dev/null 2>&1; then
             sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
         else
-            echo "note: install ${need[*]} (Debian packages) to run the browser and rapper tests" >&2
+            echo "note: install ${need[*]} (Debian packages) to run the browser, rapper and Virtuoso tests" >&2
         fi
     fi
 fi

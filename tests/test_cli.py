@@ -137,3 +137,53 @@ def test_explain_prints_each_reason_once(tmp_path: Path) -> None:
     result = runner.invoke(app, ["explain", "escalation", "--merges", str(tmp_path / "out" / "merges.tsv")])
     lines = [line for line in result.output.splitlines() if line.startswith("  - ")]
     assert lines and len(lines) == len(set(lines))
+
+
+def two_documents_and_a_bad_one(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text((LAYOUTS / "numbered.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "b.bin.txt").write_bytes(b"\x00\x01\x02 not text \xff\xfe" * 20)
+    (folder / "c.txt").write_text((LAYOUTS / "grouped.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+def test_strict_stops_at_the_first_bad_file_and_writes_nothing(tmp_path: Path) -> None:
+    folder = two_documents_and_a_bad_one(tmp_path / "in")
+    out = tmp_path / "out"
+    first = runner.invoke(app, ["build", str(folder / "a.txt"), "--out", str(out), "-q"])
+    assert first.exit_code == 0, first.output
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and ".kg.lock" not in p.name}
+    result = runner.invoke(app, ["build", str(folder), "--out", str(out), "--strict", "-q"])
+    assert result.exit_code == 1
+    assert "b.bin.txt" in result.output and "--strict" in result.output and "nothing written" in result.output
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and ".kg.lock" not in p.name}
+    assert after == before  # the earlier build is untouched, and c.txt was never built
+
+
+def test_strict_with_a_bad_path_creates_no_output_folder(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["build", str(tmp_path / "missing.txt"), "--out", str(tmp_path / "out"), "--strict"]
+    )
+    assert result.exit_code == 1 and "missing.txt" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_without_strict_the_bad_file_is_skipped_and_the_rest_built(tmp_path: Path) -> None:
+    folder = two_documents_and_a_bad_one(tmp_path / "in")
+    result = runner.invoke(app, ["build", str(folder), "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 1
+    assert [line for line in result.output.splitlines() if line.startswith("skipped ")] == [
+        line for line in result.output.splitlines() if "b.bin.txt" in line and line.startswith("skipped ")
+    ]
+    texts = sorted(p.name for p in (tmp_path / "out" / "text").iterdir())
+    assert texts == ["a.txt.txt", "c.txt.txt"]
+
+
+def test_verbose_names_every_output_and_quiet_prints_no_summary(tmp_path: Path) -> None:
+    doc = LAYOUTS / "numbered.txt"
+    loud = runner.invoke(app, ["build", str(doc), "--out", str(tmp_path / "a"), "-v"])
+    assert loud.exit_code == 0, loud.output
+    wrote = {line.split(" ", 1)[1] for line in loud.output.splitlines() if line.startswith("wrote ")}
+    assert {str(tmp_path / "a" / name) for name in ("graph.ttl", "graph.html", "merges.tsv")} <= wrote
+    quiet = runner.invoke(app, ["build", str(doc), "--out", str(tmp_path / "b"), "-q"])
+    assert quiet.exit_code == 0 and quiet.output == ""

@@ -270,6 +270,7 @@ def test_describe_returns_triples_about_the_node() -> None:
 INVENTED_PARAMS: dict[str, dict[str, str]] = {
     "reviews-referencing": {"instrument": "escalation"},
     "evidence": {"review": "child r", "instrument": "escalation"},
+    "instrument-history": {"name": "escalation"},
 }
 
 

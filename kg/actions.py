@@ -1,0 +1,729 @@
+"""What each response did with each instrument it names, and whether that is done.
+
+``classify_actions(doc, seg, rel)`` reads, for every response paragraph, each sentence that
+names an instrument or points back to one ("the above Protocol", "both toolkits", "its use")
+and states the kinds of action in it (gold/README.md §10, "Actions and status"):
+
+* **Cues** (``ontology/action-cues.tsv``) are wordings that state a kind ("reviewed",
+  "re-launch of", "training on"), each limited to the instrument types it can act on and
+  attached either to the nearest instrument in its clause or to the one it introduces.
+* **Tense** (``ontology/tense-cues.tsv``): the nearest tense cue before an action's wording
+  decides whether it happened or started (its kind), is only future ("planned"), or is a
+  possibility or request (no action).
+* **Vehicles**: an instrument that another is carried in or through ("training on the
+  toolkits within the Virtual Training Offer") gets nothing from that sentence; when what is
+  carried is not an instrument ("learning added to the webinars"), the vehicle is what is
+  acted on.
+
+Each paragraph also gets a ``StatusSignal`` (done, under way, future; a status cell or
+"Status:" line as written, mapped by ``ontology/status-words.tsv``), which ``response_status``
+combines over a response's paragraphs. ``settle_kinds`` applies "planned stands alone" once
+the mentions are resolved to instruments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kg.errors import DataError
+from kg.extract import split_sentences
+from kg.model import (
+    ACTION_KINDS,
+    AGENCY,
+    INSTRUMENT_TYPES,
+    Action,
+    Document,
+    Fact,
+    Mention,
+    ParagraphActions,
+    SectionActions,
+    Segmented,
+    StatusSignal,
+)
+from kg.relate import DocumentRelations
+from kg.resources import ontology_dir
+
+TENSES = ("future", "ongoing", "modal", "negated", "past")
+ATTACH = ("near", "next", "finding")
+_SELF_ACTING = {"Training", "Audit", "Campaign"}  # instruments that are themselves the action
+_VEHICLE = re.compile(
+    r"\b(?:through|via|within|in|into|as\s+part\s+of|at|during|alongside)\b[^.;,:]{0,28}$",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(
+    r"[;:]|\bwhich\b|\bwho\b|\bincluding\b|\bbut\b|\bwhilst\b|\bwhile\b|\balthough\b", re.I
+)
+_TARGET_BREAK = re.compile(
+    r"[;:]|\bbut\b|\bwhilst\b|\bwhile\b|\balthough\b", re.I
+)  # a cue does not reach across
+_OTHER_OBJECT = re.compile(
+    r"^\s*(?:\w+\s+){0,2}?(?:a|an)\s+\S", re.I
+)  # "established a Task and Finish Group to …"
+_NOMINAL_FUTURE = re.compile(r"\b(?:next|upcoming|forthcoming|future|planned)\b", re.I)
+_UPDATED = re.compile(r"\b(?:updated|revised|refreshed|amended|new\s+version\s+of(?:\s+the)?)\s*$", re.I)
+_STANDARD = re.compile(
+    r"\b(?:in\s+(?:the\s+)?light\s+of|in\s+line\s+with|in\s+accordance\s+with|aligned\s+(?:to|with)|to\s+reflect)\b[^.;]*$",
+    re.I,
+)
+_INSTANCE = re.compile(
+    r"\b(?:round|cohort|session|event|sitting)s?\s+of\s+(?:the\s+)?(?:[\w/-]+\s+){0,3}$", re.I
+)
+_FUTURE_VERB = re.compile(
+    r"\b(?:will|shall)\s+(?:\w+\s+)?(?:be\s+)?\w+|\b(?:is|are)\s+(?:due|expected|scheduled)\s+to\b", re.I
+)
+_ROLE_BEFORE = re.compile(r"\b(?:who|which|that)\s+$", re.I)  # "who will action this" describes a role
+_DONE_VERB = re.compile(r"\b(?:has|have|had|was|were)\s+(?:\w+\s+)?\w+ed\b|\b[A-Z][A-Za-z]+\s+\w+ed\b")
+_SOURCE = re.compile(
+    r"\b(?:feedback|findings?|learning|lessons|results?|outcomes?|data|information|updates?|action\s+plans?|"
+    r"recommendations?|themes?)\s+(?:\w+\s+)?(?:from|of)\s+(?:the\s+|this\s+|these\s+|that\s+)?(?:[\w/-]+\s+)?$",
+    re.I,
+)  # "Feedback from this audit was shared": what is shared is the feedback
+_PRONOUN_SUBJECT = re.compile(
+    r"^\s*(?:This|It)\s+(?=(?:has|have|is|was|will|includes|covers|raises|continues)\b)"
+)
+_LAUNCH = re.compile(r"(?i)launch|publish|publication|issued|introduc")
+_SUBORDINATE = re.compile(r"\b(?:once|when|until|as\s+soon\s+as|after)\b", re.IGNORECASE)
+_PARENTHETICAL = re.compile(r",(?:\s+\w+){1,5},")  # "will, with its partners, review"
+_COORDINATION = re.compile(
+    r"^\s*(?:,\s*|\band\b\s*|\bor\b\s*|&\s*|\bas\s+well\s+as\s+|\bincluding\s+|\bsuch\s+as\s+|\(?e\.g\.?\s*)+"
+    r"(?:the\s+|both\s+|its\s+)?$",
+    re.I,
+)
+_ITS = re.compile(
+    r"\bits\s+(?:use|usage|implementation|application|adoption|launch|roll-?out|principles|content|messages?)\b",
+    re.I,
+)
+_STATUS_LINE = re.compile(
+    r"^\s*(?:current\s+)?(?:status|rag(?:\s+(?:rating|status))?|progress\s+rating)\s*(?:[:\-–—]\s*)(?P<v>\S.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_MONTHS = {
+    m: n
+    for n, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for m in names
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE = re.compile(
+    rf"\b(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+)?(?P<m>{_MONTH})\.?,?\s+(?P<y>(?:19|20)\d\d)\b(?![/-]\d)"
+    rf"|\b(?:in|during|since|from|by|of|spring|summer|autumn|winter|early|late)\s+(?P<yo>(?:19|20)\d\d)\b(?![/-]\d)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One entry of the action cue list."""
+
+    pattern: re.Pattern[str]
+    kinds: tuple[str, ...]
+    types: frozenset[str]
+    attach: str
+    why: str
+    line: int
+
+
+@dataclass(frozen=True)
+class TenseCue:
+    pattern: re.Pattern[str]
+    tense: str
+    why: str
+
+
+@dataclass(frozen=True, eq=False)  # loaded once and cached; hashed by identity
+class Cues:
+    actions: tuple[Cue, ...]
+    tenses: tuple[TenseCue, ...]
+    statuses: tuple[tuple[re.Pattern[str], str], ...]
+
+
+def _rows(path: Path) -> Iterable[tuple[int, list[str]]]:
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip() and not line.startswith("#"):
+            yield n, [c.strip() for c in line.split("\t")]
+
+
+def _compile(path: Path, n: int, pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(r"(?<![\w-])(?:" + pattern + r")", re.IGNORECASE)
+    except re.error as err:
+        raise DataError(f"not a regular expression ({err}); fix the pattern in column 1", path, n) from err
+
+
+@lru_cache(maxsize=4)
+def load_cues(directory: Path | None = None) -> Cues:
+    """Read action-cues.tsv, tense-cues.tsv and status-words.tsv (cached)."""
+    directory = directory or ontology_dir()
+    actions = []
+    path = directory / "action-cues.tsv"
+    for n, row in _rows(path):
+        if len(row) < 5:
+            raise DataError("expected 5 tab-separated columns: pattern, kind, types, attach, why", path, n)
+        kinds = tuple(k.strip() for k in row[1].split(","))
+        types = (
+            frozenset(INSTRUMENT_TYPES) if row[2] == "*" else frozenset(t.strip() for t in row[2].split(","))
+        )
+        if not set(kinds) <= set(ACTION_KINDS) - {"planned"} or not types <= set(INSTRUMENT_TYPES):
+            raise DataError(f"unknown kind or type in {row[1]!r} / {row[2]!r}", path, n)
+        if row[3] not in ATTACH:
+            raise DataError(f"attach must be one of {', '.join(ATTACH)}, not {row[3]!r}", path, n)
+        actions.append(Cue(_compile(path, n, row[0]), kinds, types, row[3], row[4], n))
+    tenses = []
+    path = directory / "tense-cues.tsv"
+    for n, row in _rows(path):
+        if len(row) < 3 or row[1] not in TENSES:
+            raise DataError(f"expected pattern, tense ({', '.join(TENSES)}), why", path, n)
+        tenses.append(TenseCue(_compile(path, n, row[0] + r")(?![\w-]"), row[1], row[2]))
+    statuses = []
+    path = directory / "status-words.tsv"
+    for n, row in _rows(path):
+        if len(row) < 3 or row[1] not in ("complete", "in-progress", "planned"):
+            raise DataError("expected pattern, status (complete, in-progress, planned), why", path, n)
+        statuses.append((_compile(path, n, row[0]), row[1]))
+    return Cues(tuple(actions), tuple(tenses), tuple(statuses))
+
+
+def status_of_text(value: str, cues: Cues | None = None) -> str | None:
+    """'Amber – in progress' → 'in-progress'; None when no status word is recognised."""
+    cues = cues or load_cues()
+    for pattern, status in cues.statuses:
+        if pattern.search(value):
+            return status
+    return None
+
+
+def classify_actions(
+    doc: Document, seg: Segmented, rel: DocumentRelations, cues: Cues | None = None
+) -> tuple[SectionActions, ...]:
+    """The actions and status signal of every response paragraph, section by section."""
+    cues = cues or load_cues()
+    text = doc.text
+    by_key = {s.key: s for s in seg.sections}
+    out = []
+    for srel in rel.sections:
+        sec = by_key.get(srel.key)
+        history: list[Mention] = []
+        if sec is not None and sec.parent:  # "both toolkits" in 1b may point to those named in 1a
+            for sib in rel.sections:
+                if sib.key == srel.key:
+                    break
+                if sib.key == sec.parent or (by_key.get(sib.key) and by_key[sib.key].parent == sec.parent):
+                    history += [m for m in sib.references if _named(m)]
+                    history += [m for p in sib.paragraphs for m in p.mentions if _named(m)]
+        history += [m for m in srel.references if _named(m)]
+        paragraphs = []
+        for p in srel.paragraphs:
+            named = [m for m in p.mentions if m.kind != AGENCY]
+            actions: list[Action] = []
+            anaphors: list[Mention] = []
+            signal = _Signal()
+            for a, b in split_sentences(text, p.span.start, p.span.end):
+                here = [m for m in named if a <= m.start < b]
+                extra = _anaphors(text, a, b, here, history, named)
+                anaphors += extra
+                ms = sorted(_expand_plural(here, history) + extra, key=lambda m: (m.start, m.end))
+                actions += _sentence_actions(text, a, b, ms, cues)
+                signal.read(text, a, b, cues)
+                history += [m for m in here if _named(m)]
+            stated = _stated_status(text, p.span.start, p.span.end, sec.status if sec else None, cues)
+            paragraphs.append(ParagraphActions(tuple(actions), tuple(anaphors), signal.freeze(stated, cues)))
+        out.append(SectionActions(srel.key, tuple(paragraphs)))
+    return tuple(out)
+
+
+def _named(m: Mention) -> bool:
+    return (
+        m.kind != AGENCY and not m.rule.startswith("pattern:back-reference") and m.rule != "pattern:anaphor"
+    )
+
+
+def _pointer(m: Mention) -> str:
+    """The "@start:end" of the name a mention stands for."""
+    return m.canonical if m.canonical and m.canonical.startswith("@") else f"@{m.start}:{m.end}"
+
+
+def _anaphor(text: str, start: int, end: int, target: Mention) -> Mention:
+    return Mention(text[start:end], target.kind, start, end, "pattern:anaphor", _pointer(target))
+
+
+def _anaphors(
+    text: str, a: int, b: int, here: list[Mention], history: list[Mention], named: list[Mention]
+) -> list[Mention]:
+    """Instruments a sentence points back to that relation finding did not name:
+    "its use", "the toolkits" (every recent toolkit), "the protocol"."""
+    taken = [(m.start, m.end) for m in named]
+    out: list[Mention] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(s < y and x < e for x, y in taken + [(o.start, o.end) for o in out])
+
+    earlier = [h for h in history if h.start < a] + [m for m in here if _named(m)]
+    lead = _PRONOUN_SUBJECT.match(text, a, b)
+    previous = [h for h in history if h.start < a]
+    if lead and previous and not here and a - previous[-1].end < 200:
+        # "This has included …" continues the instrument named just before
+        s = a + len(text[a : lead.end()]) - len(text[a : lead.end()].lstrip())
+        out.append(_anaphor(text, s, s + len(text[s : lead.end()].rstrip()), previous[-1]))
+    for m in _ITS.finditer(text, a, b):
+        prior = [h for h in earlier if h.end <= m.start()]
+        if prior and free(m.start(), m.start() + 3):
+            out.append(_anaphor(text, m.start(), m.start() + 3, prior[-1]))
+    for m in _TYPE_ANAPHOR.finditer(text, a, b):
+        word = m.group("w").lower()
+        if not free(m.start(), m.end()) or re.match(r"\s+[A-Z]", text[m.end() : m.end() + 2]):
+            continue  # taken, or the start of a name ("the Protocol Group")
+        stem = _stem(word)
+        targets = _distinct([h for h in earlier if h.end <= m.start() and stem in h.text.lower()])
+        if not targets:
+            continue
+        plural = (
+            word.endswith("s")
+            and word not in ("guidance", "process")
+            or m.group("d").lower() in ("both", "these")
+        )
+        for t in targets[-3:] if plural else targets[-1:]:
+            out.append(_anaphor(text, m.start(), m.end(), t))
+    return out
+
+
+_TYPE_WORDS = (
+    r"protocols?|toolkits?|policy|policies|guidance|guides?|procedures?|campaigns?|audits?|systems?|platforms?"
+    r"|agreements?|programmes?|courses?|webinars?|workshops?|briefings?|forums?|training"
+)
+_TYPE_ANAPHOR = re.compile(
+    rf"\b(?P<d>the|both|these|those|this|that)\s+(?P<w>{_TYPE_WORDS})\b(?!\s+(?:of|for|on)\b)",
+    re.IGNORECASE,
+)
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    for suffix, keep in (("ies", "y"), ("s", "")):
+        if word.endswith(suffix) and word not in ("guidance", "process"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def _distinct(ms: list[Mention]) -> list[Mention]:
+    """The latest mention of each name, in order of last mention."""
+    seen: dict[str, Mention] = {}
+    for m in ms:
+        seen.pop(m.text.lower(), None)
+        seen[m.text.lower()] = m
+    return list(seen.values())
+
+
+def _expand_plural(here: list[Mention], history: list[Mention]) -> list[Mention]:
+    """A back-reference in the plural ("both toolkits") stands for every recent instrument of that
+    type word, not only the nearest."""
+    out = list(here)
+    for m in here:
+        if m.rule != "pattern:back-reference" or not re.search(
+            r"(?i)(?:^(?:both|these|those)\b|[^s]s$)", m.text
+        ):
+            continue
+        stem = _stem(m.text.split()[-1])
+        pointed = m.canonical
+        for t in _distinct([h for h in history if h.end <= m.start and stem in h.text.lower()])[-3:]:
+            if _pointer(t) != pointed:
+                out.append(Mention(m.text, t.kind, m.start, m.end, "pattern:anaphor", _pointer(t)))
+    return out
+
+
+@dataclass(frozen=True)
+class _Match:
+    start: int
+    end: int
+    cue: Cue
+
+
+def _cue_matches(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> list[_Match]:
+    """Cue matches in a sentence; an earlier entry wins over one it contains, and words inside an
+    instrument's name ("Learning Lessons Workshops") are not cues, unless they lead it ("new protocol")."""
+    found: list[_Match] = []
+    for cue in cues.actions:
+        for m in cue.pattern.finditer(text, a, b):
+            s, e = m.start(), m.end()
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e <= s or any(f.start <= s and e <= f.end for f in found):
+                continue
+            names = [x for x in ms if x.rule not in ("pattern:anaphor", "pattern:back-reference")]
+            if any(x.start < s < x.end or s == x.start and not _leading(text, x, s, e) for x in names):
+                continue
+            found.append(_Match(s, e, cue))
+    return sorted(found, key=lambda f: (f.start, f.cue.line))
+
+
+def _describes_action(text: str, m: Mention, ms: list[Mention], cues: Cues) -> bool:
+    """A name that is an action on another named instrument ("training on the X Protocol"):
+    the inner instrument is what is acted on, so the phrase itself is not a target."""
+    inner = [
+        x
+        for x in ms
+        if x is not m and m.start <= x.start and x.end <= m.end and (x.start, x.end) != (m.start, m.end)
+    ]
+    if not inner:
+        return False
+    return any(
+        c.pattern.match(text, m.start, inner[0].start)
+        for c in cues.actions
+        if len(c.kinds) and c.attach == "next"
+    )
+
+
+_LEADING = re.compile(r"(?i)(?:new|newly|updated|revised|refreshed|amended|re-?launched|re-?issued)\b")
+
+
+def _leading(text: str, m: Mention, s: int, e: int | None = None) -> bool:
+    """A modifier that states an action and begins a name ("new protocol", "updated … Protocol")
+    acts on it; other words of a name ("agreed escalation protocol") are part of the name."""
+    return (
+        s == m.start
+        and bool(_LEADING.match(text, s))
+        and m.rule not in ("pattern:anaphor", "pattern:back-reference")
+    )
+
+
+def _is_vehicle(text: str, a: int, m: Mention) -> bool:
+    return bool(_VEHICLE.search(text[max(a, m.start - 40) : m.start]))
+
+
+def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> list[Action]:
+    if not ms:
+        return []
+    ms = [m for m in ms if not _describes_action(text, m, ms, cues)]
+    matches = _cue_matches(text, a, b, ms, cues)
+    vehicle = {id(m): _is_vehicle(text, a, m) for m in ms}
+    found: dict[tuple[int, str, str], Action] = {}
+
+    def add(m: Mention, kind: str, cue: str, rule: str, at: int) -> None:
+        key = (m.start, _pointer(m), kind)
+        if key not in found:
+            date, dtype = _date_near(text, a, b, at)
+            found[key] = Action(m, kind, a, b, cue, rule, date, dtype)
+
+    acted: set[int] = set()
+    for f in matches:
+        cands = [
+            m for m in ms if m.kind in f.cue.types or (f.start == m.start and _leading(text, m, f.start))
+        ]
+        target = _target(text, f, cands, ms)
+        if target is None:
+            continue
+        tense = tense_before(text, a, b, f.start, cues)
+        if tense in ("modal", "negated"):
+            continue
+        if target.start >= f.end and _NOMINAL_FUTURE.search(text[f.end : target.start]):
+            tense = "future"  # "included in the next cohort of X"
+        kinds = f.cue.kinds
+        if (
+            kinds == ("created",)
+            and _LAUNCH.search(text[f.start : f.end])
+            and (
+                _UPDATED.search(text[max(a, target.start - 25) : target.start])
+                or _UPDATED.match(target.text.split()[0] + " ")
+            )
+        ):
+            kinds = ("revised", "promoted")  # the launch of an updated version (§10.8)
+        group = _coordinated(text, target, ms)
+        if all(_SOURCE.search(text[max(a, m.start - 60) : m.start]) for m in group):
+            for m in group:  # findings of an audit were shared: the audit took place
+                if m.kind in _SELF_ACTING and tense != "future":
+                    acted.add(id(m))
+                    add(m, "used", text[f.start : f.end], _rule(f, "source"), f.start)
+            continue
+        # a vehicle is named after the wording that carries something into it ("include X in V")
+        carried_in = vehicle[id(target)] and (
+            f.start < target.start or not re.search(r"\b(?:which|that|who)\b", text[target.end : f.start])
+        )
+        carriers = [m for m in ms if not vehicle[id(m)] and m not in group and m.start < target.start]
+        if carried_in and carriers and f.cue.kinds != ("used",):
+            others = [m for m in carriers if m.kind in f.cue.types]
+            if not others:
+                continue
+            target = min(others, key=lambda m: _gap(f, m))
+            group = _coordinated(text, target, ms)
+        elif (
+            carried_in
+            and not carriers
+            and set(kinds) & {"promoted", "embedded", "revised"}
+            and (target.kind in _SELF_ACTING or _gap(f, target) <= 25)
+        ):
+            # what is carried is not an instrument: the vehicle is what is acted on (§10.5) —
+            # revised when content was added to a standing one, used when a round or instance took place
+            adding = bool(set(kinds) & {"embedded", "revised"})
+            instance = _INSTANCE.search(text[max(a, target.start - 40) : target.start])
+            for m in group:
+                k = "used" if m.kind in ("Audit", "Campaign") or not adding or instance else "revised"
+                if k == "used" and m.kind not in _SELF_ACTING:
+                    continue
+                acted.add(id(m))
+                add(
+                    m,
+                    "planned" if tense == "future" else k,
+                    text[f.start : f.end],
+                    _rule(f, "vehicle"),
+                    f.start,
+                )
+            continue
+        for m in group:
+            acted.add(id(m))
+            for kind in kinds:
+                add(
+                    m,
+                    "planned" if tense == "future" else kind,
+                    text[f.start : f.end],
+                    _rule(f, kind),
+                    f.start,
+                )
+    for m in ms:  # named in a future sentence without a cue of its own: planned
+        if id(m) in acted:
+            continue
+        tense = _tense_around(text, a, b, m, cues)
+        if tense == "future":
+            add(m, "planned", text[m.start : m.end], "tense:future", m.start)
+    for m in ms:  # an external standard something is aligned to is only used (§10.6)
+        if _STANDARD.search(text[max(a, m.start - 70) : m.start]):
+            for key in [
+                k
+                for k in found
+                if k[0] == m.start and k[1] == _pointer(m) and k[2] not in ("used", "planned")
+            ]:
+                del found[key]
+    return sorted(found.values(), key=lambda x: (x.mention.start, ACTION_KINDS.index(x.kind)))
+
+
+def _rule(f: _Match, what: str) -> str:
+    return f"cue:{what}:line-{f.cue.line}"
+
+
+def _gap(f: _Match, m: Mention) -> int:
+    if m.end <= f.start:
+        return f.start - m.end
+    if m.start >= f.end:
+        return m.start - f.end
+    return 0
+
+
+def _target(text: str, f: _Match, cands: list[Mention], ms: list[Mention]) -> Mention | None:
+    if f.cue.attach == "finding" and not any(m.kind == "Audit" and m.end <= f.start for m in ms):
+        return None
+    if f.cue.attach in ("next", "finding"):
+        after = [m for m in cands if m.start >= f.start and m.start - f.end <= 60]
+        after = [m for m in after if not _TARGET_BREAK.search(text[f.end : m.start])]
+        return min(after, key=lambda m: m.start) if after else None
+    best: tuple[int, Mention] | None = None
+    for m in cands:
+        if m.start >= f.end and _OTHER_OBJECT.match(text[f.end : m.start]):
+            continue  # the verb's object is something else
+        between = text[min(f.end, m.end) : max(f.start, m.start)]
+        gap = _gap(f, m)
+        if gap > 160:
+            continue
+        gap += 1000 if _TARGET_BREAK.search(between) else 0
+        if best is None or gap < best[0]:
+            best = (gap, m)
+    return best[1] if best else None
+
+
+def _coordinated(text: str, target: Mention, ms: list[Mention]) -> list[Mention]:
+    """The target and the instruments coordinated with it ("X and Y", "both X and Y")."""
+    group = [target]
+    ordered = sorted(ms, key=lambda m: m.start)
+    i = ordered.index(target)
+    for step in (1, -1):
+        j, cur = i + step, target
+        while 0 <= j < len(ordered):
+            nxt = ordered[j]
+            between = text[cur.end : nxt.start] if step == 1 else text[nxt.end : cur.start]
+            if nxt.start == cur.start or _COORDINATION.match(between):
+                group.append(nxt)
+                cur = nxt
+                j += step
+            else:
+                break
+    return group
+
+
+def tense_before(text: str, a: int, b: int, pos: int, cues: Cues) -> str:
+    """The tense of wording at ``pos``: the nearest tense cue before it in its clause decides
+    ("past" when there is none). A present tense after "once"/"when" in a future sentence is future."""
+    start = max(a, pos - 150)
+    window = _PARENTHETICAL.sub(lambda m: " " * len(m.group(0)), text[start:pos])
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    if breaks:
+        window = " " * breaks[-1].end() + window[breaks[-1].end() :]
+    best: tuple[int, int, str] | None = None
+    for t in cues.tenses:
+        for m in t.pattern.finditer(window):
+            key = (m.end(), m.end() - m.start())
+            if best is None or key > best[:2]:
+                best = (key[0], key[1], t.tense)
+    tense = best[2] if best else "past"
+    if tense in ("past", "ongoing") and _SUBORDINATE.search(window) and _has_future(text, a, b, cues):
+        return "future"
+    return tense
+
+
+def _tense_around(text: str, a: int, b: int, m: Mention, cues: Cues) -> str:
+    """The tense a mention sits in: before it, else the first tense cue after it in its clause."""
+    before = tense_before(text, a, b, m.start, cues)
+    if before != "past" or _any_tense(text[max(a, m.start - 90) : m.start], cues):
+        return before
+    after = text[m.end : b]
+    cut = _CLAUSE_BREAK.search(after)
+    after = after[: cut.start()] if cut else after
+    first: tuple[int, str] | None = None
+    for t in cues.tenses:
+        hit = t.pattern.search(after)
+        if hit and (first is None or hit.start() < first[0]):
+            first = (hit.start(), t.tense)
+    return first[1] if first else "past"
+
+
+def _any_tense(window: str, cues: Cues) -> bool:
+    return any(t.pattern.search(window) for t in cues.tenses)
+
+
+def _has_future(text: str, a: int, b: int, cues: Cues) -> bool:
+    return any(t.tense == "future" and t.pattern.search(text, a, b) for t in cues.tenses)
+
+
+def _date_near(text: str, a: int, b: int, pos: int) -> tuple[str | None, str | None]:
+    """The date nearest the action's wording in its sentence (after it preferred)."""
+    best: tuple[int, str, str] | None = None
+    for m in _DATE.finditer(text, a, b):
+        if m.start() >= pos:  # "updated in March 2021": after the wording, in its clause
+            if re.search(r"[,;:]", text[pos : m.start()]):
+                continue
+            dist = m.start() - pos
+        elif len(text[a : m.start()].split()) <= 1:  # "In November 2021, HSCP requested …"
+            dist = (pos - m.end()) + 1
+        else:
+            continue
+        if m.group("yo"):
+            value, dtype = m.group("yo"), "gYear"
+        else:
+            month = _MONTHS[m.group("m").lower()]
+            if m.group("d"):
+                value, dtype = f"{m.group('y')}-{month:02d}-{int(m.group('d')):02d}", "date"
+            else:
+                value, dtype = f"{m.group('y')}-{month:02d}", "gYearMonth"
+        if dist <= 80 and (best is None or dist < best[0]):
+            best = (dist, value, dtype)
+    return (best[1], best[2]) if best else (None, None)
+
+
+class _Signal:
+    """Accumulates what a paragraph's sentences say about being done."""
+
+    def __init__(self) -> None:
+        self.done = self.ongoing = self.future = False
+        self.cue: tuple[int, int] | None = None
+
+    def read(self, text: str, a: int, b: int, cues: Cues) -> None:
+        for t in cues.tenses:
+            if t.tense == "ongoing":
+                for m in t.pattern.finditer(text, a, b):
+                    if not re.match(
+                        r"\s*(?:used|followed|applied|implemented|embedded)\b", text[m.end() : b]
+                    ):
+                        self.ongoing = True
+                        self.cue = self.cue or (a, b)
+        for cue in cues.actions:
+            for m in cue.pattern.finditer(text, a, b):
+                tense = tense_before(text, a, b, m.start(), cues)
+                if tense == "future":
+                    self.future = True
+                    self.cue = self.cue or (a, b)
+                elif tense in ("past", "ongoing"):
+                    self.done = True
+        future = [
+            m
+            for m in _FUTURE_VERB.finditer(text, a, b)
+            if not _ROLE_BEFORE.search(text[max(a, m.start() - 12) : m.start()])
+        ]
+        if future:  # "The outcomes will be reported …": something is still to come
+            self.future = True
+            self.cue = self.cue or (a, b)
+        elif _DONE_VERB.search(text, a, b):  # "HSCP raised this …": something was done
+            self.done = True
+
+    def freeze(self, stated: tuple[Fact, str] | None, cues: Cues) -> StatusSignal:
+        from kg.model import Span
+
+        return StatusSignal(
+            self.done,
+            self.ongoing,
+            self.future,
+            Span(*self.cue) if self.cue else None,
+            stated[0] if stated else None,
+            stated[1] if stated else None,
+        )
+
+
+def _stated_status(text: str, start: int, end: int, cell: object, cues: Cues) -> tuple[Fact, str] | None:
+    """A status as the document writes it: the section's status cell, or a "Status:" line."""
+    from kg.model import Span
+
+    spans: list[tuple[int, int]] = []
+    if isinstance(cell, Span):
+        spans.append((cell.start, cell.end))
+    for m in _STATUS_LINE.finditer(text, start, end):
+        spans.append((m.start("v"), m.end("v")))
+    for s, e in spans:
+        value = text[s:e].strip()
+        status = status_of_text(value, cues)
+        if status:
+            lead = len(text[s:e]) - len(text[s:e].lstrip())
+            return Fact(value, s + lead, s + lead + len(value)), status
+    return None
+
+
+def settle_kinds(kinds: Iterable[str]) -> list[str]:
+    """The kinds one response states for one instrument, in the fixed order; "planned" only
+    when nothing has happened or started (§10.2 rule 3)."""
+    ks = set(kinds)
+    if ks - {"planned"}:
+        ks.discard("planned")
+    return [k for k in ACTION_KINDS if k in ks]
+
+
+def response_status(signals: Iterable[StatusSignal]) -> tuple[str, Fact | None, StatusSignal | None]:
+    """A response's status from its paragraphs: a stated status decides; otherwise under way, or
+    done mixed with future, is in-progress; only future is planned; the rest is complete.
+    Returns (status, the status as written or None, the signal that decided)."""
+    sigs = list(signals)
+    for s in sigs:
+        if s.stated and s.stated_status:
+            return s.stated_status, s.stated, s
+    ongoing = next((s for s in sigs if s.ongoing), None)
+    future = next((s for s in sigs if s.future), None)
+    done = any(s.done for s in sigs)
+    if ongoing:
+        return "in-progress", None, ongoing
+    if future and done:
+        return "in-progress", None, future
+    if future:
+        return "planned", None, future
+    return "complete", None, None

@@ -1,0 +1,269 @@
+"""`kg push`: the export into real triple stores over the Graph Store Protocol.
+
+The live tests start two stores on loopback ports themselves (the `oxigraph` server from PyPI
+and Debian's OpenLink Virtuoso), push the sample export built fresh from data/, and check that
+every named query answers over HTTP with exactly the rows `kg query` gives on the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from stores import OxigraphServer, Store, StoreUnavailable, VirtuosoServer, file_rows, select
+from typer.testing import CliRunner
+
+from kg.build import build
+from kg.cli import app
+from kg.errors import PushError
+from kg.push import (
+    RECORD_GRAPH,
+    Credentials,
+    default_graph,
+    find_credentials,
+    push,
+    update_endpoint,
+)
+from kg.query import list_queries, query_params, resolve_query, run_query
+from kg.resources import ontology_file
+
+ROOT = Path(__file__).parent.parent
+# A parameter value any name may contain: the named queries run with every parameter set to it.
+PARAM_VALUE = "e"
+
+
+def named_queries() -> list[tuple[str, str]]:
+    """Every named query, each parameter set to ``PARAM_VALUE``."""
+    queries = []
+    for name, _ in list_queries():
+        declared = query_params(ontology_file(f"queries/{name}.rq").read_text(encoding="utf-8"))
+        queries.append((name, resolve_query(name, {param: PARAM_VALUE for param, _ in declared})))
+    return queries
+
+
+@pytest.fixture(scope="module")
+def sample_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "sample"
+    result = build([ROOT / "data"], out, use_cache=False, html=False)
+    assert result.documents and not result.failures
+    return out / "graph.ttl"
+
+
+def start(kind: str, folder: Path) -> Store:
+    try:
+        return OxigraphServer(folder) if kind == "oxigraph" else VirtuosoServer(folder)
+    except StoreUnavailable as exc:
+        pytest.fail(f"could not start {kind}: {exc}")
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Store]]:
+    """The stores started so far in this module, by kind; all stopped at its end."""
+    running: dict[str, Store] = {}
+    try:
+        yield running
+    finally:
+        for each in running.values():
+            each.__exit__(None, None, None)
+
+
+def started(kind: str, stores: dict[str, Store], tmp_path_factory: pytest.TempPathFactory) -> Store:
+    if kind not in stores:
+        stores[kind] = start(kind, tmp_path_factory.mktemp(kind))
+    return stores[kind]
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def store(
+    request: pytest.FixtureRequest, stores: dict[str, Store], tmp_path_factory: pytest.TempPathFactory
+) -> Store:
+    return started(request.param, stores, tmp_path_factory)
+
+
+def credentials_for(store: Store) -> Credentials | None:
+    if isinstance(store, VirtuosoServer):
+        return Credentials(store.user, store.password, "test")
+    return None
+
+
+def all_quads(store: Store) -> list[tuple[object, ...]]:
+    """Every quad in every named graph (the stores' own system graphs included)."""
+    _, rows = select(store.query_url, "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return sorted(rows, key=repr)
+
+
+def graph_rows(store: Store, graph: str) -> list[tuple[object, ...]]:
+    _, rows = select(store.query_url, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return sorted(rows, key=repr)
+
+
+@pytest.fixture(scope="module")
+def pushed(store: Store, sample_export: Path) -> str:
+    result = push(sample_export, store.store_url, credentials=credentials_for(store), chunk_triples=3000)
+    assert not result.unchanged and result.triples > 1000
+    return result.graph
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "query"), named_queries(), ids=[n for n, _ in named_queries()])
+def test_every_named_query_returns_the_files_rows_from_the_store(
+    store: Store, pushed: str, sample_export: Path, name: str, query: str
+) -> None:
+    expected = file_rows(run_query(query, sample_export))
+    assert select(store.query_url, query, default_graph=pushed) == expected
+
+
+@pytest.mark.corpus
+def test_most_named_queries_return_rows_on_the_sample_so_the_comparison_proves_something(
+    sample_export: Path,
+) -> None:
+    counts = [len(file_rows(run_query(query, sample_export))[1]) for _, query in named_queries()]
+    assert sum(1 for count in counts if count) > len(counts) // 2 and sum(counts) >= 100
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_a_second_push_of_the_same_export_leaves_the_store_unchanged(
+    store: Store, pushed: str, sample_export: Path
+) -> None:
+    before = all_quads(store)
+    again = push(sample_export, store.store_url, credentials=credentials_for(store))
+    assert again.unchanged and again.graph == pushed and again.requests == 1
+    assert all_quads(store) == before
+
+
+OLD = '<https://example.org/a> <https://example.org/p> "old" .\n' * 1 + (
+    '<https://example.org/b> <https://example.org/p> "kept" .\n'
+)
+NEW = "".join(f'<https://example.org/n{i}> <https://example.org/p> "new {i}" .\n' for i in range(6)) + (
+    '<https://example.org/b> <https://example.org/p> "kept" .\n'
+)
+
+
+@pytest.mark.slow
+def test_a_new_export_replaces_the_graph_and_no_query_sees_it_half_loaded(
+    store: Store, tmp_path: Path
+) -> None:
+    graph = "https://example.org/graph/replace-test"
+    old, new = tmp_path / "old" / "graph.ttl", tmp_path / "new" / "graph.ttl"
+    for path, text in ((old, OLD), (new, NEW)):
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+    push(old, store.store_url, graph=graph, credentials=credentials_for(store))
+    old_rows = graph_rows(store, graph)
+    assert len(old_rows) == 2
+    seen: list[list[tuple[object, ...]]] = []
+
+    def look(done: int, total: int) -> None:  # called after each one-triple request
+        seen.append(graph_rows(store, graph))
+
+    result = push(
+        new, store.store_url, graph=graph, credentials=credentials_for(store), chunk_triples=1, progress=look
+    )
+    assert result.triples == 7 and result.requests == 1 + 7 + 1
+    assert len(seen) >= 7 and all(rows == old_rows for rows in seen[:-1])
+    new_rows = graph_rows(store, graph)
+    assert len(new_rows) == 7 and {r[2][1] for r in new_rows} == {"kept"} | {f"new {i}" for i in range(6)}
+    _, graphs = select(store.query_url, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert not [g for (g,) in graphs if g and g[1].startswith("urn:safeguarding-kg:push:")]
+
+
+@pytest.mark.slow
+def test_the_push_is_recorded_with_the_exports_sha256(store: Store, tmp_path: Path) -> None:
+    export = tmp_path / "e" / "graph.ttl"
+    export.parent.mkdir()
+    export.write_text(OLD, encoding="utf-8")
+    result = push(
+        export,
+        store.store_url,
+        graph="https://example.org/graph/recorded",
+        credentials=credentials_for(store),
+    )
+    _, rows = select(
+        store.query_url,
+        f"SELECT ?id WHERE {{ GRAPH <{RECORD_GRAPH}> {{ <https://example.org/graph/recorded> "
+        "<http://purl.org/dc/terms/identifier> ?id } }",
+    )
+    assert [row[0][1] for row in rows if row[0]] == [f"sha256:{result.sha256}"]
+
+
+@pytest.fixture(scope="module")
+def virtuoso(stores: dict[str, Store], tmp_path_factory: pytest.TempPathFactory) -> Store:
+    return started("virtuoso", stores, tmp_path_factory)
+
+
+@pytest.mark.slow
+def test_a_wrong_password_fails_naming_the_stores_answer(virtuoso: Store, tmp_path: Path) -> None:
+    export = tmp_path / "e" / "graph.ttl"
+    export.parent.mkdir()
+    export.write_text(OLD, encoding="utf-8")
+    with pytest.raises(PushError, match=r"401 Unauthorized.*KG_PUSH_USER") as caught:
+        push(export, virtuoso.store_url, credentials=Credentials("dba", "not-the-password", "test"))
+    assert "not-the-password" not in str(caught.value)
+
+
+@pytest.mark.slow
+def test_kg_push_takes_credentials_from_the_environment_and_never_prints_them(
+    virtuoso: Store, tmp_path: Path
+) -> None:
+    export = tmp_path / "team" / "graph.ttl"
+    export.parent.mkdir()
+    export.write_text(NEW, encoding="utf-8")
+    env = {"KG_PUSH_USER": "dba", "KG_PUSH_PASSWORD": "dba", "NETRC": str(tmp_path / "none")}
+    result = CliRunner().invoke(app, ["push", virtuoso.store_url, "--export", str(export)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "pushed 7 triples to <https://w3id.org/safeguarding-kg/graph/team>" in result.output
+    again = CliRunner().invoke(app, ["push", virtuoso.store_url, "--export", str(export)], env=env)
+    assert again.exit_code == 0 and "unchanged" in again.output
+    env["KG_PUSH_PASSWORD"] = "s3cret-wrong"
+    refused = CliRunner().invoke(app, ["push", virtuoso.store_url, "--export", str(export)], env=env)
+    assert refused.exit_code == 1 and "401" in refused.output and "s3cret-wrong" not in refused.output
+
+
+# --- without a store ---------------------------------------------------------------------------
+
+
+def test_credentials_come_from_the_environment_first() -> None:
+    found = find_credentials("http://h/store", {"KG_PUSH_USER": "u", "KG_PUSH_PASSWORD": "p"})
+    assert found is not None and (found.user, found.password) == ("u", "p")
+
+
+def test_credentials_come_from_netrc_for_the_stores_host(tmp_path: Path) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine store.example login team password pw\nmachine other login x password y\n")
+    netrc.chmod(0o600)
+    found = find_credentials("https://store.example:8890/sparql-graph-crud-auth", {"NETRC": str(netrc)})
+    assert found is not None and (found.user, found.password, found.source) == ("team", "pw", str(netrc))
+    assert find_credentials("https://elsewhere.example/store", {"NETRC": str(netrc)}) is None
+
+
+def test_a_password_never_shows_in_the_credentials_repr() -> None:
+    assert "pw" not in repr(Credentials("team", "pw", "netrc"))
+
+
+def test_credentials_in_the_url_are_refused_without_echoing_them(tmp_path: Path) -> None:
+    export = tmp_path / "graph.ttl"
+    export.write_text(OLD)
+    with pytest.raises(PushError, match="KG_PUSH_USER") as caught:
+        push(export, "http://dba:hunter2@127.0.0.1:1/store")
+    assert "hunter2" not in str(caught.value)
+
+
+def test_the_update_endpoint_is_derived_for_oxigraph_and_virtuoso() -> None:
+    assert update_endpoint("http://h:7878/store") == "http://h:7878/update"
+    assert update_endpoint("http://h:8890/sparql-graph-crud-auth") == "http://h:8890/sparql-auth"
+    with pytest.raises(PushError, match="--update"):
+        update_endpoint("http://h/gsp")
+
+
+def test_the_default_graph_is_named_after_the_export_folder(tmp_path: Path) -> None:
+    assert default_graph(tmp_path / "North Partnership" / "graph.ttl").endswith("/graph/north-partnership")
+
+
+def test_an_unreachable_store_is_one_clear_error(tmp_path: Path) -> None:
+    export = tmp_path / "graph.ttl"
+    export.write_text(OLD)
+    with pytest.raises(PushError, match="could not reach the store|refused"):
+        push(export, "http://127.0.0.1:9/store", timeout=2)

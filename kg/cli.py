@@ -333,7 +333,7 @@ def validate(
     raise typer.Exit(1 if violations else 0)
 
 
-@app.command()
+@app.command(short_help="Send the export to a shared triple store as one named graph.")
 def push(
     url: Annotated[str, typer.Argument(help="The store's SPARQL 1.1 Graph Store endpoint.")],
     export: Annotated[Path, typer.Option("--export", "-e", help="The Turtle export to send.")] = Path(
@@ -412,7 +412,7 @@ def push(
             )
 
 
-@app.command()
+@app.command(short_help="Serve the graph as a read-only SPARQL 1.1 endpoint until Ctrl-C.")
 def serve(
     export: Annotated[
         Path, typer.Argument(help="The Turtle export, or a folder holding an Oxigraph store.")

@@ -108,7 +108,7 @@ def test_build_without_arguments_and_without_data_folder_says_how_to_pass_files(
     assert not (tmp_path / "exports").exists()
 
 
-@pytest.mark.parametrize("name", ["", "build", "query", "validate", "explain"])
+@pytest.mark.parametrize("name", ["", *command_names()])
 def test_help_names_no_internal_types_and_no_cut_summaries(name: str) -> None:
     result = runner.invoke(app, [name, "--help"] if name else ["--help"], terminal_width=80)
     assert result.exit_code == 0 and "Usage:" in result.output

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -108,37 +107,9 @@ def sample_graph() -> nx.MultiDiGraph:
     return b.graph
 
 
-def synthetic_graph(size: int = 5000, seed: int = 7) -> nx.MultiDiGraph:
-    """About ``size`` nodes: reviews with recommendations, responses, agencies, instruments."""
-    rng = random.Random(seed)
-    b = GraphBuilder()
-    reviews = [b.review(f"child-{i:03d}", f"Child {i:03d}") for i in range(max(2, size // 50))]
-    agencies = [b.agency(f"agency-{i:02d}", f"Agency {i:02d}") for i in range(40)]
-    sources: list[str] = []
-    for review in reviews:
-        for k in range(1, 11):
-            rec = b.recommendation(review, str(k), f"Recommendation {k} of {review}.")
-            b.edge(rec, rng.choice(agencies), "sg:addressedTo", "addressed")
-            sources.append(rec)
-            for agency in rng.sample(agencies, 2):
-                sources.append(b.response(rec, agency, f"Response by {agency}."))
-    remaining = max(10, size - b.graph.number_of_nodes())
-    for i in range(remaining):
-        kind = INSTRUMENT_TYPES[i % len(INSTRUMENT_TYPES)]
-        node = b.instrument(kind, f"item-{i:04d}", f"{kind} {i:04d}")
-        for source in rng.sample(sources, 1 + (i % 7 == 0) + (i % 31 == 0) * 3):
-            b.references(source, node, f"The {kind} {i:04d} is mentioned here.")
-    return b.graph
-
-
 @pytest.fixture
 def sample() -> nx.MultiDiGraph:
     return sample_graph()
-
-
-@pytest.fixture
-def make_synthetic() -> Callable[..., nx.MultiDiGraph]:
-    return synthetic_graph
 
 
 PARTNERSHIPS = [f"{place} Safeguarding Children Partnership" for place in (

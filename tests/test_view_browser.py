@@ -342,12 +342,15 @@ def test_the_timeline_shows_what_each_response_did_when_the_graph_has_actions(
 ) -> None:
     graph = sample_graph()
     response = "response/child-b/1/childrens-social-care"
-    graph.add_node("action/b/promoted", cls="Action", label="promoted", alt_labels=(),
-                   literals=(("sg:actionKind", "action-kind/promoted", "iri"), ("sg:actionDate", "2020", "gYear")))  # fmt: skip
-    graph.add_edge(response, "action/b/promoted", key="sg:hasAction", evidence=())
-    graph.add_edge(
-        "action/b/promoted", "protocol/unborn-baby-safeguarding-protocol", key="sg:onInstrument", evidence=()
-    )
+    for n, (who, date) in enumerate(((response, "2020"), ("response/child-b/1/other", "2021-03"))):
+        graph.add_node(who, cls="Response", label="a response", alt_labels=(), literals=())
+        graph.add_edge(who, "recommendation/child-b/1", key="sg:respondsTo", evidence=())
+        kind = (("sg:actionKind", "action-kind/promoted", "iri"), ("sg:actionDate", date, "gYear"))
+        graph.add_node(f"action/b/{n}", cls="Action", label="promoted", alt_labels=(), literals=kind)
+        graph.add_edge(who, f"action/b/{n}", key="sg:hasAction", evidence=())
+        graph.add_edge(
+            f"action/b/{n}", "protocol/unborn-baby-safeguarding-protocol", key="sg:onInstrument", evidence=()
+        )
     opened.open(write_html(graph, tmp_path / "graph.html"))
     opened.tab("timeline")
     page = opened.page
@@ -356,7 +359,7 @@ def test_the_timeline_shows_what_each_response_did_when_the_graph_has_actions(
         == "What the responses did: promoted in 1 review."
     )
     chips = page.locator("#kg-timeline li .kg-chip").all_inner_texts()
-    assert chips == ["promoted 2020"]
+    assert chips == ["promoted ×2 2020, Mar 2021"]  # two responses of one review: one review counted
     assert "Child B" in page.locator("#kg-timeline li", has=page.locator(".kg-chip")).inner_text()
     opened.check_clean()
 

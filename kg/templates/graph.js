@@ -357,8 +357,22 @@
       : "recommendation " + ev[2];
     return S[ev[1]] + " · " + where + " · characters " + ev[3] + "–" + ev[4];
   }
+  /* One entry per kind: how many of the review's responses did it, and when, where stated. */
+  function actionKinds(list) {
+    var out = [], byKind = Object.create(null);
+    list.forEach(function (a) {
+      var k = byKind[a.kind];
+      if (!k) { k = byKind[a.kind] = { kind: a.kind, count: 0, dates: [] }; out.push(k); }
+      k.count += 1;
+      if (a.date && k.dates.indexOf(humanDate(a.date)) < 0) k.dates.push(humanDate(a.date));
+    });
+    out.sort(function (a, b) { return D.actionKinds.indexOf(a.kind) - D.actionKinds.indexOf(b.kind); });
+    return out.map(function (k) {
+      return { kind: k.kind, text: k.kind + (k.count > 1 ? " ×" + k.count : "") + (k.dates.length ? " " + k.dates.join(", ") : "") };
+    });
+  }
   function actionWords(list) {
-    return list.map(function (a) { return a.kind + (a.date ? " (" + humanDate(a.date) + ")" : ""); }).join(", ");
+    return actionKinds(list).map(function (k) { return k.text; }).join("; ");
   }
   function pagedList(parent, items, draw) {
     var shown = 0;
@@ -549,10 +563,10 @@
     var years = dated.map(function (e) { return e.r.year; });
     var y0 = years.length ? Math.min.apply(null, years) : 0, y1 = years.length ? Math.max.apply(null, years) : 0;
     var kinds = Object.create(null);
-    entries.forEach(function (e) { e.acts.forEach(function (a) { kinds[a.kind] = (kinds[a.kind] || 0) + 1; }); });
+    entries.forEach(function (e) { actionKinds(e.acts).forEach(function (k) { kinds[k.kind] = (kinds[k.kind] || 0) + 1; }); });
     var head = n.label + ": referenced in " + plural(n.refs.length, "review") +
       (years.length ? ", " + (y0 === y1 ? y0 : y0 + "–" + y1) : "");
-    var kindWords = Object.keys(kinds).sort().map(function (k) { return k + " in " + plural(kinds[k], "review"); });
+    var kindWords = D.actionKinds.filter(function (k) { return kinds[k]; }).map(function (k) { return k + " in " + plural(kinds[k], "review"); });
     timeline.appendChild(el("h3", head, "kg-timeline-title"));
     timeline.appendChild(el("p", hasActions ? (kindWords.length ? "What the responses did: " + kindWords.join("; ") + "." : "No response says what it did with it.")
       : "What each review's sentences say about it is listed below (the graph records no actions yet).", "kg-note"));
@@ -602,7 +616,7 @@
       }
       if (!many) dated.forEach(function (e, k) {
         var cy = axisY - 14 - e.level * 18;
-        var colour = e.acts.length ? KIND_COLOURS[e.acts[0].kind] || "#4a5a64" : colours[n.type];
+        var colour = e.acts.length ? KIND_COLOURS[actionKinds(e.acts)[0].kind] || "#4a5a64" : colours[n.type];
         var dot = svg("circle", { cx: e.x.toFixed(1), cy: cy, r: 7, fill: e.under ? "#ffffff" : colour,
           stroke: colour, "stroke-width": 2.5 });
         dot.appendChild(svg("title", {}, e.r.title + ", " + humanDate(e.r.date) + (e.under ? " (commissioned under)" : "")));
@@ -622,11 +636,16 @@
       li.appendChild(document.createTextNode(" "));
       li.appendChild(link(e.r.title, function () { showPair(n.i, e.r.i); }));
       if (e.under) li.appendChild(el("div", "Commissioned under it (not a reference).", "kg-did"));
-      e.acts.forEach(function (a) {
-        var chip = el("span", a.kind + (a.date ? " " + humanDate(a.date) : ""), "kg-chip");
-        chip.style.background = KIND_COLOURS[a.kind] || "#4a5a64";
-        li.appendChild(chip);
-      });
+      if (e.acts.length) {
+        var chips = el("div", null, "kg-chips");
+        chips.appendChild(el("span", "What the responses did: ", "kg-did-label"));
+        actionKinds(e.acts).forEach(function (k) {
+          var chip = el("span", k.text, "kg-chip");
+          chip.style.background = KIND_COLOURS[k.kind] || "#4a5a64";
+          chips.appendChild(chip);
+        });
+        li.appendChild(chips);
+      }
       var found = cites[pairKey(n.i, e.r.i)] || [];
       var said = found.filter(function (ev) { return ev[5]; })[0] || found[0];
       if (said) li.appendChild(el("div", (said[5] ? "Response: " : "Recommendation " + said[2] + ": ") + truncate(S[said[0]], 300), "kg-did"));

@@ -77,6 +77,9 @@ _FUTURE_VERB = re.compile(
 )
 _ROLE_BEFORE = re.compile(r"\b(?:who|which|that)\s+$", re.I)  # "who will action this" describes a role
 _DONE_VERB = re.compile(r"\b(?:has|have|had|was|were)\s+(?:\w+\s+)?\w+ed\b|\b[A-Z][A-Za-z]+\s+\w+ed\b")
+_AUDIT_OF = re.compile(
+    r"\b(?:audit|re-?audit|dip[\s-]+sample|survey|review|evaluation)s?\b[^.;]{0,50}\b(?:of|on|into)\b", re.I
+)
 _SOURCE = re.compile(
     r"\b(?:feedback|findings?|learning|lessons|results?|outcomes?|data|information|updates?|action\s+plans?|"
     r"recommendations?|themes?)\s+(?:\w+\s+)?(?:from|of)\s+(?:the\s+|this\s+|these\s+|that\s+)?(?:[\w/-]+\s+)?$",
@@ -496,6 +499,18 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
                     _rule(f, kind),
                     f.start,
                 )
+    for m in ms:  # "a dip sample of bruising protocol referrals": the audit checks the instrument it names
+        if m.kind != "Audit" or not _named(m):
+            continue
+        for x in ms:
+            if x is m or x.kind == "Audit" or not (m.start < x.start <= m.end + 3):
+                continue
+            if _AUDIT_OF.search(text, m.start, x.start):
+                tense = tense_before(text, a, b, m.start, cues)
+                if tense not in ("modal", "negated"):
+                    acted.add(id(x))
+                    kind = "planned" if tense == "future" else "audited"
+                    add(x, kind, text[m.start : x.start].strip(), "pattern:audit-of", m.start)
     for m in ms:  # named in a future sentence without a cue of its own: planned
         if id(m) in acted:
             continue

@@ -322,3 +322,18 @@ def test_a_role_described_with_will_does_not_make_the_response_pending(tmp_path:
         "The Northvale Neglect Protocol has been updated, with a named lead who will action referrals.",
     )
     assert statuses == {"complete"}
+
+
+def test_an_audit_named_for_an_instrument_audits_it(tmp_path: Path) -> None:
+    acts = actions_of(
+        tmp_path,
+        "The Partnership completed the Northvale Dip Sample Audit of the Northvale Neglect Protocol.",
+    )
+    assert "audited" in acts.get("Northvale Neglect Protocol", set())
+
+
+def test_practitioners_who_use_an_instrument_use_it_but_its_use_of_is_not_an_action(tmp_path: Path) -> None:
+    assert actions_of(tmp_path, "Practitioners now use the Northvale Neglect Protocol.") == {
+        "Northvale Neglect Protocol": {"used"}
+    }
+    assert actions_of(tmp_path, "Knowledge and use of the Northvale Neglect Protocol varies.") == {}

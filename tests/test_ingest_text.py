@@ -62,7 +62,7 @@ def test_windows_1252_text_is_read_with_a_warning(tmp_path: Path) -> None:
     [
         (b"", "empty file"),
         (b"   \n\n", "empty file"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not text (binary bytes"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not text (a NUL byte"),
     ],
 )
 def test_bad_input_is_refused_with_the_file_name_and_the_reason(

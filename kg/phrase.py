@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kg.preamble import MONTH_NAMES
 from kg.resources import ontology_file
 from kg.vocabulary import Vocabulary
 
@@ -42,18 +43,7 @@ _POSSESSIVE = re.compile(r"[’']s$")
 # a date is never part of a title: "the Training Offer in March"
 _CALENDAR = frozenset(
     [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
+        *MONTH_NAMES,
         "monday",
         "tuesday",
         "wednesday",

@@ -658,6 +658,7 @@
   var network = null, gNodes = null, gEdges = null, graphNodes = [], graphEdges = [];
   var nodeShown = Object.create(null), edgeShown = Object.create(null), focusKey = null, dimmed = false;
   var FONT = "Arial, Liberation Sans, Helvetica, sans-serif";
+  var SHARED_FONT = 14, READABLE = 9;  /* px: the font of recurring instruments; the least readable size */
   function nodeOf(key) { return key[0] === "r" ? reviews[Number(key.slice(1))] : insts[Number(key.slice(1))]; }
   function baseStyle(g) {
     var key = g[0];
@@ -766,6 +767,10 @@
       network.selectNodes([focus], false);
       if (zoom) {
         network.fit({ nodes: Object.keys(keep).filter(function (k) { return nodeShown[k]; }), animation: false });
+        /* a neighbourhood too wide to read: the node itself, at a readable size, the rest around it */
+        if (network.getScale() * SHARED_FONT < READABLE) {
+          network.focus(focus, { scale: READABLE / SHARED_FONT, animation: false });
+        }
       }
       var n = nodeOf(focus);
       status((n.label || n.title) + (keep ? ": " + plural(Object.keys(keep).length - 1, "neighbour") : ""));
@@ -1018,9 +1023,14 @@
       var s = timeline.querySelector("svg");
       var img = new Image();
       img.onload = function () {
-        var canvas = document.createElement("canvas");
-        canvas.width = Number(s.getAttribute("width")); canvas.height = Number(s.getAttribute("height"));
-        canvas.getContext("2d").drawImage(img, 0, 0);
+        var canvas = document.createElement("canvas"), head = 56;
+        canvas.width = Number(s.getAttribute("width")); canvas.height = Number(s.getAttribute("height")) + head;
+        var ctx = canvas.getContext("2d");
+        ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
+        ctx.textBaseline = "middle"; ctx.fillStyle = "#1d2b33";
+        ctx.font = "bold 14px " + FONT; ctx.fillText(timeline.querySelector("h3").textContent, 8, 16);
+        ctx.font = "12px " + FONT; ctx.fillText(timeline.querySelector(".kg-note").textContent, 8, 38);
+        ctx.drawImage(img, 0, head);
         canvasPng(canvas, "timeline.png");
       };
       img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(new XMLSerializer().serializeToString(s));
@@ -1065,10 +1075,36 @@
           right: rect.left + p2.x, bottom: rect.top + p2.y };
       });
     },
-    edgePoint: function (i, r) {
-      var a = network.canvasToDOM(network.getPosition("r" + r)), b = network.canvasToDOM(network.getPosition("i" + i));
+    /* Shown node id → whether it is faded (a selection keeps a node and its neighbours). */
+    nodeFaded: function () {
+      var out = {};
+      if (!network) return out;
+      gNodes.get().forEach(function (n) { if (nodeShown[n.id]) out[n.id] = n.opacity < 1; });
+      return out;
+    },
+    /* The shown instrument dots in page pixels, with the colour they are filled with. */
+    nodeMarks: function () {
+      if (!network) return [];
+      var scale = network.getScale(), rect = graphBox.getBoundingClientRect();
+      return graphNodes.filter(function (g) { return nodeShown[g.id] && g.id[0] === "i"; }).map(function (g) {
+        var p = network.canvasToDOM(network.getPosition(g.id));
+        return { id: g.id, x: rect.left + p.x, y: rect.top + p.y, radius: g.size * scale, colour: g.color.background };
+      });
+    },
+    /* The edge (instrument, review) drawn under a page point, or null. */
+    edgeAtPoint: function (x, y) {
       var rect = graphBox.getBoundingClientRect();
-      return [rect.left + (a.x + b.x) / 2, rect.top + (a.y + b.y) / 2];
+      var at = { x: x - rect.left, y: y - rect.top };
+      if (network.getNodeAt(at) !== undefined) return null;  /* a click there selects the node */
+      var id = network.getEdgeAt(at);
+      var e = id === undefined ? null : gEdges.get(id);
+      return e ? [e.i, e.r] : null;
+    },
+    /* A page point on the edge (instrument i, review r), a share t of the way from the review. */
+    edgePoint: function (i, r, t) {
+      var a = network.canvasToDOM(network.getPosition("r" + r)), b = network.canvasToDOM(network.getPosition("i" + i));
+      var rect = graphBox.getBoundingClientRect(), k = t === undefined ? 0.5 : t;
+      return [rect.left + a.x + (b.x - a.x) * k, rect.top + a.y + (b.y - a.y) * k];
     }
   };
   window.kgView = view;

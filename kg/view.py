@@ -49,6 +49,7 @@ from kg.viewdata import ACTION_KINDS, Cite, ViewData, evidence_order, read_view_
 TITLE = "Safeguarding case reviews: which instruments recur across which reviews"
 VIS_JS = "lib/vis-9.1.2/vis-network.min.js"
 SINGLES_DRAWN = 400  # more instruments of one review only than this: a count on the review
+LINKS_DRAWN = 5000  # more links than this: the overview draws nodes, links only for the selection
 
 # Dark enough for 3:1 against the page (4.5:1 in fact), told apart by hue.
 TYPE_COLOURS: dict[str, str] = {
@@ -257,7 +258,7 @@ def _graph_data(view: ViewData, review_index: dict[str, int], inst_index: dict[s
         x, y = placed[key]
         font = REVIEW_FONT if key[0] == "r" else (SHARED_FONT if key in shared else SINGLE_FONT)
         nodes.append([key, x, y, "\n".join(labels[key]), font, radius.get(key, 0)])
-    return {"nodes": nodes, "collapsed": collapsed, "only": only}
+    return {"nodes": nodes, "collapsed": collapsed, "only": only, "linksDrawn": LINKS_DRAWN}
 
 
 def _key_order(key: str) -> tuple[str, int]:

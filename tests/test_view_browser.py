@@ -402,17 +402,27 @@ def test_selecting_an_instrument_or_a_review_dims_all_but_its_neighbours(
     page = page_of.page
     page_of.tab("graph")
     assert not any(page_of.js("kgView.nodeFaded()").values())
+    if export.name == "thousand":  # past 5,000 links the overview draws only the selection's
+        assert "links are drawn for the selected node" in page.locator("#kg-graph-status").inner_text()
+        assert page_of.js("kgView.linksShown()") == [0, 0]
     page_of.js("kgView.reveal('i', 0)")
     faded = page_of.js("kgView.nodeFaded()")
     refs = page_of.js("kgView.data.instruments[0][4]")
     assert sorted(k for k, v in faded.items() if not v) == sorted(["i0"] + [f"r{r}" for r in refs])
     assert any(faded.values())
+    drawn, selected = page_of.js("kgView.linksShown()")
+    assert selected == len(refs)  # every link of the selection stands out
+    if export.name == "thousand":  # past 5,000 links the overview draws only the selection's
+        assert drawn == selected and page_of.js("kgView.data.graph.nodes.length") > 1000
+    else:
+        assert drawn > selected
     image = page_of.shot("graph-instrument")
     kept = [m for m in page_of.js("kgView.nodeMarks()") if not faded[m["id"]]]
     assert marks_painted(image, kept, 1400, 900) >= 1
     page.keyboard.press("Escape")  # closes the details
     page.keyboard.press("Escape")  # clears the selection
     assert not any(page_of.js("kgView.nodeFaded()").values())
+    assert page_of.js("kgView.linksShown()")[1] == 0
     drawn = {k for k in page_of.js("kgView.nodeFaded()") if k[0] == "i"}
     per_review = page_of.js(
         "kgView.data.reviews.map((_, r) => kgView.data.instruments.map((row, i) => row[4].includes(r) ? i : -1).filter(i => i >= 0))"

@@ -657,6 +657,10 @@
   /* --- the graph ----------------------------------------------------------------- */
   var network = null, gNodes = null, gEdges = null, graphNodes = [], graphEdges = [];
   var nodeShown = Object.create(null), edgeShown = Object.create(null), focusKey = null, dimmed = false;
+  /* Past D.graph.linksDrawn links the overview draws nodes only (vis-network redraws 60,000 links in
+     about a second and re-styles each in half a millisecond): a selection is drawn over a faded
+     overview, its links and nodes painted on the canvas after vis-network's own drawing. */
+  var onlySelected = false, overlay = null, graphById = Object.create(null);
   var FONT = "Arial, Liberation Sans, Helvetica, sans-serif";
   var SHARED_FONT = 14, READABLE = 9;  /* px: the font of recurring instruments; the least readable size */
   function nodeOf(key) { return key[0] === "r" ? reviews[Number(key.slice(1))] : insts[Number(key.slice(1))]; }
@@ -690,6 +694,9 @@
     gNodes = new vis.DataSet(graphNodes);
     gEdges = new vis.DataSet(graphEdges);
     var big = graphEdges.length > 4000;
+    onlySelected = graphEdges.length > D.graph.linksDrawn;
+    graphNodes.forEach(function (g) { graphById[g.id] = g; });
+    if (onlySelected) gEdges = new vis.DataSet([]);
     network = new vis.Network(document.getElementById("kg-network"), { nodes: gNodes, edges: gEdges }, {
       autoResize: true,
       physics: { enabled: false },
@@ -700,19 +707,106 @@
       nodes: { font: { face: FONT }, scaling: { label: { drawThreshold: 6 } } }
     });
     network.on("click", function (p) {
+      var drawn = onlySelected && !p.nodes.length ? overlayEdgeAt(p.pointer.DOM) : null;
       if (p.nodes.length) {
         var n = byKey(p.nodes[0]);
         if (n.kind === "r") showReview(n.idx); else showInstrument(n.idx);
-      } else if (p.edges.length) {
+      } else if (drawn) {
+        showPair(drawn.i, drawn.r);
+      } else if (!onlySelected && p.edges.length) {
         var e = gEdges.get(p.edges[0]);
         if (e) showPair(e.i, e.r);
       } else {
         highlight(null);
       }
     });
+    network.on("afterDrawing", drawOverlay);
     graphFilter();
     network.fit({ animation: false });
     network.once("afterDrawing", function () { view.graphReady = true; });
+  }
+  /* The links of the selection, in the overview that draws none. */
+  function overlayEdges() {
+    if (!overlay) return [];
+    return graphEdges.filter(function (e) {
+      return overlay.keep[e.from] && overlay.keep[e.to] && nodeShown[e.from] && nodeShown[e.to] &&
+        (!overlay.focus || e.from === overlay.focus || e.to === overlay.focus);
+    });
+  }
+  function overlayEdgeAt(dom) {
+    if (!overlay) return null;
+    var best = null, bestDist = 6;
+    overlay.edges.forEach(function (e) {
+      var a = network.canvasToDOM(network.getPosition(e.from)), b = network.canvasToDOM(network.getPosition(e.to));
+      var dx = b.x - a.x, dy = b.y - a.y, len = dx * dx + dy * dy;
+      var t = len ? Math.max(0, Math.min(1, ((dom.x - a.x) * dx + (dom.y - a.y) * dy) / len)) : 0;
+      var d = Math.hypot(dom.x - a.x - t * dx, dom.y - a.y - t * dy);
+      if (d < bestDist) { bestDist = d; best = e; }
+    });
+    return best;
+  }
+  function drawOverlay(ctx) {
+    if (!onlySelected || !overlay) return;
+    var scale = network.getScale();
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = "rgba(251,252,253,0.86)";
+    ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+    ctx.restore();
+    ctx.save();
+    ctx.strokeStyle = "#0b62a3";
+    ctx.lineWidth = Math.max(2, 1.5 / scale);
+    ctx.beginPath();
+    overlay.edges.forEach(function (e) {
+      var a = graphById[e.from], b = graphById[e.to];
+      ctx.moveTo(a.x, a.y); ctx.lineTo(b.x, b.y);
+    });
+    ctx.stroke();
+    /* only the nodes on screen are painted (a selection may keep thousands) */
+    var rect = graphBox.getBoundingClientRect();
+    var tl = network.DOMtoCanvas({ x: 0, y: 0 }), br = network.DOMtoCanvas({ x: rect.width, y: rect.height });
+    var font = "";
+    Object.keys(overlay.keep).forEach(function (id) {
+      var g = graphById[id];
+      if (!g || !nodeShown[id]) return;
+      var reach = 260;  /* the widest label box, in canvas units */
+      if (g.x < tl.x - reach || g.x > br.x + reach || g.y < tl.y - reach || g.y > br.y + reach) return;
+      var f = g.font.size + "px " + FONT;
+      if (f !== font) { ctx.font = font = f; }
+      drawNode(ctx, g, scale);
+    });
+    ctx.restore();
+  }
+  /* A node as vis-network draws it: a box with its label inside, or a dot with its label below. */
+  function drawNode(ctx, g, scale) {
+    var size = g.font.size, lines = g.lines || (g.lines = String(g.label).split("\n")), readable = size * scale >= 6;
+    if (g.shape === "box") {
+      if (g.boxWidth === undefined) {
+        g.boxWidth = Math.max.apply(null, lines.map(function (l) { return ctx.measureText(l).width; })) + 2 * g.margin;
+      }
+      var width = g.boxWidth;
+      var height = lines.length * size * 1.25 + 2 * g.margin;
+      ctx.fillStyle = g.color.background;
+      ctx.beginPath();
+      if (ctx.roundRect) ctx.roundRect(g.x - width / 2, g.y - height / 2, width, height, 4);
+      else ctx.rect(g.x - width / 2, g.y - height / 2, width, height);
+      ctx.fill();
+      if (!readable) return;
+      ctx.fillStyle = g.font.color; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+      lines.forEach(function (l, k) { ctx.fillText(l, g.x, g.y + (k - (lines.length - 1) / 2) * size * 1.25); });
+      return;
+    }
+    ctx.beginPath();
+    ctx.arc(g.x, g.y, g.size, 0, 2 * Math.PI);
+    ctx.fillStyle = g.color.background; ctx.fill();
+    ctx.lineWidth = g.borderWidth; ctx.strokeStyle = g.color.border; ctx.stroke();
+    if (!readable) return;
+    ctx.textAlign = "center"; ctx.textBaseline = "top";
+    ctx.lineWidth = 3; ctx.strokeStyle = "#ffffff"; ctx.fillStyle = g.font.color; ctx.lineJoin = "round";
+    lines.forEach(function (l, k) {
+      var y = g.y + g.size + 4 + k * size * 1.1;
+      ctx.strokeText(l, g.x, y); ctx.fillText(l, g.x, y);
+    });
   }
   function byKey(key) { return { kind: key[0], idx: Number(key.slice(1)) }; }
   function graphFilter() {
@@ -724,15 +818,17 @@
       else show = shownInst(insts[Number(g.id.slice(1))]);
       if (show !== nodeShown[g.id]) { nodeShown[g.id] = show; nodeUpdates.push({ id: g.id, hidden: !show }); }
     });
-    graphEdges.forEach(function (e) {
+    if (!onlySelected) graphEdges.forEach(function (e) {
       var show = nodeShown[e.from] && nodeShown[e.to];
       if (show !== edgeShown[e.id]) { edgeShown[e.id] = show; edgeUpdates.push({ id: e.id, hidden: !show }); }
     });
+    if (overlay) overlay.edges = overlayEdges();
     if (nodeUpdates.length) gNodes.update(nodeUpdates);
     if (edgeUpdates.length) gEdges.update(edgeUpdates);
     if (nodeUpdates.length) network.fit({ animation: false });
     var shown = graphNodes.filter(function (g) { return nodeShown[g.id]; }).length;
-    status(shown ? plural(shown, "node") + " shown" + (D.graph.collapsed ? "; instruments of one review only are counted on their review" : "")
+    status(shown ? plural(shown, "node") + " shown" + (D.graph.collapsed ? "; instruments of one review only are counted on their review" : "") +
+        (onlySelected ? "; links are drawn for the selected node" : "")
       : "Nothing matches these filters.");
   }
   function status(text) { document.getElementById("kg-graph-status").textContent = text; }
@@ -749,6 +845,16 @@
       graphEdges.forEach(function (e) { if (e.r === sel.idx) keep[e.to] = true; });
     }
     if (!keep && !dimmed) return;
+    if (onlySelected) {
+      dimmed = !!keep;
+      focusKey = focus;
+      overlay = keep ? { keep: keep, focus: focus, edges: [] } : null;
+      if (overlay) overlay.edges = overlayEdges();
+      if (focus && zoom) zoomTo(keep, focus);
+      network.redraw();
+      if (focus) { var f = nodeOf(focus); status((f.label || f.title) + ": " + plural(Object.keys(keep).length - 1, "neighbour")); }
+      return;
+    }
     var nodeUpdates = graphNodes.map(function (g) {
       var on = !keep || keep[g.id];
       return { id: g.id, opacity: on ? 1 : 0.15, font: { color: on ? g.font.color : "rgba(29,43,51,0.2)", size: g.font.size,
@@ -765,17 +871,18 @@
     focusKey = focus;
     if (focus && gNodes.get(focus)) {
       network.selectNodes([focus], false);
-      if (zoom) {
-        network.fit({ nodes: Object.keys(keep).filter(function (k) { return nodeShown[k]; }), animation: false });
-        /* a neighbourhood too wide to read: the node itself, at a readable size, the rest around it */
-        if (network.getScale() * SHARED_FONT < READABLE) {
-          network.focus(focus, { scale: READABLE / SHARED_FONT, animation: false });
-        }
-      }
+      if (zoom) zoomTo(keep, focus);
       var n = nodeOf(focus);
       status((n.label || n.title) + (keep ? ": " + plural(Object.keys(keep).length - 1, "neighbour") : ""));
     } else {
       network.unselectAll();
+    }
+  }
+  function zoomTo(keep, focus) {
+    network.fit({ nodes: Object.keys(keep).filter(function (k) { return nodeShown[k]; }), animation: false });
+    /* a neighbourhood too wide to read: the node itself, at a readable size, the rest around it */
+    if (network.getScale() * SHARED_FONT < READABLE) {
+      network.focus(focus, { scale: READABLE / SHARED_FONT, animation: false });
     }
   }
   function moveFocus(dx, dy) {
@@ -1079,8 +1186,20 @@
     nodeFaded: function () {
       var out = {};
       if (!network) return out;
+      if (onlySelected) {
+        graphNodes.forEach(function (g) { if (nodeShown[g.id]) out[g.id] = !!overlay && !overlay.keep[g.id]; });
+        return out;
+      }
       gNodes.get().forEach(function (n) { if (nodeShown[n.id]) out[n.id] = n.opacity < 1; });
       return out;
+    },
+    /* How many links are drawn, and how many of them stand out (the selection's). */
+    linksShown: function () {
+      if (!network) return [0, 0];
+      if (onlySelected) return [overlay ? overlay.edges.length : 0, overlay ? overlay.edges.length : 0];
+      var shown = graphEdges.filter(function (e) { return edgeShown[e.id]; });
+      var focus = dimmed ? focusKey : null;
+      return [shown.length, focus ? shown.filter(function (e) { return e.from === focus || e.to === focus; }).length : 0];
     },
     /* The shown instrument dots in page pixels, with the colour they are filled with. */
     nodeMarks: function () {
@@ -1096,6 +1215,7 @@
       var rect = graphBox.getBoundingClientRect();
       var at = { x: x - rect.left, y: y - rect.top };
       if (network.getNodeAt(at) !== undefined) return null;  /* a click there selects the node */
+      if (onlySelected) { var o = overlayEdgeAt(at); return o ? [o.i, o.r] : null; }
       var id = network.getEdgeAt(at);
       var e = id === undefined ? null : gEdges.get(id);
       return e ? [e.i, e.r] : null;

@@ -96,7 +96,7 @@ def open_graph(path: Path) -> ox.Store:
     try:
         store.bulk_load(path=path, format=ox.RdfFormat.TURTLE)
     except SyntaxError as exc:
-        raise StoreError(f"not valid Turtle ({exc}); rebuild it with `kg build`", path) from exc
+        raise StoreError(f"not readable as Turtle ({exc}); rebuild it with `kg build`", path) from exc
     except (OSError, ValueError) as exc:
         raise StoreError(f"could not be read ({exc})", path) from exc
     return store

@@ -1,0 +1,141 @@
+"""The SHACL shapes compiled to SPARQL find exactly what pySHACL finds.
+
+Each graph below is the small well-formed fixture broken in one way (every constraint of
+ontology/shapes.ttl is broken at least once), then all of them broken at once; both engines
+must report the same violations: same node, path, message, severity and value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib import Literal
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
+
+from kg.validate import validate_graph
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SG = rdflib.Namespace("https://w3id.org/safeguarding-kg/ontology#")
+ID = rdflib.Namespace("https://w3id.org/safeguarding-kg/id/")
+OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
+EX = rdflib.Namespace("http://example.org/")
+
+REVIEW, REC, SUB, LA = (
+    ID["review/child-a"],
+    ID["recommendation/child-a/1"],
+    ID["recommendation/child-a/1a"],
+    ID["recommendation/child-b/la-1"],
+)
+RESPONSE, AGENCY, TOOLKIT = ID["response/child-a/1/hscb"], ID["agency/hscb"], ID["toolkit/neglect-toolkit"]
+EVIDENCE, DOC = ID["evidence/child-a/0001"], ID["document/child-b-txt"]
+
+Break = Callable[[rdflib.Graph], None]
+
+
+def _set(s: rdflib.term.Node, p: rdflib.term.Node, o: rdflib.term.Node) -> Break:
+    return lambda g: g.set((s, p, o))  # type: ignore[arg-type]
+
+
+def _add(*triples: tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]) -> Break:
+    def apply(g: rdflib.Graph) -> None:
+        for t in triples:
+            g.add(t)  # type: ignore[arg-type]
+
+    return apply
+
+
+def _drop(s: rdflib.term.Node, p: rdflib.term.Node) -> Break:
+    return lambda g: g.remove((s, p, None))  # type: ignore[arg-type]
+
+
+BREAKS: dict[str, Break] = {
+    "review with two subjects": _add((REVIEW, SG.subject, Literal("Child Z"))),
+    "review subject in a language": _set(REVIEW, SG.subject, Literal("Child A", lang="en")),
+    "review from no document": _drop(REVIEW, PROV.wasDerivedFrom),
+    "review from a recommendation": _add((REVIEW, PROV.wasDerivedFrom, REC)),
+    "recommendation as a literal": _add((REVIEW, SG.hasRecommendation, Literal("1"))),
+    "date as text": _set(REVIEW, SG.consideredOn, Literal("14 May 2019")),
+    "date out of range": _set(REVIEW, SG.consideredOn, Literal("2019-02-30", datatype=XSD.date)),
+    "two publication dates": _add(
+        (REVIEW, SG.publishedOn, Literal("2019-06-01", datatype=XSD.date)),
+        (REVIEW, SG.publishedOn, Literal("2019-07-01", datatype=XSD.date)),
+    ),
+    "recommendation in no review": lambda g: g.remove((None, SG.hasRecommendation, SUB)),
+    "recommendation in two reviews": _add((ID["review/child-b"], SG.hasRecommendation, REC)),
+    "learning area in two reviews": _add((REVIEW, SG.hasRecommendation, LA)),
+    "two parents": _add((SUB, SG.partOf, LA)),
+    "parent as a literal": _set(SUB, SG.partOf, Literal("1")),
+    "two numbers": _add((REC, SG.number, Literal("2"))),
+    "two texts": _add((REC, SG.text, Literal("Another text."))),
+    "response to nothing": _drop(RESPONSE, SG.respondsTo),
+    "response to two": _add((RESPONSE, SG.respondsTo, SUB)),
+    "response to an agency": _set(RESPONSE, SG.respondsTo, AGENCY),
+    "response to a literal": _set(RESPONSE, SG.respondsTo, Literal("recommendation 1")),
+    "response by two agencies": _add((RESPONSE, SG.respondedBy, ID["agency/midwifery-service"])),
+    "response by a toolkit": _set(RESPONSE, SG.respondedBy, TOOLKIT),
+    "response text as an integer": _set(RESPONSE, SG.text, Literal(3)),
+    "instrument with two types": _add((TOOLKIT, RDF.type, SG.Policy)),
+    "instrument with two labels": _add((TOOLKIT, SKOS.prefLabel, Literal("Neglect toolkit (2019)"))),
+    "instrument without a label": _drop(TOOLKIT, SKOS.prefLabel),
+    "agency without a label": _drop(AGENCY, SKOS.prefLabel),
+    "agency with two labels": _add((AGENCY, SKOS.prefLabel, Literal("HSCB"))),
+    "evidence of nothing": _drop(EVIDENCE, RDF.subject),
+    "evidence of a literal": _set(EVIDENCE, RDF.subject, Literal("x")),
+    "evidence with two predicates": _add((EVIDENCE, RDF.predicate, SG.references)),
+    "evidence without an object": _drop(EVIDENCE, RDF.object),
+    "quote in a language": _set(EVIDENCE, OA.exact, Literal("The Board", lang="en")),
+    "offset as text": _set(EVIDENCE, OA.start, Literal("120")),
+    "start after end": _set(EVIDENCE, OA.start, Literal(500)),
+    "no end": _drop(EVIDENCE, OA.end),
+    "evidence from nowhere": _drop(EVIDENCE, PROV.wasDerivedFrom),
+    "evidence from a review": _set(EVIDENCE, PROV.wasDerivedFrom, REVIEW),
+    "two mentions and two rules": _add(
+        (EVIDENCE, SG.mention, Literal("a")),
+        (EVIDENCE, SG.mention, Literal("b")),
+        (EVIDENCE, SG.rule, Literal("r1")),
+        (EVIDENCE, SG.rule, Literal("r2")),
+    ),
+    "document without a file name": _drop(DOC, SG.fileName),
+    "file name as an integer": _set(DOC, SG.fileName, Literal(7)),
+    "digest in capitals": _set(DOC, SG.sha256, Literal("A" * 64)),
+    "digest too short and twice": _add((DOC, SG.sha256, Literal("abc"))),
+    "a subclass declared in the data": _add(
+        (EX.SpecialResponse, RDFS.subClassOf, SG.Response), (EX.r, RDF.type, EX.SpecialResponse)
+    ),
+}
+
+
+def _graph(*breaks: str) -> rdflib.Graph:
+    g = rdflib.Graph().parse(FIXTURES / "graph_two_reviews.ttl")
+    for name in breaks:
+        BREAKS[name](g)
+    return g
+
+
+def test_the_well_formed_graph_conforms_for_both_engines() -> None:
+    assert validate_graph(_graph(), engine="sparql") == validate_graph(_graph(), engine="pyshacl") == []
+
+
+@pytest.mark.parametrize("broken", sorted(BREAKS))
+def test_the_sparql_engine_finds_what_pyshacl_finds(broken: str) -> None:
+    by_pyshacl = validate_graph(_graph(broken), engine="pyshacl")
+    assert by_pyshacl, f"the fixture broken by {broken!r} should not conform"
+    assert validate_graph(_graph(broken), engine="sparql") == by_pyshacl
+
+
+def test_every_break_at_once_gives_the_same_report() -> None:
+    everything = _graph(*[b for b in BREAKS if b != "recommendation in no review"])
+    by_pyshacl = validate_graph(everything, engine="pyshacl")
+    assert len(by_pyshacl) > len(BREAKS) // 2
+    assert validate_graph(everything, engine="sparql") == by_pyshacl
+
+
+def test_both_engines_agree_on_an_export_file(tmp_path: Path) -> None:
+    path = tmp_path / "graph.ttl"
+    _graph("response to an agency", "offset as text", "digest in capitals").serialize(path, format="turtle")
+    by_pyshacl = validate_graph(path, engine="pyshacl")
+    assert {v.path for v in by_pyshacl} >= {"sg:respondsTo", "oa:start", "sg:sha256"}
+    assert validate_graph(path, engine="sparql") == by_pyshacl

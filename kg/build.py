@@ -11,9 +11,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import multiprocessing
+import os
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import networkx as nx
@@ -83,6 +86,70 @@ def extract_file(path: Path, max_bytes: int, cache_dir: Path | None) -> tuple[Ex
     return x, False
 
 
+# below this many documents per worker, starting workers costs more than it saves
+_PER_WORKER = 8
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def extract_files(
+    files: list[Path], max_bytes: int, cache_dir: Path | None, jobs: int | None = None
+) -> Generator[tuple[Path, Extracted | None, bool, KgError | None], None, None]:
+    """``extract_file`` for each file, in ``jobs`` processes, yielding in the order given:
+    (path, result or None, from cache, the ``KgError`` that stopped it or None).
+
+    Workers are separate processes (``concurrent.futures``, started by a fork server so that
+    no thread of the caller is forked); results come back in the order of ``files``, so the
+    build is the same whatever the number of workers. Closing the generator early cancels the
+    documents not yet started."""
+    jobs = max(1, jobs if jobs is not None else default_jobs())
+    jobs = min(jobs, len(files) // _PER_WORKER)
+    if jobs <= 1:
+        for path in files:
+            yield (path, *_extract_one(path, max_bytes, cache_dir))
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    try:
+        chunk = max(1, min(64, len(files) // (jobs * 8)))
+        chunks = [files[i : i + chunk] for i in range(0, len(files), chunk)]
+        futures = [pool.submit(_extract_many, c, max_bytes, cache_dir) for c in chunks]
+        for paths, future in zip(chunks, futures, strict=True):
+            for path, done in zip(paths, future.result(), strict=True):
+                yield (path, *done)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _extract_one(
+    path: Path, max_bytes: int, cache_dir: Path | None
+) -> tuple[Extracted | None, bool, KgError | None]:
+    try:
+        x, cached = extract_file(path, max_bytes, cache_dir)
+    except KgError as err:
+        return None, False, err
+    return x, cached, None
+
+
+def _extract_many(
+    paths: list[Path], max_bytes: int, cache_dir: Path | None
+) -> list[tuple[Extracted | None, bool, KgError | None]]:
+    """In a worker: ``_extract_one`` for a few files (one round trip for several)."""
+    out = []
+    for path in paths:
+        x, cached, err = _extract_one(path, max_bytes, cache_dir)
+        # an exception crosses the process boundary by its message: keep the whole message
+        out.append((x, cached, KgError(str(err)) if err is not None else None))
+    return out
+
+
 def _moved(x: Extracted, path: Path) -> Extracted:
     """A cached result for the same bytes read under ``path`` (warnings name the file)."""
     old = f"{x.document.path}: "
@@ -104,8 +171,11 @@ def build(
     strict: bool = False,
     html: bool = True,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
-    """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.html, text/, merges.tsv)."""
+    """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.store/, graph.html, text/,
+    merges.tsv). Documents are read and extracted by ``jobs`` worker processes (default: one
+    per core available); the rest of the pipeline runs once over all of them."""
     result = BuildResult()
     clock = _Clock(result.timings)
     files, failures = collect_inputs(paths, out)
@@ -116,15 +186,19 @@ def build(
     cache_dir = out / ".kgcache" if use_cache else None
     named: dict[str, Path] = {}  # document IRI slug → the file that has it
     read_fresh = 0
-    for n, path in enumerate(files, start=1):
+    extracted = extract_files(files, max_bytes, cache_dir, jobs)
+    for n, (path, x, cached, error) in enumerate(extracted, start=1):
         if progress:
             progress(path.name, n - 1, len(files))
         try:
-            x, cached = extract_file(path, max_bytes, cache_dir)
+            if error is not None:
+                raise error
+            assert x is not None
             _claim_name(path, named)
         except KgError as err:
             result.failures.append(Failure(path, str(err)))
             if strict:
+                extracted.close()  # stops the workers
                 break
             continue
         read_fresh += not cached

@@ -56,6 +56,12 @@ def build(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also print warnings and every output file.")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Processes reading documents in parallel (default: all cores)."
+        ),
+    ] = None,
 ) -> None:
     """Read response documents and write the graph as Turtle and as an HTML view.
 
@@ -82,9 +88,9 @@ def build(
             def progress(name: str, done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, description=f"reading {name}"[:60])
 
-            result = _run(paths, out_dir, max_bytes, no_cache, strict, progress)
+            result = _run(paths, out_dir, max_bytes, no_cache, strict, progress, jobs)
     else:
-        result = _run(paths, out_dir, max_bytes, no_cache, strict, None)
+        result = _run(paths, out_dir, max_bytes, no_cache, strict, None, jobs)
 
     for f in result.failures:
         err.print(f"skipped {f.message}", markup=False)
@@ -112,12 +118,19 @@ def _run(
     no_cache: bool,
     strict: bool,
     progress: Callable[[str, int, int], None] | None,
+    jobs: int | None = None,
 ) -> BuildResult:
     from kg.build import build as run_build
 
     try:
         return run_build(
-            paths, out_dir, max_bytes=max_bytes, use_cache=not no_cache, strict=strict, progress=progress
+            paths,
+            out_dir,
+            max_bytes=max_bytes,
+            use_cache=not no_cache,
+            strict=strict,
+            progress=progress,
+            jobs=jobs,
         )
     except KgError as e:  # e.g. the output folder cannot be written
         err.print(f"error: {e}", markup=False)

@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import multiprocessing
 import os
+import shutil
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Generator, Iterable
@@ -26,7 +27,8 @@ from kg.errors import ExportError, IngestError, KgError
 from kg.graph import Extracted, build_graph
 from kg.ingest import DEFAULT_MAX_BYTES, document_from_bytes, read_bytes, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
-from kg.rdf import publish, serialize_turtle, staged_file, triple_rows, write_atomic
+from kg.publish import Staging, build_lock, clean_up
+from kg.rdf import serialize_turtle, triple_rows
 from kg.relate import relate_document
 from kg.segment import split_sections
 from kg.slug import slugify
@@ -177,12 +179,28 @@ def build(
     merges.tsv). Documents are read and extracted by ``jobs`` worker processes (default: one
     per core available); the rest of the pipeline runs once over all of them."""
     result = BuildResult()
-    clock = _Clock(result.timings)
     files, failures = collect_inputs(paths, out)
     files.sort(key=lambda f: str(f.resolve()))  # the same files in any order give the same build
     result.failures += failures
-    items: list[Extracted] = []
     _check_writable(out)
+    with build_lock(out):
+        clean_up(out)
+        return _build_locked(files, out, result, max_bytes, use_cache, strict, html, progress, jobs)
+
+
+def _build_locked(
+    files: list[Path],
+    out: Path,
+    result: BuildResult,
+    max_bytes: int,
+    use_cache: bool,
+    strict: bool,
+    html: bool,
+    progress: Progress | None,
+    jobs: int | None = None,
+) -> BuildResult:
+    clock = _Clock(result.timings)
+    items: list[Extracted] = []
     cache_dir = out / ".kgcache" if use_cache else None
     named: dict[str, Path] = {}  # document IRI slug → the file that has it
     read_fresh = 0
@@ -214,6 +232,8 @@ def build(
     graph, entities = build_graph(items)
     clock.lap("resolve+graph")
     write_outputs(graph, entities, items, out, html, result, clock)
+    clean_up(out)  # the builds before the previous one
+    clock.lap("publish")
     if cache_dir is not None and cache_dir.is_dir():
         with contextlib.suppress(OSError):
             prune_cache(cache_dir, extractor_version())
@@ -268,43 +288,43 @@ def write_outputs(
     result: BuildResult,
     clock: _Clock | None = None,
 ) -> None:
-    """Render everything first, so a failure leaves the previous outputs as they were; then
-    write the texts before the graph that points into them, and drop texts of documents no
-    longer in the build. The Turtle is streamed to a temporary file renamed into place last,
-    then loaded into the on-disk store beside it (graph.store/)."""
+    """Write every output into a staging folder, then switch it in as a whole (kg.publish):
+    a failure or a kill at any point leaves the previous outputs as they were. The Turtle is
+    streamed into the staging folder, then bulk-loaded into the store beside it (graph.store/)."""
     lap = clock.lap if clock else (lambda _stage: None)
-    texts = {out / "text" / f"{x.document.file_name}.txt": x.document.text.encode("utf-8") for x in items}
-    rows = triple_rows(graph)
-    result.counts["triples"] = len(rows)
-    lap("rdf")
-    ttl = out / "graph.ttl"
-    staged = staged_file(ttl)
+    staging = Staging(out)
     try:
-        serialize_turtle(rows, staged)
+        rows = triple_rows(graph)
+        result.counts["triples"] = len(rows)
+        lap("rdf")
+        ttl = staging.dir / "graph.ttl"
+        ttl.parent.mkdir(parents=True, exist_ok=True)
+        serialize_turtle(rows, ttl)
+        staging.files.append("graph.ttl")
         del rows
         lap("turtle")
-        files = {out / "merges.tsv": merge_report(entities).encode("utf-8")}
+        write_store(ttl)
+        staging.files.append("graph.store")
+        lap("store")
+        for x in items:
+            staging.write(f"text/{x.document.file_name}.txt", x.document.text.encode("utf-8"))
+        staging.write("merges.tsv", merge_report(entities).encode("utf-8"))
+        lap("write")
         if html:
             from kg.view import render_html
 
-            files[out / "graph.html"] = render_html(graph).encode("utf-8")
+            staging.write("graph.html", render_html(graph).encode("utf-8"))
             lap("html")
-        for path, data in [*texts.items(), *files.items()]:
-            write_atomic(path, data)
-        for stale in sorted((out / "text").glob("*.txt")):
-            if stale not in texts:
-                stale.unlink()
-        publish(staged, ttl)
-        lap("write")
-        write_store(ttl)
-        lap("store")
+        result.warnings += staging.publish()
     except OSError as err:
+        shutil.rmtree(staging.dir, ignore_errors=True)
         raise ExportError(
             f"cannot write the outputs ({err.strerror}); choose a writable folder with --out", out
         ) from err
-    finally:
-        staged.unlink(missing_ok=True)
-    result.outputs += [out / "graph.ttl", *files, out / "graph.store"]
+    except BaseException:
+        shutil.rmtree(staging.dir, ignore_errors=True)
+        raise
+    result.outputs += [out / rel for rel in staging.files if not rel.startswith("text/")]
 
 
 def merge_report(entities: list[Entity]) -> str:

@@ -110,6 +110,9 @@ def validate_graph(
     or the shapes cannot be read. ``engine`` chooses SPARQL over the store (the default) or
     pySHACL.
     """
+    if not isinstance(data, rdflib.Graph):
+        # the graph, its store and the texts beside it, all from one build (kg.publish)
+        data = Path(data).resolve() if Path(data).exists() else Path(data)
     graph = data if isinstance(data, rdflib.Graph) else Path(data)
     shapes_graph = rdflib.Graph().parse(shapes or ontology_file("shapes.ttl"), format="turtle")
     ont_graph = rdflib.Graph().parse(ontology or ontology_file("sg.ttl"), format="turtle")

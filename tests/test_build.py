@@ -486,7 +486,7 @@ def test_the_cache_in_exports_is_ignored_by_git(tmp_path: Path) -> None:
     if inside.returncode != 0:
         pytest.skip("not a git checkout")
     build([DATA / GOOD[0]], tmp_path / "exports")
-    cached = list((tmp_path / "exports").rglob("*.json"))
+    cached = list((tmp_path / "exports" / ".kgcache").glob("*.json"))
     assert cached
     for p in cached:
         entry = p.relative_to(tmp_path).as_posix()

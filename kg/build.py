@@ -14,6 +14,7 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Generator, Iterable
@@ -106,8 +107,7 @@ def extract_files(
     """``extract_file`` for each file, in ``jobs`` processes, yielding in the order given:
     (path, result or None, from cache, the ``KgError`` that stopped it or None).
 
-    Workers are separate processes (``concurrent.futures``, started by a fork server so that
-    no thread of the caller is forked); results come back in the order of ``files``, so the
+    Workers are separate processes (``concurrent.futures``; see ``_start_method``); results come back in the order of ``files``, so the
     build is the same whatever the number of workers. Closing the generator early cancels the
     documents not yet started."""
     jobs = max(1, jobs if jobs is not None else default_jobs())
@@ -116,8 +116,7 @@ def extract_files(
         for path in files:
             yield (path, *_extract_one(path, max_bytes, cache_dir))
         return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    context = multiprocessing.get_context(_start_method())
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
     try:
         chunk = max(1, min(64, len(files) // (jobs * 8)))
@@ -128,6 +127,15 @@ def extract_files(
                 yield (path, *done)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_method() -> str:
+    """Fork when this process runs no other thread (fast, and no module is imported again);
+    otherwise a fork server, since forking a process with threads can deadlock the child."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 def _extract_one(

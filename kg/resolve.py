@@ -188,6 +188,7 @@ def resolve_entities(
             reasons[uf.find(i)].append(why)
 
     local_names = _local_agency_names(occ, surfaces)
+    concepts: dict[tuple[str, str], Concept | None] = {}  # the lookup is pure: once per surface form
     for i, o in enumerate(occ):
         m, s = o.mention, surfaces[i]
         named = o.expansion if (o.expansion and m.kind == AGENCY) else s
@@ -199,7 +200,10 @@ def resolve_entities(
         if m.canonical and not o.expansion and not longer:
             concept = next((c for c in vocab.concepts if c.label == m.canonical and c.kind == m.kind), None)
         if concept is None and not longer:
-            concept = _vocab_concept(_without_area(named, o.area), m.kind, vocab)
+            form = (_without_area(named, o.area), m.kind)
+            if form not in concepts:
+                concepts[form] = _vocab_concept(form[0], form[1], vocab)
+            concept = concepts[form]
         if concept is not None:
             concept_of[i] = concept
             scope = o.area if concept.local else ""
@@ -287,7 +291,10 @@ def _merge_contained(
     merge: Callable[[int, int, str], None],
 ) -> None:
     """Rule 4, in two passes: names into the one name that contains their key words, then
-    descriptions into the one name whose key words they contain."""
+    descriptions into the one name whose key words they contain.
+
+    Word → group indexes keep both passes linear in the number of groups (times the groups
+    sharing a rare word), rather than comparing every group with every other."""
 
     def groups() -> dict[int, list[int]]:
         out: dict[int, list[int]] = defaultdict(list)
@@ -299,35 +306,66 @@ def _merge_contained(
         cores = [keys[i][1] for i in members if len(keys[i][1]) >= 2]
         return min(cores, key=lambda c: (len(c), sorted(c)), default=frozenset())
 
+    def whole(members: list[int]) -> frozenset[str]:
+        return frozenset().union(*(keys[i][1] for i in members))
+
     g = groups()
     named = {r: m for r, m in g.items() if any(_is_name(surfaces[i]) for i in m)}
+    # pass 1: each named group's key words (growing as groups merge), and word → groups
+    core = {r: set(whole(m)) for r, m in named.items()}
+    having: dict[str, set[int]] = defaultdict(set)
+    for r, words in core.items():
+        for w in words:
+            having[w].add(r)
     for r in sorted(named, key=lambda r: (len(smallest(named[r])), r)):
         small = smallest(named[r])
         if not small:
             continue
-        cores = {o: frozenset().union(*(keys[i][1] for i in m)) for o, m in groups().items() if o in named}
-        supers = sorted(
-            {uf.find(o) for o, core in cores.items() if uf.find(o) != uf.find(r) and small < core}
-        )
+        own = uf.find(r)
+        rare = sorted(small, key=lambda w: (len(having.get(w, ())), w))
+        found = set(having.get(rare[0], ()))
+        for w in rare[1:]:
+            found &= having.get(w, set())
+        supers = sorted({uf.find(o) for o in found if uf.find(o) != own and small < core[o]})
         if len(supers) == 1:
-            merge(supers[0], r, f"the key words {sorted(small)} are all in '{surfaces[supers[0]]}'")
+            target = supers[0]
+            merge(target, r, f"the key words {sorted(small)} are all in '{surfaces[target]}'")
+            root = uf.find(r)
+            for old in {target, own} - {root}:
+                for w in core[old]:
+                    having[w].discard(old)
+                    having[w].add(root)
+                core[root] = core.setdefault(root, set()) | core.pop(old)
+    # pass 2: descriptions into the one name they share key words with
     g = groups()
-    names = {
-        r: (smallest(m), frozenset().union(*(keys[i][1] for i in m)))
-        for r, m in g.items()
-        if any(_is_name(surfaces[i]) for i in m)
-    }
+    names = {r: (smallest(m), whole(m)) for r, m in g.items() if any(_is_name(surfaces[i]) for i in m)}
+    by_small: dict[str, set[int]] = defaultdict(set)  # word → names whose smallest key has it
+    by_whole: dict[str, set[int]] = defaultdict(set)  # word → names whose key words have it
+    for o, (small, every) in names.items():
+        for w in small:
+            by_small[w].add(o)
+        for w in every:
+            by_whole[w].add(o)
     for r, members in sorted(g.items()):
         if r in names:
             continue
-        core = frozenset().union(*(keys[i][1] for i in members))
-        own = smallest(members)
+        described = whole(members)
+        own_key = smallest(members)
         # a long description contains a name's key words; a short one is contained in a name's
-        hits = sorted(
-            {o for o, (small, whole) in names.items() if (small and small <= core) or (own and own < whole)}
-        )
+        shared: dict[int, int] = defaultdict(int)
+        for w in described:
+            for o in by_small.get(w, ()):
+                shared[o] += 1
+        hits = {o for o, n in shared.items() if n == len(names[o][0])}
+        if own_key:
+            rare = sorted(own_key, key=lambda w: (len(by_whole.get(w, ())), w))
+            inside = set(by_whole.get(rare[0], ()))
+            for w in rare[1:]:
+                inside &= by_whole.get(w, set())
+            hits |= {o for o in inside if own_key < names[o][1]}
         if len(hits) == 1:
-            merge(hits[0], r, f"'{surfaces[members[0]]}' names '{surfaces[hits[0]]}' (key words shared)")
+            (hit,) = hits
+            merge(hit, r, f"'{surfaces[members[0]]}' names '{surfaces[hit]}' (key words shared)")
 
 
 def _without_area(name: str, area: str) -> str:
@@ -344,17 +382,18 @@ def _local_agency_names(occ: list[Occurrence], surfaces: list[str]) -> dict[tupl
     for o, s in zip(occ, surfaces, strict=True):
         if o.mention.kind == AGENCY and s[:1].isupper():
             by_doc[o.doc].add(o.expansion or s)
+    areas: dict[str, str] = {}
+    for o in occ:
+        if o.area:
+            areas.setdefault(o.doc, o.area)
     out: dict[tuple[str, str], str] = {}
     for doc, names in by_doc.items():
+        area = areas.get(doc, "\x00")
         for short in names:
             longer = sorted(n for n in names if n.endswith(" " + short) and not _OWNER.match(short))
-            if len(longer) == 1 and not longer[0].startswith(_area_prefix(occ, doc) + " " + short):
+            if len(longer) == 1 and not longer[0].startswith(area + " " + short):
                 out[(doc, short)] = longer[0]
     return out
-
-
-def _area_prefix(occ: list[Occurrence], doc: str) -> str:
-    return next((o.area for o in occ if o.doc == doc and o.area), "\x00")
 
 
 def _kind(occ: list[Occurrence], idx: list[int]) -> str:

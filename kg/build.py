@@ -182,6 +182,7 @@ def build(
     html: bool = True,
     progress: Progress | None = None,
     jobs: int | None = None,
+    validate: bool = True,
 ) -> BuildResult:
     """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.store/, graph.html, text/,
     merges.tsv). Documents are read and extracted by ``jobs`` worker processes (default: one
@@ -193,7 +194,7 @@ def build(
     _check_writable(out)
     with build_lock(out):
         clean_up(out)
-        return _build_locked(files, out, result, max_bytes, use_cache, strict, html, progress, jobs)
+        return _build_locked(files, out, result, max_bytes, use_cache, strict, html, progress, jobs, validate)
 
 
 def _build_locked(
@@ -206,6 +207,7 @@ def _build_locked(
     html: bool,
     progress: Progress | None,
     jobs: int | None = None,
+    validate: bool = True,
 ) -> BuildResult:
     clock = _Clock(result.timings)
     items: list[Extracted] = []
@@ -239,7 +241,7 @@ def _build_locked(
         return result
     graph, entities = build_graph(items)
     clock.lap("resolve+graph")
-    write_outputs(graph, entities, items, out, html, result, clock)
+    write_outputs(graph, entities, items, out, html, result, clock, validate)
     clean_up(out)  # the builds before the previous one
     clock.lap("publish")
     if cache_dir is not None and cache_dir.is_dir():
@@ -295,6 +297,7 @@ def write_outputs(
     html: bool,
     result: BuildResult,
     clock: _Clock | None = None,
+    validate: bool = True,
 ) -> None:
     """Write every output into a staging folder, then switch it in as a whole (kg.publish):
     a failure or a kill at any point leaves the previous outputs as they were. The Turtle is
@@ -309,8 +312,15 @@ def write_outputs(
         ttl.parent.mkdir(parents=True, exist_ok=True)
         serialize_turtle(rows, ttl)
         staging.files.append("graph.ttl")
-        del rows
         lap("turtle")
+        if validate:
+            from kg.validate import record_validation
+
+            texts = {f"text/{x.document.file_name}.txt": x.document.text for x in items}
+            result.violations = record_validation(rows, texts, ttl)
+            staging.files.append("validation.json")
+            lap("validate")
+        del rows
         write_store(ttl)
         staging.files.append("graph.store")
         lap("store")

@@ -17,25 +17,30 @@ reasoner runs otherwise: the export states every triple a query needs.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Literal as Choice
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import PROV, RDF, SH, XSD
 from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg.errors import StoreError, ValidationError
 from kg.prefixes import PREFIXES, shorten
+from kg.rdf import Row, rows_of_rdflib
 from kg.resources import ontology_file
 from kg.shacl import Unsupported, compile_shapes, render_path, run_checks, subclass_closure
 from kg.store import open_graph
 
 SG = rdflib.Namespace(PREFIXES["sg"])
 OA = rdflib.Namespace(PREFIXES["oa"])
-Engine = Choice["sparql", "pyshacl"]
+Engine = Choice["sparql", "rows", "pyshacl"]
 
 
 @dataclass(frozen=True)
@@ -96,11 +101,101 @@ def _store_of(data: rdflib.Graph | Path) -> ox.Store:
         raise ValidationError(exc.reason, exc.path) from exc
 
 
+RECORD = "validation.json"
+
+
+def _contract_digest(shapes: Path | None, ontology: Path | None) -> str:
+    h = hashlib.sha256()
+    for f in (shapes or ontology_file("shapes.ttl"), ontology or ontology_file("sg.ttl")):
+        h.update(Path(f).read_bytes())
+    return h.hexdigest()
+
+
+def record_validation(rows: list[Row], texts: dict[str, str], turtle: Path) -> list[Violation]:
+    """Check the build's triples (``validate_rows`` and ``check_row_quotes``) and record the
+    result beside ``turtle`` (``validation.json``, naming the Turtle's size and time and the
+    shapes it was checked against), so that ``validate_graph`` on this very export needs no
+    second pass. ``texts`` maps each ``sg:textFile`` value to the text written there."""
+    violations = validate_rows(rows) + check_row_quotes(rows, texts)
+    violations.sort(key=lambda v: (v.focus, v.path or "", v.message, v.value or ""))
+    st = turtle.stat()
+    record = {
+        "turtle": {"size": st.st_size, "mtime_ns": st.st_mtime_ns},
+        "contract": _contract_digest(None, None),
+        "violations": [dataclasses.asdict(v) for v in violations],
+    }
+    (turtle.parent / RECORD).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    return violations
+
+
+def recorded_violations(
+    turtle: Path, shapes: Path | None = None, ontology: Path | None = None
+) -> list[Violation] | None:
+    """The violations the build recorded for this very Turtle and contract, else None."""
+    try:
+        record = json.loads((turtle.parent / RECORD).read_text(encoding="utf-8"))
+        st = turtle.stat()
+        if record["turtle"] != {"size": st.st_size, "mtime_ns": st.st_mtime_ns}:
+            return None
+        if record["contract"] != _contract_digest(shapes, ontology):
+            return None
+        return [
+            Violation(**{k: v[k] for k in ("focus", "path", "message", "severity", "value")})
+            for v in record["violations"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def check_row_quotes(rows: list[Row], texts: dict[str, str]) -> list[Violation]:
+    """``check_quotes`` over the build's sorted triples and the texts it is writing."""
+    text_file = str(SG.textFile)
+    files = {s: o for s, _, p, literal, o, _ in rows if p == text_file and literal}
+    want = {
+        str(OA.exact): "exact",
+        str(OA.start): "start",
+        str(OA.end): "end",
+        str(PROV.wasDerivedFrom): "doc",
+    }
+    evidence_type = str(SG.Evidence)
+    violations: list[Violation] = []
+    for subject, group in groupby(rows, key=lambda r: r[0]):
+        fields: dict[str, str] = {}
+        is_evidence = False
+        for _, _, p, _literal, o, _ in group:
+            if p == str(RDF.type) and o == evidence_type:
+                is_evidence = True
+            elif p in want:
+                fields.setdefault(want[p], o)
+        if not is_evidence or len(fields) < 4:
+            continue
+        text = texts.get(files.get(fields["doc"], ""))
+        if text is None:
+            continue
+        try:
+            found = text[int(fields["start"]) : int(fields["end"])]
+        except ValueError:
+            continue
+        if found != fields["exact"]:
+            violations.append(
+                Violation(
+                    focus=curie(_node(subject)),
+                    path="oa:exact",
+                    message=(
+                        f"the quote is not the document's text at {fields['start']}-{fields['end']} "
+                        f"(there the text reads {found[:60]!r}); rebuild with `kg build`"
+                    ),
+                )
+            )
+    return violations
+
+
 def validate_graph(
     data: rdflib.Graph | Path | str,
     shapes: Path | None = None,
     ontology: Path | None = None,
     engine: Engine = "sparql",
+    use_record: bool = True,
 ) -> list[Violation]:
     """Validate ``data`` (a graph, or the path of a Turtle export) against the SHACL shapes.
 
@@ -108,16 +203,26 @@ def validate_graph(
     beside the export (see ``check_quotes``). Returns the violations sorted by focus node,
     path and message; ``[]`` means it conforms. Raises ``ValidationError`` only when the graph
     or the shapes cannot be read. ``engine`` chooses SPARQL over the store (the default) or
-    pySHACL.
+    pySHACL. For an export whose build recorded its check (``record_validation``) and whose
+    Turtle has not changed since, the record is the answer unless ``use_record`` is False.
     """
     if not isinstance(data, rdflib.Graph):
         # the graph, its store and the texts beside it, all from one build (kg.publish)
         data = Path(data).resolve() if Path(data).exists() else Path(data)
     graph = data if isinstance(data, rdflib.Graph) else Path(data)
+    if use_record and engine == "sparql" and isinstance(graph, Path):
+        recorded = recorded_violations(graph, shapes, ontology)
+        if recorded is not None:
+            return recorded
     shapes_graph = rdflib.Graph().parse(shapes or ontology_file("shapes.ttl"), format="turtle")
     ont_graph = rdflib.Graph().parse(ontology or ontology_file("sg.ttl"), format="turtle")
     store = None
     violations: list[Violation] | None = None
+    if engine == "rows" and isinstance(graph, rdflib.Graph):
+        try:
+            violations = validate_rows(sorted(rows_of_rdflib(graph)), shapes_graph, ont_graph)
+        except Unsupported:
+            violations = None
     if engine == "sparql":
         store = _store_of(graph)
         try:
@@ -141,6 +246,45 @@ def validate_graph(
     if not isinstance(graph, rdflib.Graph):
         violations += check_quotes(store or _store_of(graph), graph.parent)
     return sorted(violations, key=lambda v: (v.focus, v.path or "", v.message, v.value or ""))
+
+
+def validate_rows(
+    rows: list[Row], shapes: rdflib.Graph | None = None, ontology: rdflib.Graph | None = None
+) -> list[Violation]:
+    """The shapes checked over the build's sorted triples (``kg.shacl_rows``), sorted like
+    ``validate_graph``'s. Raises ``kg.shacl.Unsupported`` for shapes it cannot check."""
+    from kg.shacl_rows import RowChecker
+
+    shapes = (
+        shapes if shapes is not None else rdflib.Graph().parse(ontology_file("shapes.ttl"), format="turtle")
+    )
+    ontology = (
+        ontology if ontology is not None else rdflib.Graph().parse(ontology_file("sg.ttl"), format="turtle")
+    )
+    found = [
+        Violation(
+            focus=curie(_node(r.focus)),
+            path=r.path,
+            message=r.message,
+            severity=r.severity,
+            value=curie(_row_term(r.value)) if r.value is not None else None,
+        )
+        for r in RowChecker(shapes, ontology).check(rows)
+    ]
+    return sorted(found, key=lambda v: (v.focus, v.path or "", v.message, v.value or ""))
+
+
+def _node(value: str) -> Node:
+    return BNode(value[2:]) if value.startswith("_:") else URIRef(value)
+
+
+def _row_term(term: tuple[bool, str, str]) -> Node:
+    literal, value, datatype = term
+    if not literal:
+        return _node(value)
+    if datatype.startswith("@"):
+        return Literal(value, lang=datatype[1:])
+    return Literal(value, datatype=URIRef(datatype) if datatype else None)
 
 
 def _pyshacl(graph: rdflib.Graph, shapes_graph: rdflib.Graph, ont_graph: rdflib.Graph) -> list[Violation]:

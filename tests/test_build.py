@@ -660,3 +660,41 @@ def test_the_summary_counts_match_the_graph(clean) -> None:
     g = rdflib.Graph().parse(out / "graph.ttl")
     assert result.counts["documents"] == len(set(g.subjects(RDF.type, SG.Document)))
     assert result.counts["read"] == len(result.documents) == 6
+
+
+# --- parallel extraction ------------------------------------------------------------------
+
+
+def _many_documents(folder: Path, n: int) -> None:
+    """``n`` small invented documents, each its own review, one of them unreadable."""
+    folder.mkdir(parents=True)
+    for i in range(n):
+        (folder / f"child-{i:02d}.txt").write_text(
+            f"Response to the Recommendations of the Serious Case Review of Child Q{i}\n\n"
+            f"Recommendation 1\nThe LSCB should review the Neglect Toolkit with agency {i}.\n\n"
+            "Response: the LSCB reviewed the Neglect Toolkit in March.\n",
+            encoding="utf-8",
+        )
+    (folder / "child-99.txt").write_bytes(b"\x00\x01\x02 not text" * 10)
+
+
+def test_extraction_in_parallel_builds_the_same_bytes_and_failures_as_one_process(tmp_path: Path) -> None:
+    _many_documents(tmp_path / "in", 24)
+    one = build([tmp_path / "in"], tmp_path / "one", use_cache=False, html=False, jobs=1)
+    two = build([tmp_path / "in"], tmp_path / "two", use_cache=False, html=False, jobs=2)
+    assert len(one.documents) == len(two.documents) == 24
+    assert [f.message for f in one.failures] == [f.message for f in two.failures] != []
+    assert one.warnings == two.warnings
+    assert outputs(tmp_path / "one") == outputs(tmp_path / "two")
+
+
+def test_a_parallel_rebuild_reads_only_the_changed_document(tmp_path: Path) -> None:
+    _many_documents(tmp_path / "in", 24)
+    build([tmp_path / "in"], tmp_path / "out", html=False, jobs=2)
+    changed = tmp_path / "in" / "child-05.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nThe toolkit was relaunched.\n", "utf-8")
+    again = build([tmp_path / "in"], tmp_path / "out", html=False, jobs=2)
+    assert again.counts["read"] == 1
+    fresh = build([tmp_path / "in"], tmp_path / "fresh", use_cache=False, html=False, jobs=1)
+    assert outputs(tmp_path / "out") == outputs(tmp_path / "fresh")
+    assert fresh.counts["read"] == 24

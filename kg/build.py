@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import json
 import multiprocessing
 import os
 import shutil
@@ -24,13 +25,13 @@ from pathlib import Path
 import networkx as nx
 
 from kg.actions import classify_actions
-from kg.cache import extractor_version, load_cached, prune_cache, store_cached
+from kg.cache import builder_version, extractor_version, load_cached, prune_cache, store_cached
 from kg.errors import ExportError, IngestError, KgError
 from kg.graph import Extracted, build_graph
 from kg.ingest import DEFAULT_MAX_BYTES, ILLEGAL_CHARACTERS, document_from_bytes, read_bytes, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
-from kg.publish import Staging, build_lock, clean_up
-from kg.rdf import serialize_turtle, triple_rows
+from kg.publish import Staging, build_lock, clean_up, current_build
+from kg.rdf import serialize_turtle, triple_rows, write_atomic
 from kg.relate import relate_document
 from kg.resolve import read_registry, write_registry
 from kg.segment import split_sections
@@ -292,6 +293,10 @@ def _build_locked(
     clock.lap("extract")
     if not items or (strict and result.failures):
         return result  # nothing to build, or --strict stopped: the outputs stay as they were
+    fingerprint = _fingerprint(items, html, validate)
+    if use_cache and _up_to_date(out, fingerprint, result):
+        clock.lap("up to date")
+        return result
     registry = out / "ids.tsv"
     minted = read_registry(registry.read_text(encoding="utf-8")) if registry.is_file() else {}
     graph, entities = build_graph(items, minted=minted)
@@ -303,8 +308,70 @@ def _build_locked(
         with contextlib.suppress(OSError):
             prune_cache(cache_dir, extractor_version())
     _summarise(graph, result)
+    _record_inputs(out, fingerprint, result)
     clock.lap("summary")
     return result
+
+
+_INPUTS = "inputs.json"  # inside the build folder: what it was built from, and its summary
+
+
+def _fingerprint(items: list[Extracted], html: bool, validate: bool) -> str:
+    """A hash of everything a build's outputs depend on: each input's path and content, the
+    package's code and data, and the options."""
+    h = hashlib.sha256(f"{builder_version()} html={html} validate={validate}".encode())
+    for x in items:
+        h.update(f"\n{x.document.path.resolve()}\t{x.document.sha256}".encode())
+    return h.hexdigest()
+
+
+def _up_to_date(out: Path, fingerprint: str, result: BuildResult) -> bool:
+    """True (and ``result`` filled in from the record) when the published build was made from
+    exactly these inputs by this very code and its outputs are all in place: nothing to do."""
+    folder = current_build(out)
+    if folder is None:
+        return False
+    try:
+        record = json.loads((folder / _INPUTS).read_text(encoding="utf-8"))
+        if record.get("fingerprint") != fingerprint:
+            return False
+        counts = {str(k): int(v) for k, v in record["counts"].items()}
+        recurring = [(str(a), str(b), int(n)) for a, b, n in record["recurring"]]
+        repromoted = [(str(a), str(b), int(n)) for a, b, n in record["repromoted"]]
+        violations: list[object] = []
+        if record.get("validated"):
+            from kg.validate import recorded_violations
+
+            found = recorded_violations(folder / "graph.ttl")
+            if found is None:
+                return False
+            violations = list(found)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    result.counts.update({k: v for k, v in counts.items() if k != "read"})
+    result.recurring, result.repromoted = recurring, repromoted
+    result.violations = violations
+    result.outputs += [out / rel for rel in record.get("outputs", []) if isinstance(rel, str)]
+    result.up_to_date = True
+    return True
+
+
+def _record_inputs(out: Path, fingerprint: str, result: BuildResult) -> None:
+    """Write the record ``_up_to_date`` reads into the published build (an optimisation only:
+    when it is missing or unreadable the next build simply runs in full)."""
+    folder = current_build(out)
+    if folder is None:
+        return
+    record = {
+        "fingerprint": fingerprint,
+        "counts": {k: v for k, v in result.counts.items() if k != "read"},
+        "recurring": result.recurring,
+        "repromoted": result.repromoted,
+        "validated": (folder / "validation.json").is_file(),
+        "outputs": [str(p.relative_to(out)) for p in result.outputs if p.is_relative_to(out)],
+    }
+    with contextlib.suppress(OSError):
+        write_atomic(folder / _INPUTS, json.dumps(record, ensure_ascii=False).encode("utf-8"))
 
 
 class _Clock:

@@ -167,7 +167,7 @@ def build(
         problems |= _validate(out_dir / "graph.ttl")
     if not quiet:
         _print_summary(result)
-    if verbose:
+    if verbose and not result.up_to_date:
         for p in result.outputs:
             err.print(f"wrote {p}", markup=False)
     raise typer.Exit(1 if problems else 0)
@@ -239,6 +239,9 @@ def _print_summary(result: BuildResult) -> None:
         )
         for label, kind, n in result.repromoted:
             err.print(f"  {n} reviews  {kind:<9} {label}", markup=False)
+    if result.up_to_date:
+        err.print("nothing changed since the last build: the outputs are up to date", markup=False)
+        return
     for p in result.outputs:
         if p.suffix in (".ttl", ".html"):
             err.print(f"wrote {p}", markup=False)

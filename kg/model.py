@@ -261,6 +261,7 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # stage → seconds, in pipeline order
     violations: list[Any] = field(default_factory=list)  # kg.validate.Violation, checked while building
+    up_to_date: bool = False  # the published outputs were made from the same inputs: none rewritten
 
 
 def iso_date(value: str) -> dt.date:

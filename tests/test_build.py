@@ -698,3 +698,65 @@ def test_a_parallel_rebuild_reads_only_the_changed_document(tmp_path: Path) -> N
     fresh = build([tmp_path / "in"], tmp_path / "fresh", use_cache=False, html=False, jobs=1)
     assert outputs(tmp_path / "out") == outputs(tmp_path / "fresh")
     assert fresh.counts["read"] == 24
+
+
+def _current_id(out: Path) -> str:
+    return os.readlink(out / ".kg" / "current")
+
+
+def test_a_rebuild_of_unchanged_inputs_rewrites_nothing_and_reports_the_same_summary(tmp_path: Path) -> None:
+    _many_documents(tmp_path / "in", 6)
+    first = build([tmp_path / "in"], tmp_path / "out", jobs=1)
+    before, build_id = outputs(tmp_path / "out"), _current_id(tmp_path / "out")
+    again = build([tmp_path / "in"], tmp_path / "out", jobs=1)
+    assert not first.up_to_date and again.up_to_date
+    assert _current_id(tmp_path / "out") == build_id  # no new build was switched in
+    assert outputs(tmp_path / "out") == before
+    assert again.counts == {**first.counts, "read": 0} and first.counts["recommendations"] > 0
+    assert (again.recurring, again.repromoted, again.violations) == (
+        first.recurring,
+        first.repromoted,
+        first.violations,
+    )
+    assert len(again.documents) == len(first.documents) == 6
+
+
+@pytest.mark.parametrize(
+    "change", ["edit a file", "add a file", "other options", "no cache", "a link replaced"]
+)
+def test_any_change_to_inputs_options_or_outputs_makes_a_full_build(tmp_path: Path, change: str) -> None:
+    _many_documents(tmp_path / "in", 4)
+    build([tmp_path / "in"], tmp_path / "out", jobs=1)
+    build_id = _current_id(tmp_path / "out")
+    options: dict[str, object] = {}
+    if change == "edit a file":
+        one = sorted((tmp_path / "in").glob("*.txt"))[0]
+        one.write_text(one.read_text(encoding="utf-8") + "\nThe toolkit was relaunched.\n", "utf-8")
+    elif change == "add a file":
+        shutil.copy(DATA / GOOD[0], tmp_path / "in" / "zz-new.txt")
+    elif change == "other options":
+        options["html"] = False
+    elif change == "no cache":
+        options["use_cache"] = False
+    else:  # someone's own file where a link was: it is moved aside by a real build
+        (tmp_path / "out" / "graph.html").unlink()
+        (tmp_path / "out" / "graph.html").write_text("mine", encoding="utf-8")
+    again = build([tmp_path / "in"], tmp_path / "out", jobs=1, **options)  # type: ignore[arg-type]
+    assert not again.up_to_date
+    assert _current_id(tmp_path / "out") != build_id
+    if change == "a link replaced":
+        assert (tmp_path / "out" / "graph.html").is_symlink()
+        assert any(
+            p.read_text(encoding="utf-8") == "mine"
+            for p in (tmp_path / "out" / ".kg" / "replaced").rglob("graph.html")
+        )
+
+
+def test_kg_build_says_when_the_outputs_are_up_to_date(tmp_path: Path) -> None:
+    shutil.copy(DATA / GOOD[0], tmp_path / GOOD[0])
+    runner = CliRunner()
+    args = ["build", str(tmp_path / GOOD[0]), "--out", str(tmp_path / "out")]
+    assert runner.invoke(app, args).exit_code == 0
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0
+    assert "up to date" in second.output and "wrote" not in second.output

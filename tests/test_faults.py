@@ -585,13 +585,13 @@ def _export_state(out: Path) -> dict[str, bytes]:
     # the store is a database whose files differ from run to run: it must belong to this Turtle
     assert current_store(build_dir / "graph.ttl") == build_dir / "graph.store"
     # the deterministic outputs; the store's database files, the IRI registry (which only
-    # grows) and the validation record (naming the Turtle's time) differ between two builds
+    # grows) and the records of validation and inputs (naming times and paths) differ between two builds
     # of the same input, and the record is not linked into OUT
     files = {
         str(p.relative_to(build_dir)): p.read_bytes()
         for p in sorted(build_dir.rglob("*"))
         if p.is_file()
-        and p.parts[len(build_dir.parts)] not in ("graph.store", "ids.tsv", "validation.json")
+        and p.parts[len(build_dir.parts)] not in ("graph.store", "ids.tsv", "validation.json", "inputs.json")
     }
     for rel, data in files.items():
         assert (out / rel).read_bytes() == data, f"{rel} by its documented path is from another build"

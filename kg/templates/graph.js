@@ -337,7 +337,7 @@
     detailsBody.scrollTop = 0;
     details.scrollTop = 0;
     detailsBody.focus({ preventScroll: true });
-    if (network) network.redraw();
+    if (network) redrawSoon();
   }
   function closeDetails() {
     if (details.hidden) return false;
@@ -808,6 +808,13 @@
       ctx.strokeText(l, g.x, y); ctx.fillText(l, g.x, y);
     });
   }
+  /* One drawing for a burst of changes (vis-network's redraw() draws at once, each costing a frame). */
+  var redrawPending = false;
+  function redrawSoon() {
+    if (!network || redrawPending) return;
+    redrawPending = true;
+    requestAnimationFrame(function () { redrawPending = false; if (network) network.redraw(); });
+  }
   function byKey(key) { return { kind: key[0], idx: Number(key.slice(1)) }; }
   function graphFilter() {
     if (!network) return;
@@ -851,7 +858,7 @@
       overlay = keep ? { keep: keep, focus: focus, edges: [] } : null;
       if (overlay) overlay.edges = overlayEdges();
       if (focus && zoom) zoomTo(keep, focus);
-      network.redraw();
+      redrawSoon();
       if (focus) { var f = nodeOf(focus); status((f.label || f.title) + ": " + plural(Object.keys(keep).length - 1, "neighbour")); }
       return;
     }
@@ -935,7 +942,7 @@
     if (focus) document.getElementById("kg-tab-" + name).focus();
     if (name === "graph") {
       initGraph();
-      network.redraw();
+      redrawSoon();
       if (state.timeline >= 0 && dimmed === false) highlight(null);
     }
     if (name === "timeline") drawTimeline();

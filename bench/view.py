@@ -8,8 +8,9 @@ the same run, so they compare across machines:
 - render: ``render_html`` against copying the same graph (``nx.MultiDiGraph(graph)``);
 - page: seconds until the page is interactive (``kgView.ready``) and until the graph tab has
   drawn, against opening the page of an empty graph (the same inlined vis-network);
-- responsiveness: from an action to the next painted frame — selecting an instrument in the
-  graph (its neighbours kept, the rest faded), clearing it, hiding a type with the key, and
+- responsiveness: from an action to the next painted frame — selecting the most referenced
+  instrument in the graph (its neighbours kept, the rest faded), clearing it, selecting a review,
+  hiding a type with the key, and
   filtering the matrix to one review — against a frame of the empty page.
 
 Targets (issue 15): rendering ≤ 5 s at 1,000 reviews, file ≤ 15 MB, interactive ≤ 2 s; a
@@ -47,6 +48,9 @@ TIMED = """async (action) => {
 ACTIONS = {
     "select an instrument (graph)": "kgView.reveal('i', 0)",
     "clear the selection (graph)": "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'})); "
+    "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}))",
+    "select a review (graph)": "kgView.reveal('r', 0)",
+    "clear it (graph)": "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'})); "
     "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}))",
     "hide a type (graph)": "document.querySelector('#kg-legend button').click()",
     "show it again (graph)": "document.querySelector('#kg-legend button').click()",

@@ -755,7 +755,8 @@
     ctx.restore();
     ctx.save();
     ctx.strokeStyle = "#0b62a3";
-    ctx.lineWidth = Math.max(2, 1.5 / scale);
+    /* in device pixels: 2 for a few links, 1 for many (wide lines cost four times as much to paint) */
+    ctx.lineWidth = (overlay.edges.length > 300 ? 1 : 2) / scale;
     ctx.beginPath();
     overlay.edges.forEach(function (e) {
       var a = graphById[e.from], b = graphById[e.to];

@@ -39,7 +39,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-pytestmark = pytest.mark.browser
+# One worker runs them all (scripts/test.sh: --dist loadgroup), so the real and the 1,000-review
+# exports are built once, not once per worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("view-browser")]
 
 
 class Opened:
@@ -626,6 +628,13 @@ def test_every_control_is_reachable_from_the_keyboard_with_a_name(page_of: Opene
     assert any("kg-grid" in s for s in seen)  # the matrix (a roving tabindex: one stop)
     assert sum(1 for s in seen if s == "" or s == "BUTTON") >= 3  # the key's buttons
     assert not [name for name, words in page_of.js(ACCESSIBLE) if not words]
+    assert page_of.js("document.querySelector('#kg-matrix caption').textContent").startswith("Instruments")
+    assert page_of.js(  # a table a screen reader reads by its heads: the accessible alternative
+        "[...document.querySelectorAll('#kg-matrix th')].every(th => th.scope === 'col' || th.scope === 'row')"
+    )
+    assert page_of.js(
+        "[...document.querySelectorAll('#kg-matrix td.kg-cell button:has(.kg-mark)')].every(b => / in .+: /.test(b.getAttribute('aria-label')))"
+    )
     page.focus("#kg-matrix tbody button.kg-grid[tabindex='0']")  # arrows: cells, row and column heads
     page.keyboard.press("ArrowLeft")
     assert page_of.js("document.activeElement.closest('th.kg-rowhead') !== null")

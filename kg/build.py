@@ -148,8 +148,13 @@ def build(
     strict: bool = False,
     html: bool = True,
     progress: Progress | None = None,
+    formats: tuple[str, ...] = (),
 ) -> BuildResult:
-    """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.html, text/, merges.tsv)."""
+    """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.html, text/, merges.tsv),
+    with the exports named in ``formats`` (``kg.exports.FORMATS``: "graphml", "neo4j", …)."""
+    from kg.exports import export_format
+
+    chosen = tuple(dict.fromkeys(export_format(f).name for f in formats))  # unknown: ExportError
     result = BuildResult()
     clock = _Clock(result.timings)
     files, failures = collect_inputs(paths, out, result.warnings)
@@ -160,7 +165,7 @@ def build(
     _check_writable(out)
     with build_lock(out):
         clean_up(out)
-        return _build_locked(files, out, result, max_bytes, use_cache, strict, html, progress, clock)
+        return _build_locked(files, out, result, max_bytes, use_cache, strict, html, progress, clock, chosen)
 
 
 def _build_locked(
@@ -173,6 +178,7 @@ def _build_locked(
     html: bool,
     progress: Progress | None,
     clock: _Clock,
+    formats: tuple[str, ...] = (),
 ) -> BuildResult:
     items: list[Extracted] = []
     cache_dir = out / ".kgcache" if use_cache else None
@@ -209,7 +215,7 @@ def _build_locked(
     minted = read_registry(registry.read_text(encoding="utf-8")) if registry.is_file() else {}
     graph, entities = build_graph(items, minted=minted)
     clock.lap("resolve+graph")
-    write_outputs(graph, entities, items, out, html, result, clock, minted)
+    write_outputs(graph, entities, items, out, html, result, clock, minted, formats)
     clean_up(out)  # the builds before the previous one
     if cache_dir is not None and cache_dir.is_dir():
         with contextlib.suppress(OSError):
@@ -267,12 +273,14 @@ def write_outputs(
     result: BuildResult,
     clock: _Clock | None = None,
     minted: Mapping[str, str] | None = None,
+    formats: tuple[str, ...] = (),
 ) -> None:
     """Write every output into a staging folder, then switch it in as a whole (kg.publish):
     a failure or a kill at any point leaves the previous outputs as they were. The Turtle is
     streamed into the staging folder, then loaded into the on-disk store beside it
     (graph.store/), so the graph, its store and its texts always belong to one build.
-    ``ids.tsv`` keeps every IRI minted so far (``minted``), so that IRIs never move."""
+    ``ids.tsv`` keeps every IRI minted so far (``minted``), so that IRIs never move. Each of
+    ``formats`` (kg.exports) is written from the graph and the staged Turtle into the build."""
     lap = clock.lap if clock else (lambda _stage: None)
     staging = Staging(out)
     try:
@@ -295,6 +303,14 @@ def write_outputs(
         write_store(ttl)
         staging.reserve("graph.store")
         lap("store")
+        if formats:
+            from kg.exports import FORMATS, Source
+
+            source = Source(ttl, graph)
+            for name in formats:
+                fmt = FORMATS[name]
+                fmt.write(source, staging.reserve(fmt.target))
+            lap("exports")
         result.warnings += staging.publish()
         lap("write")
     except OSError as err:

@@ -105,7 +105,6 @@ def pushed(store: Store, sample_export: Path) -> str:
     return result.graph
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14 open: four named queries differ on Virtuoso")
 @pytest.mark.corpus
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "query"), named_queries(), ids=[n for n, _ in named_queries()])

@@ -100,7 +100,6 @@ def served(sample_export: Path) -> Iterator[Served]:
     running.interrupt()
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14 open: the evidence query differs through kg serve")
 @pytest.mark.corpus
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "query"), named_queries(), ids=[n for n, _ in named_queries()])

@@ -124,6 +124,15 @@ def build(
 
     Example: kg build data/ --out exports/ --format graphml --format xlsx
     """
+    if formats:
+        from kg.exports import export_format
+
+        try:
+            for name in formats:
+                export_format(name)
+        except KgError as exc:
+            err.print(f"error: --format: {exc}", markup=False)
+            raise typer.Exit(2) from None
     if not paths:
         if not Path("data").is_dir():
             err.print(

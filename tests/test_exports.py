@@ -366,3 +366,34 @@ def test_on_the_sample_jsonld_is_isomorphic_to_the_turtle(sample_build: Path) ->
     from_jsonld = parse_jsonld(sample_build / "graph.jsonld")
     from_turtle = rdflib.Graph().parse(sample_build / "graph.ttl", format="turtle")
     assert len(from_turtle) > 1000 and to_isomorphic(from_jsonld) == to_isomorphic(from_turtle)
+
+
+LAYOUTS = ROOT / "tests" / "fixtures" / "layouts"
+
+
+def test_kg_build_format_writes_the_exports_with_the_build_and_kg_export_writes_beside_it(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["build", str(LAYOUTS / "grouped.txt"), "--out", str(out), "-f", "graphml", "--format", "neo4j"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out / 'graph.graphml'}" in result.output
+    back = nx.read_graphml(out / "graph.graphml", force_multigraph=True)
+    graph = read_graph(out / "graph.ttl")
+    assert back.number_of_nodes() == graph.number_of_nodes() > 5
+    assert (out / "neo4j" / "nodes.csv").is_file() and not (out / "graph.jsonld").exists()
+    exported = runner.invoke(app, ["export", "jsonld", str(out / "graph.ttl")])
+    assert exported.exit_code == 0, exported.output
+    assert f"wrote {out / 'graph.jsonld'}" in exported.output
+    assert len(parse_jsonld(out / "graph.jsonld")) == len(rdflib.Graph().parse(out / "graph.ttl"))
+
+
+def test_kg_build_with_an_unknown_format_writes_nothing_and_names_the_formats(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["build", str(LAYOUTS / "grouped.txt"), "--out", str(tmp_path / "out"), "--format", "gexf"]
+    )
+    assert result.exit_code == 2 and "graphml, neo4j, jsonld, xlsx, csv" in result.output
+    assert not (tmp_path / "out" / "graph.ttl").exists()

@@ -27,7 +27,7 @@ from kg.exports.properties import (
     sorted_nodes,
     values,
 )
-from kg.rdf import _ALSO
+from kg.rdf import superclasses
 
 ARRAY = ";"
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -41,7 +41,7 @@ def relationship_type(predicate: str) -> str:
 
 
 def labels(cls: str) -> str:
-    return ARRAY.join((cls, *_ALSO.get(cls, ())))
+    return ARRAY.join((cls, *superclasses(cls)))
 
 
 def _header(column: Column, array: bool) -> str:

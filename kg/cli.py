@@ -104,6 +104,12 @@ def build(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also print warnings and every output file.")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Processes reading documents in parallel (default: all cores)."
+        ),
+    ] = None,
     formats: Annotated[
         list[str] | None,
         typer.Option(
@@ -157,9 +163,21 @@ def build(
             def progress(name: str, done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, description=plain(f"reading {name}")[:60])
 
-            result = _run(paths, out_dir, max_bytes, no_cache, strict, progress, tuple(formats or ()))
+            result = _run(
+                paths,
+                out_dir,
+                max_bytes,
+                no_cache,
+                strict,
+                progress,
+                jobs,
+                not no_validate,
+                tuple(formats or ()),
+            )
     else:
-        result = _run(paths, out_dir, max_bytes, no_cache, strict, None, tuple(formats or ()))
+        result = _run(
+            paths, out_dir, max_bytes, no_cache, strict, None, jobs, not no_validate, tuple(formats or ())
+        )
 
     for f in result.failures:
         err.print(plain(f"skipped {f.message}"), markup=False)
@@ -180,7 +198,7 @@ def build(
         problems |= _validate(out_dir / "graph.ttl")
     if not quiet:
         _print_summary(result)
-    if verbose:
+    if verbose and not result.up_to_date:
         for p in result.outputs:
             err.print(f"wrote {p}", markup=False)
     raise typer.Exit(1 if problems else 0)
@@ -193,6 +211,8 @@ def _run(
     no_cache: bool,
     strict: bool,
     progress: Callable[[str, int, int], None] | None,
+    jobs: int | None = None,
+    validate: bool = True,
     formats: tuple[str, ...] = (),
 ) -> BuildResult:
     from kg.build import build as run_build
@@ -205,6 +225,8 @@ def _run(
             use_cache=not no_cache,
             strict=strict,
             progress=progress,
+            jobs=jobs,
+            validate=validate,
             formats=formats,
         )
     except KgError as e:  # e.g. the output folder cannot be written
@@ -250,6 +272,9 @@ def _print_summary(result: BuildResult) -> None:
         )
         for label, kind, n in result.repromoted:
             err.print(f"  {n} reviews  {kind:<9} {label}", markup=False)
+    if result.up_to_date:
+        err.print("nothing changed since the last build: the outputs are up to date", markup=False)
+        return
     for p in result.outputs:
         if p.suffix in (".ttl", ".html") or p.name in _EXPORT_TARGETS:
             err.print(f"wrote {p}", markup=False)
@@ -383,12 +408,21 @@ def validate(
     graph: Annotated[Path, typer.Argument(metavar="GRAPH", help="The Turtle export to check.")] = Path(
         "exports/graph.ttl"
     ),
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="Check again even when the build recorded its check of this very export."
+        ),
+    ] = False,
 ) -> None:
     """Check the export against the SHACL shapes in ontology/shapes.ttl.
 
     Prints one line per violation, naming the node at fault and the property, and checks
-    every evidence quote against the cleaned text beside the export. Exits 1 if any
-    violation is found, 0 if the graph conforms.
+    every evidence quote against the cleaned text beside the export. The shapes run as
+    SPARQL over the store beside the export; an export kg build checked while writing it
+    (validation.json beside it, for this very graph.ttl and these shapes) is answered from
+    that record unless --full is given. Exits 1 if any violation is found, 0 if the graph
+    conforms.
 
     Example: kg validate exports/graph.ttl
     """
@@ -396,7 +430,7 @@ def validate(
     from kg.validate import format_violations, validate_graph
 
     try:
-        violations = validate_graph(graph)
+        violations = validate_graph(graph, use_record=not full)
     except ValidationError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from None

@@ -397,3 +397,18 @@ def test_kg_build_with_an_unknown_format_writes_nothing_and_names_the_formats(tm
     )
     assert result.exit_code == 2 and "graphml, neo4j, jsonld, xlsx, csv" in result.output
     assert not (tmp_path / "out" / "graph.ttl").exists()
+
+
+def test_asking_for_an_export_rebuilds_an_otherwise_unchanged_build(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    runner = CliRunner()
+    first = runner.invoke(app, ["build", str(LAYOUTS / "grouped.txt"), "--out", str(out), "-q"])
+    assert first.exit_code == 0 and not (out / "graph.graphml").exists()
+    again = runner.invoke(
+        app, ["build", str(LAYOUTS / "grouped.txt"), "--out", str(out), "-q", "-f", "graphml"]
+    )
+    assert again.exit_code == 0, again.output
+    assert (
+        nx.read_graphml(out / "graph.graphml").number_of_nodes()
+        == read_graph(out / "graph.ttl").number_of_nodes()
+    )

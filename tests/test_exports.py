@@ -412,3 +412,18 @@ def test_asking_for_an_export_rebuilds_an_otherwise_unchanged_build(tmp_path: Pa
         nx.read_graphml(out / "graph.graphml").number_of_nodes()
         == read_graph(out / "graph.ttl").number_of_nodes()
     )
+
+
+def test_kg_export_never_writes_into_a_published_build(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    runner = CliRunner()
+    built = runner.invoke(
+        app, ["build", str(LAYOUTS / "grouped.txt"), "--out", str(out), "-q", "-f", "neo4j"]
+    )
+    assert built.exit_code == 0 and (out / "neo4j").is_symlink()
+    inside = (out / "neo4j").resolve() / "nodes.csv"
+    before = inside.stat().st_mtime_ns, inside.read_bytes()
+    exported = runner.invoke(app, ["export", "neo4j", str(out / "graph.ttl")])
+    assert exported.exit_code == 0, exported.output
+    assert not (out / "neo4j").is_symlink() and (out / "neo4j" / "nodes.csv").read_bytes() == before[1]
+    assert (inside.stat().st_mtime_ns, inside.read_bytes()) == before

@@ -112,7 +112,8 @@ def write_export(fmt: ExportFormat, source: Source, target: Path) -> list[Path]:
 
     Written beside the target first and renamed over it, file by file, so a reader never sees a
     half-written file. Only the files the format writes are replaced; nothing else in a target
-    folder is touched.
+    folder is touched. A target that is a link into a build (``kg build --format``) is replaced
+    by the new file or folder: what a build published is never written into.
     """
     parent = target.parent
     try:
@@ -123,6 +124,8 @@ def write_export(fmt: ExportFormat, source: Source, target: Path) -> list[Path]:
     try:
         staged = tmp / target.name
         written = fmt.write(source, staged)
+        if target.is_symlink():  # a link into a build (kg build --format): replaced, never written through
+            target.unlink()
         if fmt.folder:
             target.mkdir(exist_ok=True)
             final = []

@@ -33,10 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from build import make_corpus  # noqa: E402  (bench/build.py)
 from stores import OxigraphServer, Store, VirtuosoServer  # noqa: E402  (tests/stores.py)
 
+from build import make_corpus  # noqa: E402  (bench/build.py)
 from kg.build import build  # noqa: E402
+from kg.errors import PushError  # noqa: E402
 from kg.push import Credentials, push  # noqa: E402
 
 
@@ -93,7 +94,15 @@ def main() -> int:
                 if isinstance(store, VirtuosoServer)
                 else None
             )
-            first = push(turtle, store.store_url, credentials=credentials, chunk_triples=args.chunk)
+            started = time.perf_counter()
+            try:
+                first = push(turtle, store.store_url, credentials=credentials, chunk_triples=args.chunk)
+            except PushError as exc:  # a figure too: the store could not take the graph in one swap
+                seconds = time.perf_counter() - started
+                print(
+                    f"\npush FAILED after {seconds:.0f} s ({seconds / floor:.0f}x the floor of {floor:.2f} s): {exc}"
+                )
+                return 1
             again = push(turtle, store.store_url, credentials=credentials, chunk_triples=args.chunk)
             held = count_in(store, first.graph)
         print(f"\nstore: {args.store}; machine shared with others: compare ratios, not seconds\n")

@@ -258,9 +258,13 @@ def _anchored(words: list[str], head: str, vocab: Vocabulary) -> bool:
     return any(
         re.fullmatch(r"[0-9]?[A-Z]{2,8}s?(?:[’']s)?", w)
         or (w[:1].isupper() and w.lower() not in vocab.generic)
-        or any(ch.isdigit() for ch in w)
+        or (any(ch.isdigit() for ch in w) and not _YEAR_WORD.fullmatch(w))
         for w in words
     )
+
+
+# a year on its own dates a round or an instance ("the 2018 session"); it names nothing
+_YEAR_WORD = re.compile(r"(?:19|20)\d\d(?:[/-]\d{2,4})?")
 
 
 @lru_cache(maxsize=1)
@@ -425,7 +429,13 @@ def _specific(
         return True
     if indefinite and not qualifier:
         return False  # "a common neglect assessment tool": a kind of thing, not one thing
-    content = [w for w in words if w.lower() not in vocab.generic and w.lower() not in vocab.type_words]
+    content = [
+        w
+        for w in words
+        if w.lower() not in vocab.generic
+        and w.lower() not in vocab.type_words
+        and not _YEAR_WORD.fullmatch(w)
+    ]
     if qualifier:
         return True
     if plural and (agency_owned or not [w for w in content if w not in owners]):

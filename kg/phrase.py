@@ -128,13 +128,47 @@ class Left:
 
 
 def _adjacent_words(tokens: list[Token], i: int, limit: int = 10) -> list[Token]:
-    """The word tokens right before index ``i``, nearest first, up to a non-word token."""
+    """The word tokens right before index ``i``, nearest first, up to a non-word token.
+
+    A bracketed sub-title between capitalised words is inside the name and is stepped over
+    with its words: "Missed Appointments ("Was Not Brought") Guidance" (see ``_subtitle``)."""
     out: list[Token] = []
     k = i - 1
-    while k >= 0 and tokens[k].kind == "word" and len(out) < limit:
+    while k >= 0 and len(out) < limit:
+        if tokens[k].kind != "word":
+            opening = _subtitle(tokens, k, i)
+            if opening is None:
+                break
+            out += [t for t in reversed(tokens[opening + 1 : k]) if t.kind == "word"]
+            k = opening - 1
+            continue
         out.append(tokens[k])
         k -= 1
     return out
+
+
+def _subtitle(tokens: list[Token], close: int, head: int) -> int | None:
+    """The index of the "(" of a bracketed sub-title that ends at ``close`` (a ")" right before
+    the capitalised head or the capitalised words before it), when the bracket holds only
+    capitalised words (quoted or not) and a capitalised word stands before it; else None."""
+    if tokens[close].text != ")" or not tokens[close + 1].capitalised or not tokens[head].capitalised:
+        return None
+    k = close - 1
+    while k > 0 and close - k <= 8 and tokens[k].text != "(":
+        t = tokens[k]
+        if not (t.kind == "quote" or (t.kind == "word" and (t.capitalised or t.lower in _NAME_LINKS))):
+            return None
+        k -= 1
+    if k <= 0 or tokens[k].text != "(" or close - k < 2:
+        return None
+    inner = [t for t in tokens[k + 1 : close] if t.kind == "word"]
+    before = tokens[k - 1]
+    if not inner or not inner[0].capitalised or before.kind != "word" or not before.capitalised:
+        return None
+    return k
+
+
+_NAME_LINKS = frozenset({"of", "and", "for", "the", "in", "on", "to", "a"})
 
 
 def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pattern[str]) -> Left:
@@ -145,6 +179,8 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
     before = _adjacent_words(tokens, head)
     taken: list[Token] = []
     for k, t in enumerate(before):
+        if t.lower in _CALENDAR:
+            break  # "the December 2022 audit": a date is never part of a name
         w, lw = t.text, t.lower
         nxt = before[k + 1].text if k + 1 < len(before) else ""
         leftmost = taken[-1].text if taken else ""
@@ -174,9 +210,14 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
             taken.append(t)
             continue
         # a capitalised word inside a run of capitals is part of the name ("Was Not Brought
-        # Policy", "Learning from Reviews Conference"), even when it could be a verb
-        right = leftmost or tokens[head].text
-        in_name = w[:1].isupper() and right[:1].isupper() and lw not in ("the", "a", "an")
+        # Policy", "Learning from Reviews Conference", "Did Not Attend and Discharge Policy":
+        # a connector between capitals does not end the run), even when it could be a verb;
+        # so is a capitalised word with a word before it, which no sentence begins with
+        # ("delivers GP Safeguarding Update sessions")
+        right = next((x.text for x in reversed(taken) if x.lower not in connectors), tokens[head].text)
+        in_name = (
+            w[:1].isupper() and (right[:1].isupper() or k + 1 < len(before)) and lw not in ("the", "a", "an")
+        )
         if (
             (lw in verbs and not in_name)
             or (lw.endswith("ly") and not w[:1].isupper())
@@ -185,8 +226,9 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
             break
         if vocab.generic.get(lw) in ("determiner", "channel") or lw in ("a", "an"):
             break
-        if lw.endswith("ing") and not w[:1].isupper() and taken:
-            break  # "identifying key policies": a verb, unless right before the head
+        if lw.endswith("ing") and not w[:1].isupper() and taken and lw not in vocab.generic:
+            break  # "identifying key policies": a verb, unless right before the head or a
+            # generic modifier ("Level 3 safeguarding children training")
         if leftmost[:1].isupper() and not w[:1].isupper() and not w[:1].isdigit():
             break  # a proper name is one run of capitalised words
         taken.append(t)

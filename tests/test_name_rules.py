@@ -1,0 +1,109 @@
+"""Rules of the instrument-name grammar and of what counts as one instrument (gold/README.md
+§3.1), one feature per test. Every sentence here is invented; each rule has at least one
+sentence in another phrasing that it must also handle, and one it must not fire on."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import find_acronyms, find_mentions
+
+
+def instruments(text: str, in_rec: bool = False) -> list[str]:
+    found = find_mentions(text, 0, len(text), find_acronyms(text), in_rec)
+    return [m.text for m in found if m.kind != "Agency"]
+
+
+# --- the left walk -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        (
+            "Nurses attend the yearly Level 2 safeguarding adults training.",
+            "Level 2 safeguarding adults training",
+        ),
+        (
+            "It is now covered by the Level 4 safeguarding children course.",
+            "Level 4 safeguarding children course",
+        ),
+    ],
+)
+def test_a_generic_ing_modifier_does_not_end_a_name(sentence: str, name: str) -> None:
+    assert name in instruments(sentence)
+
+
+def test_an_ing_verb_still_ends_a_name() -> None:
+    found = instruments("Managers are reviewing partnership policies on neglect.")
+    assert not any(n.startswith("reviewing") for n in found)
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        (
+            "The Kestrel Was Not Brought and Discharge Policy was reissued.",
+            "Kestrel Was Not Brought and Discharge Policy",
+        ),
+        (
+            "We rewrote the Hollin Did Not Attend and Closure Protocol.",
+            "Hollin Did Not Attend and Closure Protocol",
+        ),
+    ],
+)
+def test_a_connector_between_capitals_keeps_the_run_of_a_name(sentence: str, name: str) -> None:
+    assert name in instruments(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        ("The Named Nurse runs Practice Update sessions each term.", "Practice Update sessions"),
+        ("Its lead delivers School Review workshops in spring.", "School Review workshops"),
+    ],
+)
+def test_a_capitalised_verb_inside_a_sentence_is_a_name_word(sentence: str, name: str) -> None:
+    assert name in instruments(sentence)
+
+
+def test_a_lower_case_verb_still_ends_a_name() -> None:
+    assert not any("delivers" in n for n in instruments("The team delivers Practice Update sessions."))
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        (
+            'The Tarn Missed Appointments ("Was Not Brought") Guidance was written in 2020.',
+            'Tarn Missed Appointments ("Was Not Brought") Guidance',
+        ),
+        (
+            "The Brook Home Visits (Lone Working) Policy was reissued.",
+            "Brook Home Visits (Lone Working) Policy",
+        ),
+    ],
+)
+def test_a_bracketed_subtitle_is_inside_the_name(sentence: str, name: str) -> None:
+    assert name in instruments(sentence)
+
+
+def test_a_bracket_before_a_lower_case_head_is_not_a_subtitle() -> None:
+    found = instruments("Staff from the Hub (Duty Team) training were asked.")
+    assert not any("(" in n for n in found)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The theme of the March 2019 session was neglect.",
+        "Compliance is checked monthly; the October 2021 audit found gaps.",
+        "The spring 2020 workshops were well attended.",
+    ],
+)
+def test_a_dated_round_is_not_a_named_instrument(sentence: str) -> None:
+    assert instruments(sentence) == []
+
+
+def test_a_year_beside_a_name_still_belongs_to_the_name() -> None:
+    assert "2021/22 Section 11 audit" in instruments("The 2021/22 Section 11 audit was completed.")

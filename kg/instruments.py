@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from kg.model import AGENCY, Mention
 from kg.phrase import (
+    CALENDAR_WORDS,
     Token,
     edition_end,
     function_words,
@@ -50,7 +51,7 @@ _QUALIFIER = re.compile(
 _QUALIFIER_STOP = re.compile(
     r"\s(?:and\s+(?:will|has|have|is|are|was|were|to|this|it|they|ensure|consider)|which|that|but|"
     r"to\s+(?:ensure|help|make|raise|assess|safeguard|support\s+staff)|has|have|had|is|are|was|were|"
-    r"will|would|should|can|could|must|may|within|as\s+part|so\s+that|where|when|including|"
+    r"will|would|should|can|could|must|may|took|takes|within|as\s+part|so\s+that|where|when|including|"
     r"following|through|with\s+(?:all|the|their|its)|in\s+(?:order|line|place|the\s+(?:next|training|"
     r"clinical)|addition|light|staff)|at\s+(?:the|all))\b"
 )
@@ -98,9 +99,10 @@ def _qualifier(chunk: str, end: int) -> tuple[int, str, bool]:
     else:
         cut = _QUALIFIER_STOP.search(q)
         for extra in (
-            r"\s[-–—]\s|\s(?:but|in\s+(?:\d|Quarter|Q\d))\b",
+            r"\s[-–—]\s|\sbut\b",
+            _date_re(),  # "audit of 40 records in January 2022": a date ends the subject
             r"\s(?:now|then|also|currently|already|still|since)\s",  # adverbs open a predicate
-            r"\sto\s+[a-z]+",
+            r"\sto\s+(?!the\s+[A-Z])[a-z]+",  # "audit of referrals to the MASH" goes on
             r"\s[a-z]+ed\s+(?:that|the|a|in|to|by)\b",
             r"\s(?:undertaken|carried\s+out|led|delivered|by)\b",
             _audience_re(),
@@ -268,6 +270,16 @@ _YEAR_WORD = re.compile(r"(?:19|20)\d\d(?:[/-]\d{2,4})?")
 
 
 @lru_cache(maxsize=1)
+def _date_re() -> str:
+    """' in January 2022', ' in 2017', ' during spring 2021': a time, never part of a subject."""
+    months = "|".join(sorted(CALENDAR_WORDS, key=len, reverse=True))
+    return (
+        r"\s(?:in|during|since|from|by|between|until)\s+(?:(?:early|late|mid)\s+)?"
+        rf"(?:(?:19|20)\d\d\b|Quarter\b|Q\d\b|(?i:{months})\b)"
+    )
+
+
+@lru_cache(maxsize=1)
 def _audience_re() -> str:
     """' for all new staff', ' to parents': where a stated subject ends and its audience begins."""
     words = "|".join(sorted(map(re.escape, function_words("audience")), key=len, reverse=True))
@@ -310,6 +322,11 @@ def _qualifier_counts(
     if re.match(r"(?:for|to)\s+[a-z]+ing\b", qualifier) and not re.search(r"[A-Z]", qualifier):
         return False  # a purpose, not a subject: "a common tool for assessing neglect"
     nested = tw_re.search(qualifier)
+    first = re.match(r"\w+\s+(?:the\s+|all\s+)?([\w-]+)", qualifier)
+    if nested and first and first.start(1) < nested.start() and first.group(1).lower() not in vocab.generic:
+        # "dip sample of referrals made under the protocol": the subject is the referrals, the
+        # instrument only qualifies them
+        nested = None
     if nested:
         # "re-audit of the Unborn Baby Protocol" names its subject; "training on both toolkits" does not
         return not in_rec and bool(

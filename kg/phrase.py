@@ -38,10 +38,13 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 _YEAR = re.compile(r"(?:19|20)\d\d(?:[/-]\d{2,4})?")
+# a publisher's code for one document: letters then digits ("NG76", "CG16", "PH50"); not a
+# quarter ("Q3") nor a plain year
+_CODE = re.compile(r"(?!Q\d)[A-Z]{1,4}\d{1,4}[a-z]?")
 _OWNER = re.compile(r"^[0-9]?[A-Z]{2,8}s?[’']s$")
 _POSSESSIVE = re.compile(r"[’']s$")
 # a date is never part of a title: "the Training Offer in March"
-_CALENDAR = frozenset(
+CALENDAR_WORDS = frozenset(
     [
         *MONTH_NAMES,
         "monday",
@@ -179,7 +182,7 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
     before = _adjacent_words(tokens, head)
     taken: list[Token] = []
     for k, t in enumerate(before):
-        if t.lower in _CALENDAR:
+        if t.lower in CALENDAR_WORDS:
             break  # "the December 2022 audit": a date is never part of a name
         w, lw = t.text, t.lower
         nxt = before[k + 1].text if k + 1 < len(before) else ""
@@ -248,8 +251,11 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
 
 def edition_end(tokens: list[Token], after: int) -> int | None:
     """The end offset of an edition or span of years right after token index ``after``:
-    "Strategy 2019–2022", "Strategy 2019-22", "Plan (2020)"; None when there is none."""
+    "Strategy 2019–2022", "Strategy 2019-22", "Plan (2020)", a document code "guideline NG76";
+    None when there is none."""
     k = after + 1
+    if k < len(tokens) and _CODE.fullmatch(tokens[k].text) and tokens[after].kind == "word":
+        return tokens[k].end  # "NICE guideline NG76", "clinical guideline CG16": a numbered edition
     if k < len(tokens) and tokens[k].text == "(":
         if k + 2 < len(tokens) and _YEAR.fullmatch(tokens[k + 1].text) and tokens[k + 2].text == ")":
             return tokens[k + 2].end
@@ -282,7 +288,7 @@ def title_tail_end(tokens: list[Token], head: int, org_head: re.Pattern[str] | N
             j < len(tokens)
             and tokens[j].kind == "word"
             and tokens[j].capitalised
-            and tokens[j].lower not in _CALENDAR
+            and tokens[j].lower not in CALENDAR_WORDS
         ):
             j += 1
         if j == k + 1 or (org_head is not None and org_head.fullmatch(tokens[j - 1].text)):

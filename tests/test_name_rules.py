@@ -107,3 +107,88 @@ def test_a_dated_round_is_not_a_named_instrument(sentence: str) -> None:
 
 def test_a_year_beside_a_name_still_belongs_to_the_name() -> None:
     assert "2021/22 Section 11 audit" in instruments("The 2021/22 Section 11 audit was completed.")
+
+
+# --- the right side: editions, codes, subjects ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        ("Advice now follows NICE guideline NG89 on sepsis.", "NICE guideline NG89"),
+        ("Practice is audited against the SCIE practice guide PG7.", "SCIE practice guide PG7"),
+    ],
+)
+def test_a_document_code_after_the_head_is_part_of_the_name(sentence: str, name: str) -> None:
+    assert name in instruments(sentence)
+
+
+def test_a_quarter_after_the_head_is_not_a_code() -> None:
+    assert not any(n.endswith("Q3") for n in instruments("We ran the Dalby Neglect audit Q3 this year."))
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        (
+            "The team completed an audit of 25 case files in March 2021; it found gaps.",
+            "audit of 25 case files",
+        ),
+        (
+            "A dip sample of 12 strategy discussions during spring 2020 showed delay.",
+            "dip sample of 12 strategy discussions",
+        ),
+        (
+            "The Fell Safe Sleep Guidance for Parents in 2019 was rewritten.",
+            "Fell Safe Sleep Guidance for Parents",
+        ),
+    ],
+)
+def test_a_date_ends_the_stated_subject(sentence: str, name: str) -> None:
+    assert name in instruments(sentence)
+
+
+def test_a_subject_may_name_the_agency_it_is_about() -> None:
+    sentence = "A multi-agency audit of referrals to the Tarn MASH was completed last year."
+    assert any(
+        n.startswith("multi-agency audit of referrals to the Tarn MASH") for n in instruments(sentence)
+    )
+
+
+def test_an_audience_after_to_still_ends_the_subject() -> None:
+    found = instruments("The Trust delivered training on neglect to all new staff in 2020.")
+    assert "training on neglect" in found
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        (
+            "A joint dip sample of cases referred under the bruising protocol took place in May.",
+            "joint dip sample of cases referred under the bruising protocol",
+        ),
+        (
+            "An audit of referrals made under the escalation policy was completed.",
+            "audit of referrals made under the escalation policy",
+        ),
+    ],
+)
+def test_an_instrument_inside_a_subject_only_qualifies_it(sentence: str, name: str) -> None:
+    assert name in instruments(sentence)
+
+
+def test_training_on_other_instruments_is_still_no_subject_of_its_own() -> None:
+    assert not any(
+        n.startswith("training on") for n in instruments("The Trust ran training on both toolkits.")
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Strategy meetings are now held within a day.",
+        "The number of protocol discussions fell in 2021.",
+    ],
+)
+def test_a_type_word_before_a_meeting_is_only_a_modifier(sentence: str) -> None:
+    assert instruments(sentence) == []

@@ -176,7 +176,11 @@ def find_instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: b
         s = _with_acronym_expansion(chunk, s)
         q_at, qualifier, relative = _qualifier(chunk, m.end())
         q_counts = _qualifier_counts(qualifier, words, det, in_rec, tw_re, vocab)
-        indefinite = det in ("a", "an") or any(vocab.generic.get(w.lower()) == "indefinite" for w in words)
+        indefinite = det in ("a", "an") or any(
+            vocab.generic.get(w.lower()) in ("indefinite", "quantity") for w in words
+        )
+        if _meeting(words, m.group(0)):
+            continue  # "transfer-in child protection conferences": casework meetings
         if tw.weak and not (
             # "an e-Learning course on Professional Challenge" names one; "a module on the X
             # Tool" is a vehicle for another instrument, "a module on exploitation" a topic
@@ -424,9 +428,14 @@ def _specific(
     words: list[str], qualifier: bool, det: str, vocab: Vocabulary, in_rec: bool, head: str
 ) -> bool:
     """Whether a type-word phrase names one identifiable thing (see the module docstring)."""
-    indefinite = det in {"a", "an"} or any(vocab.generic.get(w.lower()) == "indefinite" for w in words)
+    indefinite = det in {"a", "an"} or any(
+        vocab.generic.get(w.lower()) in ("indefinite", "quantity") for w in words
+    )
     if in_rec and indefinite:
         return False
+    counted = any(vocab.generic.get(w.lower()) == "quantity" for w in words) or (
+        vocab.generic.get(det) == "quantity"
+    )
     owners = [w for w in words if re.fullmatch(r"[0-9]?[A-Z]{2,8}s?(?:[’']s)?", w)]
     proper = [
         w
@@ -444,6 +453,8 @@ def _specific(
     title_case = head[:1].isupper() and sum(1 for w in words if w[:1].isupper() and w not in owners) >= 1
     if proper or (title_case and len(words) >= 1):
         return True
+    if counted:
+        return False  # "further guidance on …", "four multi-agency briefings": an amount, not one thing
     if indefinite and not qualifier:
         return False  # "a common neglect assessment tool": a kind of thing, not one thing
     content = [
@@ -462,6 +473,22 @@ def _specific(
     if indefinite and not content:
         return False  # "further sessions", "a campaign": nothing makes it one thing
     return bool(content) or (bool(owners) and det in _DEFINITE | {""})
+
+
+def _meeting(words: list[str], head: str) -> bool:
+    """Whether the phrase ends in a casework meeting (``non-instrument-phrases.tsv``)."""
+    phrase = " ".join([*(w.lower() for w in words), head.lower()])
+    return any(phrase == p or phrase.endswith(" " + p) for p in _non_instrument_phrases())
+
+
+@lru_cache(maxsize=1)
+def _non_instrument_phrases() -> frozenset[str]:
+    lines = ontology_file("non-instrument-phrases.tsv").read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        re.sub(r"\s+", " ", x.split("\t")[0].strip().lower())
+        for x in lines
+        if x.strip() and not x.startswith("#")
+    )
 
 
 @lru_cache(maxsize=1)

@@ -237,8 +237,12 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
         taken.append(t)
     while taken and taken[-1].lower in connectors:
         taken.pop()
-    while taken and vocab.generic.get(taken[-1].lower) == "temporal":
-        taken.pop()
+    while taken and (
+        vocab.generic.get(taken[-1].lower) == "temporal"
+        or (vocab.generic.get(taken[-1].lower) == "quantity" and not taken[-1].capitalised)
+    ):
+        taken.pop()  # "recent joint audit", "two Learning Lessons workshops": not part of the name
+        # (a capitalised number may begin a proper name: "Three Counties Protocol")
     start = taken[-1].start if taken else tokens[head].start
     words = [t.text for t in reversed(taken)]
     first = head - len(taken)

@@ -192,3 +192,48 @@ def test_training_on_other_instruments_is_still_no_subject_of_its_own() -> None:
 )
 def test_a_type_word_before_a_meeting_is_only_a_modifier(sentence: str) -> None:
     assert instruments(sentence) == []
+
+
+# --- what names one thing -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Further guidance on working with fathers is set out in the handbook.",
+        "More training on neglect was delivered in 2021.",
+        "The toolkit was promoted at three practitioner briefings in May.",
+        "Eleven workshops were held across the county.",
+    ],
+)
+def test_an_amount_or_a_count_of_things_names_no_one_thing(sentence: str) -> None:
+    assert instruments(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        ("The Three Rivers Escalation Protocol was reissued.", "Three Rivers Escalation Protocol"),
+        ("Staff attended two Learning Lessons workshops in 2021.", "Learning Lessons workshops"),
+    ],
+)
+def test_a_capitalised_number_may_begin_a_name_a_lower_case_count_does_not(sentence: str, name: str) -> None:
+    assert name in instruments(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Initial child protection conferences are now held within 15 days.",
+        "The Review Child Protection Conference was held in May.",
+        "A case conference took place the following week.",
+    ],
+)
+def test_a_casework_conference_is_a_meeting_not_training(sentence: str) -> None:
+    assert instruments(sentence) == []
+
+
+def test_a_named_learning_conference_is_still_training() -> None:
+    assert "Dale Learning from Practice conference" in instruments(
+        "Findings were presented at the Dale Learning from Practice conference in May."
+    )

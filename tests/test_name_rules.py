@@ -237,3 +237,41 @@ def test_a_named_learning_conference_is_still_training() -> None:
     assert "Dale Learning from Practice conference" in instruments(
         "Findings were presented at the Dale Learning from Practice conference in May."
     )
+
+
+@pytest.mark.parametrize(
+    "sentence, name, description",
+    [
+        (
+            "The Board adopted the Wold Neglect Screening Tool as the standard assessment tool.",
+            "Wold Neglect Screening Tool",
+            "standard assessment tool",
+        ),
+        (
+            "Agencies follow the Marsh Professional Challenge Protocol, the agreed escalation protocol of the area.",
+            "Marsh Professional Challenge Protocol",
+            "escalation protocol",
+        ),
+        (
+            "The new strategy makes Graded Care Profile 2 (GCP2) the expected neglect tool.",
+            "GCP2",
+            "neglect tool",
+        ),
+    ],
+)
+def test_a_description_restating_the_name_before_it_is_not_a_second_instrument(
+    sentence: str, name: str, description: str
+) -> None:
+    found = instruments(sentence)
+    assert name in found
+    assert not any(description in n for n in found)
+
+
+def test_a_coordinated_description_is_still_an_instrument() -> None:
+    found = instruments("The Wold Neglect Strategy and the bruising protocol were both reviewed.")
+    assert "Wold Neglect Strategy" in found and "bruising protocol" in found
+
+
+@pytest.mark.parametrize("written", ["GCP2", "GCP 2"])
+def test_an_acronym_and_its_number_may_be_written_apart(written: str) -> None:
+    assert instruments(f"Social workers were trained in {written} last year.") == [written]

@@ -134,7 +134,9 @@ def find_instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: b
             re.IGNORECASE,
         )
         before = chunk[max(0, m.start() - 30) : m.start()]
-        lead = re.search(rf"(?P<tw>{tw_alt})\s*[–—:-]?\s*$", before, re.IGNORECASE)
+        lead = re.search(rf"(?P<tw>{tw_alt})\s*(?P<sep>[–—:,-]?)\s*$", before, re.IGNORECASE)
+        if lead and lead.group("sep") == "," and not re.match(r"\s*[,;.)]", after):
+            lead = None  # "a guide, 'Title'," is an apposition only when the title is closed off
         inside = list(tw_re.finditer(q))
         kind, s, e = None, m.start(), m.end()
         if tail:
@@ -144,6 +146,9 @@ def find_instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: b
             kind = vocab.type_words[_norm_tw(inside[-1].group(0))].kind
         elif coord:
             kind = vocab.type_words[_norm_tw(coord.group("tw"))].kind
+        elif lead and lead.group("sep") == ",":
+            # "A practice guide, 'Seeing Me: …', was produced": the quoted title is the name
+            kind = vocab.type_words[_norm_tw(lead.group("tw"))].kind
         elif lead:
             kind = vocab.type_words[_norm_tw(lead.group("tw"))].kind
             s = m.start() - (len(before) - lead.start())
@@ -181,6 +186,13 @@ def find_instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: b
         )
         if _meeting(words, m.group(0)):
             continue  # "transfer-in child protection conferences": casework meetings
+        if tw.review and not (in_rec and indefinite):
+            # its subject is part of the name when it names the case ("… on Child J"), not
+            # when it only points back ("… of this review")
+            named_case = re.match(r"(?:on|of|about)\s+[A-Z]", qualifier)
+            e = q_at + len(qualifier) if named_case else m.end()
+            out.append(Mention(chunk[s:e], tw.kind, base + s, base + e, "pattern:name+type-word"))
+            continue  # "A learning summary … was published": the review's own product
         if tw.weak and not (
             # "an e-Learning course on Professional Challenge" names one; "a module on the X
             # Tool" is a vehicle for another instrument, "a module on exploitation" a topic

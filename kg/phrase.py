@@ -181,7 +181,10 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
     verbs = function_words("verb")
     before = _adjacent_words(tokens, head)
     taken: list[Token] = []
+    skip = -1
     for k, t in enumerate(before):
+        if k == skip:
+            continue  # already taken with the "the" before it
         if t.lower in CALENDAR_WORDS:
             break  # "the December 2022 audit": a date is never part of a name
         w, lw = t.text, t.lower
@@ -192,6 +195,17 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
                 break  # "ED to Health Visitor Notification Protocol": "to" only after an acronym
             if leftmost[:1].isupper() and nxt[:1].isupper() and lw != "the":
                 taken.append(t)  # "Learning from Reviews Conference"
+                continue
+            after_nxt = before[k + 2].text if k + 2 < len(before) else ""
+            if (
+                lw == "the"
+                and leftmost[:1].isupper()
+                and nxt == "of"
+                and after_nxt[:1].isupper()
+                and after_nxt.lower() not in vocab.type_words  # "Audit of the X Protocol": two things
+            ):
+                taken += [t, before[k + 1]]  # "Voice of the Child app": "of the" between capitals
+                skip = k + 1
                 continue
             if lw == "of" and taken and nxt.lower() in containers:
                 taken.append(t)  # "programme of professional workshops"

@@ -275,3 +275,66 @@ def test_a_coordinated_description_is_still_an_instrument() -> None:
 @pytest.mark.parametrize("written", ["GCP2", "GCP 2"])
 def test_an_acronym_and_its_number_may_be_written_apart(written: str) -> None:
     assert instruments(f"Social workers were trained in {written} last year.") == [written]
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        (
+            "A practice guide, 'Hearing Me: the child in court', was written by the Board.",
+            "'Hearing Me: the child in court'",
+        ),
+        ("The protocol, 'Safe Steps Home', was reissued in May.", "'Safe Steps Home'"),
+    ],
+)
+def test_a_quoted_title_in_apposition_to_a_type_word_is_the_name(sentence: str, name: str) -> None:
+    assert name in instruments(sentence)
+
+
+def test_a_quoted_word_after_a_comma_that_runs_on_is_no_title() -> None:
+    assert instruments("Staff found the toolkit, 'Quick' and simple to use.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        ("A learning summary on Baby S was published in June.", "learning summary on Baby S"),
+        ("A learning bulletin was sent to every school in the area.", "learning bulletin"),
+        ("The learning briefing of this review will be shared at the forum.", "learning briefing"),
+    ],
+)
+def test_the_reviews_own_learning_product_is_named_in_a_response(sentence: str, name: str) -> None:
+    assert name in instruments(sentence)
+
+
+def test_a_call_for_a_learning_product_in_a_recommendation_is_not_an_instrument() -> None:
+    assert instruments("The Board to publish a learning summary of this review.", in_rec=True) == []
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        ("The service introduced the Voice of the Child app in 2019.", "Voice of the Child app"),
+        ("Young people now use the Speak Up apps to send views.", "Speak Up apps"),
+    ],
+)
+def test_a_named_app_is_a_system(sentence: str, name: str) -> None:
+    found = find_mentions(sentence, 0, len(sentence), find_acronyms(sentence), False)
+    assert (name, "System") in [(m.text, m.kind) for m in found]
+
+
+def test_apps_in_general_are_not_a_system() -> None:
+    assert instruments("Resources are shared through training, e-learning and online apps.") == []
+
+
+def test_of_the_between_capitals_is_inside_a_name() -> None:
+    assert "Voice of the Child Protocol" in instruments("Staff follow the Voice of the Child Protocol.")
+
+
+def test_the_alone_between_capitals_ends_a_name() -> None:
+    assert instruments("Following the Review Protocol, staff met.") == ["Review Protocol"]
+
+
+def test_of_the_after_a_type_word_joins_two_instruments_not_one_name() -> None:
+    found = instruments("The Board ran the Dale Case File Audit of the Dale Neglect Protocol.")
+    assert "Dale Neglect Protocol" in found

@@ -66,7 +66,8 @@ _OTHER_OBJECT = re.compile(
 _NOMINAL_FUTURE = re.compile(r"\b(?:next|upcoming|forthcoming|future|planned)\b", re.I)
 _UPDATED = re.compile(r"\b(?:updated|revised|refreshed|amended|new\s+version\s+of(?:\s+the)?)\s*$", re.I)
 _STANDARD = re.compile(
-    r"\b(?:in\s+(?:the\s+)?light\s+of|in\s+line\s+with|in\s+accordance\s+with|aligned\s+(?:to|with)|to\s+reflect)\b[^.;]*$",
+    r"\b(?:in\s+(?:the\s+)?light\s+of|in\s+line\s+with|in\s+accordance\s+with|aligned\s+(?:to|with)|to\s+reflect"
+    r"|(?:reviewed|checked|assessed|benchmarked|measured|tested)\s+against)\b[^.;]*$",
     re.I,
 )
 _INSTANCE = re.compile(
@@ -407,8 +408,15 @@ def _leading(text: str, m: Mention, s: int, e: int | None = None) -> bool:
     )
 
 
+_REQUEST = re.compile(r"\b(?:ask|asks|asked|asking|request|requests|requested|requesting)\b", re.I)
+_IN_USE_OF = re.compile(r"\bin\s+(?:the\s+)?(?:use|application|implementation)\s+of\s+(?:the\s+)?$", re.I)
+
+
 def _is_vehicle(text: str, a: int, m: Mention) -> bool:
-    return bool(_VEHICLE.search(text[max(a, m.start - 40) : m.start]))
+    """Named after "through", "within", "in" …: carries something; "trained in the use of X"
+    is about X itself."""
+    before = text[max(a, m.start - 40) : m.start]
+    return bool(_VEHICLE.search(before)) and not _IN_USE_OF.search(before)
 
 
 def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> list[Action]:
@@ -434,6 +442,8 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
         if target is None:
             continue
         tense = tense_before(text, a, b, f.start, cues)
+        if tense == "modal" and f.cue.kinds == ("audited",) and _REQUEST.search(text, a, f.start):
+            tense = "past"  # a request to confirm compliance is itself a check (§10.10)
         if tense in ("modal", "negated"):
             continue
         if target.start >= f.end and _NOMINAL_FUTURE.search(text[f.end : target.start]):

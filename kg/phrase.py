@@ -203,6 +203,7 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
                 and nxt == "of"
                 and after_nxt[:1].isupper()
                 and after_nxt.lower() not in vocab.type_words  # "Audit of the X Protocol": two things
+                and k + 3 < len(before)  # "Use of the X Protocol" opening a sentence is no name
             ):
                 taken += [t, before[k + 1]]  # "Voice of the Child app": "of the" between capitals
                 skip = k + 1

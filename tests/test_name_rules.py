@@ -338,3 +338,9 @@ def test_the_alone_between_capitals_ends_a_name() -> None:
 def test_of_the_after_a_type_word_joins_two_instruments_not_one_name() -> None:
     found = instruments("The Board ran the Dale Case File Audit of the Dale Neglect Protocol.")
     assert "Dale Neglect Protocol" in found
+
+
+def test_use_of_the_opening_a_sentence_is_not_part_of_a_name() -> None:
+    assert instruments("Use of the Voice of the Child Protocol is reported.") == [
+        "Voice of the Child Protocol"
+    ]

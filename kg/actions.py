@@ -46,6 +46,7 @@ from kg.model import (
 )
 from kg.relate import DocumentRelations
 from kg.resources import ontology_dir
+from kg.vocabulary import load_vocabulary
 
 TENSES = ("future", "ongoing", "modal", "negated", "past")
 ATTACH = ("near", "next", "finding")
@@ -297,6 +298,17 @@ def _anaphors(
             continue  # taken, or the start of a name ("the Protocol Group")
         stem = _stem(word)
         targets = _distinct([h for h in earlier if h.end <= m.start() and stem in h.text.lower()])
+        kind = _kind_of_word(word)
+        if not targets and kind and m.group("d").lower() not in ("both", "these", "those"):
+            # "the course", "the tool", "the app": the latest instrument of that type, when the
+            # name did not use the word ("… Outside the Home" training, GCP2)
+            targets = [
+                h
+                for h in earlier
+                if h.end <= m.start()
+                and h.kind == kind
+                and not _STANDARD.search(text[max(0, h.start - 70) : h.start])  # a standard aligned to
+            ][-1:]
         if not targets:
             continue
         plural = (
@@ -310,13 +322,23 @@ def _anaphors(
 
 
 _TYPE_WORDS = (
-    r"protocols?|toolkits?|policy|policies|guidance|guides?|procedures?|campaigns?|audits?|systems?|platforms?"
-    r"|agreements?|programmes?|courses?|webinars?|workshops?|briefings?|forums?|training"
+    r"protocols?|toolkits?|tools?|policy|policies|guidance|guides?|procedures?|campaigns?|audits?|systems?"
+    r"|platforms?|agreements?|programmes?|courses?|webinars?|workshops?|briefings?|forums?|training|apps?"
+    r"|threshold\s+documents?|strateg(?:y|ies)|pathways?"
 )
+# a restated version between the determiner and the type word: "the updated protocol", "the
+# revised guidance", "the new course"
+_RESTATED = r"(?:(?:updated|revised|refreshed|amended|rewritten|new|same|above|current|shorter|relaunched|re-launched)\s+)?"
 _TYPE_ANAPHOR = re.compile(
-    rf"\b(?P<d>the|both|these|those|this|that)\s+(?P<w>{_TYPE_WORDS})\b(?!\s+(?:of|for|on)\b)",
+    rf"\b(?P<d>the|both|these|those|this|that)\s+{_RESTATED}(?P<w>{_TYPE_WORDS})\b(?!\s+(?:of|for|on)\b)",
     re.IGNORECASE,
 )
+
+
+def _kind_of_word(word: str) -> str | None:
+    """The instrument type a type word names ("course" → Training), from type-words.tsv."""
+    tw = load_vocabulary().type_words.get(re.sub(r"\s+", " ", word.lower()))
+    return tw.kind if tw else None
 
 
 def _stem(word: str) -> str:

@@ -124,3 +124,45 @@ def test_a_standard_something_is_checked_against_is_used(tmp_path: Path, verb: s
         tmp_path, f"The Trust's safe sleep advice was {verb} against NICE guideline NG89 in 2021."
     )
     assert acts == {"NICE guideline NG89": {"used"}}
+
+
+@pytest.mark.parametrize(
+    "sentence, kind",
+    [
+        (f"The {P} was updated in May. The updated protocol was re-launched in June.", "promoted"),
+        (f"The {P} was rewritten. Staff were briefed on the revised protocol in July.", "promoted"),
+    ],
+)
+def test_a_restated_version_points_back_to_the_name(tmp_path: Path, sentence: str, kind: str) -> None:
+    assert kind in actions_of(tmp_path, sentence)[P]
+
+
+@pytest.mark.parametrize(
+    "sentence, name, kind",
+    [
+        (
+            'The "Safe at Home" e-learning was rewritten in 2021. The course was delivered to 50 staff.',
+            '"Safe at Home" e-learning',
+            "used",
+        ),
+        (
+            "The Trust adopted GCP2 in 2020. The tool is now monitored monthly.",
+            "Graded Care Profile 2",
+            "audited",
+        ),
+    ],
+)
+def test_a_type_word_points_back_to_the_latest_instrument_of_its_type(
+    tmp_path: Path, sentence: str, name: str, kind: str
+) -> None:
+    acts = actions_of(tmp_path, sentence)
+    assert any(kind in ks for label, ks in acts.items() if label.strip('"').startswith(name.strip('"')[:6]))
+
+
+def test_a_standard_aligned_to_is_not_what_a_later_type_word_points_to(tmp_path: Path) -> None:
+    acts = actions_of(
+        tmp_path,
+        "Procedures were updated in line with Working Together to Safeguard Children 2018. "
+        "The revised procedures were shared with schools.",
+    )
+    assert acts.get("Working Together to Safeguard Children 2018", set()) <= {"used"}

@@ -52,7 +52,7 @@ TENSES = ("future", "ongoing", "modal", "negated", "past")
 ATTACH = ("near", "next", "finding")
 _SELF_ACTING = {"Training", "Audit", "Campaign"}  # instruments that are themselves the action
 _VEHICLE = re.compile(
-    r"\b(?:through|via|within|in|into|as\s+part\s+of|at|during|alongside)\b[^.;,:]{0,28}$",
+    r"\b(?:through|via|within|in|into|(?:as\s+)?part\s+of|at|during|alongside)\b[^.;,:]{0,28}$",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(
@@ -88,7 +88,10 @@ _SOURCE = re.compile(
     re.I,
 )  # "Feedback from this audit was shared": what is shared is the feedback
 _PRONOUN_SUBJECT = re.compile(
-    r"^\s*(?:This|It)\s+(?=(?:has|have|is|was|will|includes|covers|raises|continues)\b)"
+    r"\s*(?:This|It)\s+(?=(?:has|have|is|was|will|includes|covers|raises|continues)\b)"
+)
+_PRONOUN_FINDING = re.compile(
+    r"\s*(?:This|It|The\s+audit|The\s+dip\s+sample)\s+(?=(?:found|showed|highlighted|identified|confirmed|evidenced)\b)"
 )
 _LAUNCH = re.compile(r"(?i)launch|publish|publication|issued|introduc")
 _SUBORDINATE = re.compile(r"\b(?:once|when|until|as\s+soon\s+as|after)\b", re.IGNORECASE)
@@ -243,7 +246,8 @@ def classify_actions(
             signal = _Signal()
             for a, b in split_sentences(text, p.span.start, p.span.end):
                 here = [m for m in named if a <= m.start < b]
-                extra = _anaphors(text, a, b, here, history, named)
+                near = [h for h in history if h.start >= p.span.start or h in srel.references]
+                extra = _anaphors(text, a, b, here, history, named, near)
                 anaphors += extra
                 ms = sorted(_expand_plural(here, history) + extra, key=lambda m: (m.start, m.end))
                 actions += _sentence_actions(text, a, b, ms, cues)
@@ -271,7 +275,13 @@ def _anaphor(text: str, start: int, end: int, target: Mention) -> Mention:
 
 
 def _anaphors(
-    text: str, a: int, b: int, here: list[Mention], history: list[Mention], named: list[Mention]
+    text: str,
+    a: int,
+    b: int,
+    here: list[Mention],
+    history: list[Mention],
+    named: list[Mention],
+    near: list[Mention] | None = None,
 ) -> list[Mention]:
     """Instruments a sentence points back to that relation finding did not name:
     "its use", "the toolkits" (every recent toolkit), "the protocol"."""
@@ -288,6 +298,12 @@ def _anaphors(
         # "This has included …" continues the instrument named just before
         s = a + len(text[a : lead.end()]) - len(text[a : lead.end()].lstrip())
         out.append(_anaphor(text, s, s + len(text[s : lead.end()].rstrip()), previous[-1]))
+    finder = _PRONOUN_FINDING.match(text, a, b)
+    audits = [h for h in previous if h.kind == "Audit"]
+    if finder and audits and a - audits[-1].end < 200 and not lead:
+        # "It found that …" right after an audit: the audit found it (§10.9)
+        s = a + len(text[a : finder.end()]) - len(text[a : finder.end()].lstrip())
+        out.append(_anaphor(text, s, s + len(text[s : finder.end()].rstrip()), audits[-1]))
     for m in _ITS.finditer(text, a, b):
         prior = [h for h in earlier if h.end <= m.start()]
         if prior and free(m.start(), m.start() + 3):
@@ -302,9 +318,11 @@ def _anaphors(
         if not targets and kind and m.group("d").lower() not in ("both", "these", "those"):
             # "the course", "the tool", "the app": the latest instrument of that type, when the
             # name did not use the word ("… Outside the Home" training, GCP2)
+            # only among the recommendation's own names and this paragraph's
+            pool = [h for h in earlier if near is None or h in near or a <= h.start]
             targets = [
                 h
-                for h in earlier
+                for h in pool
                 if h.end <= m.start()
                 and h.kind == kind
                 and not _STANDARD.search(text[max(0, h.start - 70) : h.start])  # a standard aligned to
@@ -449,7 +467,11 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
     vehicle = {id(m): _is_vehicle(text, a, m) for m in ms}
     found: dict[tuple[int, str, str], Action] = {}
 
+    finding = _finding_at(text, a, b, ms)
+
     def add(m: Mention, kind: str, cue: str, rule: str, at: int) -> None:
+        if kind == "created" and _MODIFIES_PART.match(text, m.end):
+            kind = "revised"  # "a SystmOne template has been designed": the system's content changed
         key = (m.start, _pointer(m), kind)
         if key not in found:
             date, dtype = _date_near(text, a, b, at)
@@ -463,9 +485,20 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
         target = _target(text, f, cands, ms)
         if target is None:
             continue
+        if (
+            finding is not None
+            and f.start > finding
+            and f.cue.kinds == ("used",)
+            and target.kind not in _SELF_ACTING
+        ):
+            continue  # "the audit found that the protocol was followed": audited only (§10.9)
+        if _describes_name(text, target, f):
+            continue  # "the SystmOne system used by health visitors", "the CP-IS check": no action
         tense = tense_before(text, a, b, f.start, cues)
-        if tense == "modal" and f.cue.kinds == ("audited",) and _REQUEST.search(text, a, f.start):
-            tense = "past"  # a request to confirm compliance is itself a check (§10.10)
+        request = _REQUEST.search(text, a, f.start)
+        if tense == "modal" and f.cue.kinds == ("audited",) and request:
+            # a request to confirm compliance is itself a check (§10.10), as done as the request
+            tense = tense_before(text, a, b, request.start(), cues)
         if tense in ("modal", "negated"):
             continue
         if target.start >= f.end and _NOMINAL_FUTURE.search(text[f.end : target.start]):
@@ -547,7 +580,8 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
         if id(m) in acted:
             continue
         tense = _tense_around(text, a, b, m, cues)
-        if tense == "future":
+        if tense == "future" or _first_tense(text, a, m.start, cues) == "future":
+            # "Agencies will be asked to report … in the 2023 audit": the sentence is about the future
             add(m, "planned", text[m.start : m.end], "tense:future", m.start)
     for m in ms:  # an external standard something is aligned to is only used (§10.6)
         if _STANDARD.search(text[max(a, m.start - 70) : m.start]):
@@ -558,6 +592,35 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
             ]:
                 del found[key]
     return sorted(found.values(), key=lambda x: (x.mention.start, ACTION_KINDS.index(x.kind)))
+
+
+_FINDING = re.compile(
+    r"\b(?:found|showed|shown|highlighted|identified|evidenced|demonstrated|confirmed|revealed)\s+(?:that\b)?",
+    re.I,
+)
+# a name that modifies a part of itself: "a SystmOne template", "the BadgerNet alert"
+_MODIFIES_PART = re.compile(
+    r"\s+(?:[a-z-]+\s+)?(?:template|form|prompt|alert|flag|field|question|screen|record)s?\b", re.I
+)
+
+
+def _finding_at(text: str, a: int, b: int, ms: list[Mention]) -> int | None:
+    """Where an audit's finding begins in the sentence ("… audit … found that"), if one does."""
+    for m in _FINDING.finditer(text, a, b):
+        if any(x.kind == "Audit" and x.end <= m.start() for x in ms):
+            return m.end()
+    return None
+
+
+def _describes_name(text: str, target: Mention, f: _Match) -> bool:
+    """A cue right after the name it would act on only describes it: a participle with its agent
+    ("the system used by health visitors") or a noun ("the CP-IS check")."""
+    if target.end > f.start or text[target.end : f.start].strip():
+        return False
+    word = text[f.start : f.end].split()[0].lower()
+    if word.endswith("ed"):
+        return bool(re.match(r"\s+by\b", text[f.end : f.end + 4]))
+    return not word.endswith(("s", "ing"))
 
 
 def _rule(f: _Match, what: str) -> str:
@@ -646,6 +709,17 @@ def _tense_around(text: str, a: int, b: int, m: Mention, cues: Cues) -> str:
         if hit and (first is None or hit.start() < first[0]):
             first = (hit.start(), t.tense)
     return first[1] if first else "past"
+
+
+def _first_tense(text: str, a: int, pos: int, cues: Cues) -> str | None:
+    """The tense of the first tense cue of a sentence, when it comes before ``pos``: the main
+    clause's tense ("Agencies will be asked to report on how they have used …")."""
+    first: tuple[int, str] | None = None
+    for t in cues.tenses:
+        hit = t.pattern.search(text, a, pos)
+        if hit and (first is None or hit.start() < first[0]):
+            first = (hit.start(), t.tense)
+    return first[1] if first else None
 
 
 def _any_tense(window: str, cues: Cues) -> bool:

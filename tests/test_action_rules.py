@@ -166,3 +166,88 @@ def test_a_standard_aligned_to_is_not_what_a_later_type_word_points_to(tmp_path:
         "The revised procedures were shared with schools.",
     )
     assert acts.get("Working Together to Safeguard Children 2018", set()) <= {"used"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        f"The Northvale Case File Audit found that the {P} was followed in 80% of cases.",
+        f"A dip sample of 20 referrals showed that the {P} had been used in most of them.",
+    ],
+)
+def test_an_audit_finding_of_use_is_audited_not_used(tmp_path: Path, sentence: str) -> None:
+    assert actions_of(tmp_path, sentence)[P] == {"audited"}
+
+
+def test_use_outside_a_finding_is_still_use(tmp_path: Path) -> None:
+    assert actions_of(tmp_path, f"Practitioners followed the {P} in every case.")[P] == {"used"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        f"The Northvale Neglect Audit was completed in May. It found that the {P} was known to most staff.",
+        f"A Northvale Case File Audit took place in 2021. It showed that the {P} was rarely used.",
+    ],
+)
+def test_it_found_after_an_audit_is_that_audits_finding(tmp_path: Path, sentence: str) -> None:
+    assert "audited" in actions_of(tmp_path, sentence)[P]
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        ("A prompt has been added to the SystmOne record so that missed visits are flagged.", "SystmOne"),
+        ("The Trust has added a safeguarding question to the BadgerNet maternity system.", "BadgerNet"),
+        ("A SystmOne template has been designed for practices.", "SystmOne"),
+    ],
+)
+def test_content_added_to_a_system_revises_it(tmp_path: Path, sentence: str, name: str) -> None:
+    acts = actions_of(tmp_path, sentence)
+    assert [ks for label, ks in acts.items() if name in label] == [{"revised"}]
+
+
+def test_a_system_introduced_is_still_created(tmp_path: Path) -> None:
+    acts = actions_of(tmp_path, "The Trust introduced the Northvale Case Recording System in 2019.")
+    assert acts == {"Northvale Case Recording System": {"created"}}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "An alert was added to the Northvale Case Recording System used by health visitors.",
+        "The Northvale Case Recording System check is now completed at every visit.",
+    ],
+)
+def test_a_cue_right_after_a_name_only_describes_it(tmp_path: Path, sentence: str) -> None:
+    assert "used" not in actions_of(tmp_path, sentence).get("Northvale Case Recording System", set())
+    assert "audited" not in actions_of(tmp_path, sentence).get("Northvale Case Recording System", set())
+
+
+def test_an_instrument_that_is_part_of_a_training_is_embedded_the_training_is_a_vehicle(
+    tmp_path: Path,
+) -> None:
+    acts = actions_of(
+        tmp_path, f"The {P} is now part of the mandatory Level 3 safeguarding children training."
+    )
+    assert acts[P] == {"embedded"}
+    assert acts.get("Level 3 safeguarding children training", set()) == set()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Agencies will be asked to report on how they have used the learning in the 2024 Northvale Section 11 audit.",
+        "Schools will be invited to say what they have changed in the 2024 Northvale Section 11 audit.",
+    ],
+)
+def test_a_mention_in_a_future_main_clause_is_planned(tmp_path: Path, sentence: str) -> None:
+    acts = actions_of(tmp_path, sentence)
+    assert [ks for label, ks in acts.items() if "Section 11" in label] == [{"planned"}]
+
+
+def test_a_past_main_clause_is_not_planned(tmp_path: Path) -> None:
+    acts = actions_of(
+        tmp_path, "Agencies reported how they had used the learning in the 2021 Northvale Section 11 audit."
+    )
+    assert not any("planned" in ks for ks in acts.values())

@@ -253,7 +253,10 @@ def _agency_mentions(chunk: str, base: int, acronyms: Acronyms, vocab: Vocabular
     for m in _agency_name_re().finditer(chunk):
         s, e = m.start(), m.end()
         words = list(re.finditer(r"\S+", chunk[s:e]))
-        while len(words) > 1 and words[0].group(0).lower().strip("’'") in function_words("starter"):
+        while len(words) > 1 and (
+            words[0].group(0).lower().strip("’'") in function_words("starter")
+            or re.fullmatch(r"[\d,.]+", words[0].group(0))  # "340 Greywater Police officers": a count
+        ):
             words.pop(0)
         s = s + words[0].start()
         name = chunk[s:e]

@@ -344,3 +344,23 @@ def test_use_of_the_opening_a_sentence_is_not_part_of_a_name() -> None:
     assert instruments("Use of the Voice of the Child Protocol is reported.") == [
         "Voice of the Child Protocol"
     ]
+
+
+def agencies(text: str) -> list[str]:
+    found = find_mentions(text, 0, len(text), find_acronyms(text), False)
+    return [m.text for m in found if m.kind == "Agency"]
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        ("120 Dalby Constabulary officers attended the course.", "Dalby Constabulary"),
+        ("In 2022 Fellside Community Health Trust rewrote it.", "Fellside Community Health Trust"),
+    ],
+)
+def test_a_count_or_a_year_before_an_agency_is_not_part_of_its_name(sentence: str, name: str) -> None:
+    assert name in agencies(sentence)
+
+
+def test_a_digit_inside_an_agency_name_stays() -> None:
+    assert "3LSCB Procedures Group" in agencies("The 3LSCB Procedures Group met in May.")

@@ -29,6 +29,7 @@ from functools import lru_cache
 from kg.instruments import find_instrument_mentions, is_vocab_agency, subsequence
 from kg.model import AGENCY, Mention
 from kg.phrase import function_words, org_head
+from kg.preamble import WORKING_TOGETHER
 from kg.resources import ontology_file
 from kg.vocabulary import Concept, Vocabulary, load_vocabulary
 
@@ -237,10 +238,8 @@ def _vocabulary_mentions(chunk: str, base: int, vocab: Vocabulary) -> list[Menti
             out.append(
                 Mention(m.group(0), concept.kind, base + m.start(), base + m.end(), rule, concept.label)
             )
-    for m in re.finditer(
-        r"Working\s+Together(?:\s+to\s+Safeguard\s+Children)?[’'”\"]?\s*,?\s*\(?((?:19|20)\d\d)\)?", chunk
-    ):
-        label = f"Working Together to Safeguard Children {m.group(1)}"
+    for m in re.finditer(WORKING_TOGETHER, chunk):
+        label = f"Working Together to Safeguard Children {m.group('y')}"
         out.append(
             Mention(m.group(0), "Guidance", base + m.start(), base + m.end(), "vocabulary:instrument", label)
         )

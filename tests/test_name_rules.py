@@ -364,3 +364,25 @@ def test_a_count_or_a_year_before_an_agency_is_not_part_of_its_name(sentence: st
 
 def test_a_digit_inside_an_agency_name_stays() -> None:
     assert "3LSCB Procedures Group" in agencies("The 3LSCB Procedures Group met in May.")
+
+
+@pytest.mark.parametrize(
+    "sentence, year",
+    [
+        (
+            "The review was carried out under Working Together to Safeguard Children (HM Government, 2015).",
+            "2015",
+        ),
+        ("Procedures follow Working Together to Safeguard Children (DfE 2018).", "2018"),
+        ("It met the criteria in 'Working Together to Safeguard Children', 2015.", "2015"),
+    ],
+)
+def test_a_working_together_edition_may_name_its_publisher(sentence: str, year: str) -> None:
+    found = find_mentions(sentence, 0, len(sentence), find_acronyms(sentence), False)
+    assert f"Working Together to Safeguard Children {year}" in [m.canonical for m in found]
+
+
+def test_working_together_without_a_year_is_no_edition() -> None:
+    sentence = "Courses on Working Together to Safeguard Children were run."
+    found = find_mentions(sentence, 0, len(sentence), find_acronyms(sentence), False)
+    assert not any((m.canonical or "").startswith("Working Together") for m in found)

@@ -186,6 +186,11 @@ def find_instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: b
         )
         if _meeting(words, m.group(0)):
             continue  # "transfer-in child protection conferences": casework meetings
+        if tw.event and not (
+            m.group(0)[:1].isupper()
+            and any(w.lower() in function_words("learning") for w in words if w[:1].isupper())
+        ):
+            continue  # "ESCP Practice Week", "a joint launch event": an occasion, not an instrument
         if tw.review and not (in_rec and indefinite):
             # its subject is part of the name when it names the case ("… on Child J"), not
             # when it only points back ("… of this review")

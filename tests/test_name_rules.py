@@ -386,3 +386,30 @@ def test_working_together_without_a_year_is_no_edition() -> None:
     sentence = "Courses on Working Together to Safeguard Children were run."
     found = find_mentions(sentence, 0, len(sentence), find_acronyms(sentence), False)
     assert not any((m.canonical or "").startswith("Working Together") for m in found)
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        ("Findings were shared at the Dale Learning Week in June.", "Dale Learning Week"),
+        (
+            "The case was discussed at the KSCP Lessons from Practice Event.",
+            "KSCP Lessons from Practice Event",
+        ),
+    ],
+)
+def test_a_named_learning_occasion_is_training(sentence: str, name: str) -> None:
+    found = find_mentions(sentence, 0, len(sentence), find_acronyms(sentence), False)
+    assert (name, "Training") in [(m.text, m.kind) for m in found]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The guide was launched at the Dale Practice Week in May.",
+        "A joint launch event was held in March.",
+        "Two learning events took place in the spring.",
+    ],
+)
+def test_other_occasions_are_not_instruments(sentence: str) -> None:
+    assert instruments(sentence) == []

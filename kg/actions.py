@@ -313,7 +313,7 @@ def _anaphors(
         if not free(m.start(), m.end()) or re.match(r"\s+[A-Z]", text[m.end() : m.end() + 2]):
             continue  # taken, or the start of a name ("the Protocol Group")
         stem = _stem(word)
-        targets = _distinct([h for h in earlier if h.end <= m.start() and stem in h.text.lower()])
+        targets = _distinct([h for h in earlier if h.end <= m.start() and stem in _head_text(h).lower()])
         kind = _kind_of_word(word)
         if not targets and kind and m.group("d").lower() not in ("both", "these", "those"):
             # "the course", "the tool", "the app": the latest instrument of that type, when the
@@ -351,6 +351,14 @@ _TYPE_ANAPHOR = re.compile(
     rf"\b(?P<d>the|both|these|those|this|that)\s+{_RESTATED}(?P<w>{_TYPE_WORDS})\b(?!\s+(?:of|for|on)\b)",
     re.IGNORECASE,
 )
+
+
+def _head_text(m: Mention) -> str:
+    """A name up to its head: "dip sample of referrals made under the protocol" is a dip sample,
+    so "the protocol" later does not point to it."""
+    if m.qualifier_start is not None and m.start < m.qualifier_start <= m.end:
+        return m.text[: m.qualifier_start - m.start]
+    return m.text
 
 
 def _kind_of_word(word: str) -> str | None:
@@ -514,7 +522,7 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
         ):
             kinds = ("revised", "promoted")  # the launch of an updated version (§10.8)
         group = _coordinated(text, target, ms)
-        if all(_SOURCE.search(text[max(a, m.start - 60) : m.start]) for m in group):
+        if all(_from_source(text, a, m, f) for m in group):
             for m in group:  # findings of an audit were shared: the audit took place
                 if m.kind in _SELF_ACTING and tense != "future":
                     acted.add(id(m))
@@ -579,10 +587,17 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
     for m in ms:  # named in a future sentence without a cue of its own: planned
         if id(m) in acted:
             continue
+        if _VENUE.search(text, max(a, m.start - 8), m.start) and any(
+            x is not m and x.start < m.start for x in ms
+        ):
+            continue  # "the summary will be discussed at the X Event": a venue for it, no action (§10.5)
         tense = _tense_around(text, a, b, m, cues)
         if tense == "future" or _first_tense(text, a, m.start, cues) == "future":
             # "Agencies will be asked to report … in the 2023 audit": the sentence is about the future
             add(m, "planned", text[m.start : m.end], "tense:future", m.start)
+    for key in [k for k in found if k[2] == "created" and _AGREED.fullmatch(found[k].cue)]:
+        if (key[0], key[1], "revised") in found:
+            del found[key]  # "has been revised and was signed by all partners": re-signed, not new
     for m in ms:  # an external standard something is aligned to is only used (§10.6)
         if _STANDARD.search(text[max(a, m.start - 70) : m.start]):
             for key in [
@@ -604,12 +619,24 @@ _MODIFIES_PART = re.compile(
 )
 
 
+# cue words that are also nouns: right after a name they name a part of it ("the CP-IS check")
+_VENUE = re.compile(r"\bat\s+(?:the\s+|an?\s+)?$", re.I)
+_AGREED = re.compile(r"(?i)signed|agreed")
+_NOUN_CUES = frozenset({"check", "audit", "review", "update", "use", "monitor", "track", "refresh", "launch"})
+
+
 def _finding_at(text: str, a: int, b: int, ms: list[Mention]) -> int | None:
     """Where an audit's finding begins in the sentence ("… audit … found that"), if one does."""
     for m in _FINDING.finditer(text, a, b):
-        if any(x.kind == "Audit" and x.end <= m.start() for x in ms):
+        if _audit_before(text, m.start(), ms, a):
             return m.end()
     return None
+
+
+def _sentence_head(text: str, pos: int) -> int:
+    """The start of the sentence around ``pos`` (the last full stop before it)."""
+    cut = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos))
+    return cut + 1 if cut >= 0 else 0
 
 
 def _describes_name(text: str, target: Mention, f: _Match) -> bool:
@@ -620,7 +647,15 @@ def _describes_name(text: str, target: Mention, f: _Match) -> bool:
     word = text[f.start : f.end].split()[0].lower()
     if word.endswith("ed"):
         return bool(re.match(r"\s+by\b", text[f.end : f.end + 4]))
-    return not word.endswith(("s", "ing"))
+    return word in _NOUN_CUES
+
+
+def _from_source(text: str, a: int, m: Mention, f: _Match) -> bool:
+    """'Feedback from this audit was shared': what the cue acts on comes from the instrument —
+    unless the words are the cue's own ('was the theme of the sessions')."""
+    start = max(a, m.start - 60)
+    hit = _SOURCE.search(text, start, m.start)
+    return hit is not None and not (f.start <= hit.start() < f.end)
 
 
 def _rule(f: _Match, what: str) -> str:
@@ -635,8 +670,25 @@ def _gap(f: _Match, m: Mention) -> int:
     return 0
 
 
+def _audit_before(text: str, pos: int, ms: list[Mention], a: int | None = None) -> bool:
+    """An audit named, or an auditing verb ("audited 40 cases"), before ``pos`` in the sentence."""
+    if any(m.kind == "Audit" and m.end <= pos for m in ms):
+        return True
+    start = a if a is not None else max(0, pos - 200)
+    return bool(_AUDIT_VERB.search(text, start, pos))
+
+
+_BARE_TYPE_WORD = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?(?:training|course|courses|sessions?|workshops?|audit|audits)\b", re.I
+)
+_AUDIT_VERB = re.compile(r"\b(?:audited|re-?audited|dip[\s-]+sampled|surveyed|sampled)\b", re.I)
+
+
 def _target(text: str, f: _Match, cands: list[Mention], ms: list[Mention]) -> Mention | None:
-    if f.cue.attach == "finding" and not any(m.kind == "Audit" and m.end <= f.start for m in ms):
+    sentence_start = min([m.start for m in ms] + [f.start])
+    if f.cue.attach == "finding" and not _audit_before(
+        text, f.start, ms, _sentence_head(text, sentence_start)
+    ):
         return None
     if f.cue.attach in ("next", "finding"):
         after = [m for m in cands if m.start >= f.start and m.start - f.end <= 60]
@@ -646,6 +698,8 @@ def _target(text: str, f: _Match, cands: list[Mention], ms: list[Mention]) -> Me
     for m in cands:
         if m.start >= f.end and _OTHER_OBJECT.match(text[f.end : m.start]):
             continue  # the verb's object is something else
+        if m.start >= f.end and f.cue.kinds == ("used",) and _BARE_TYPE_WORD.match(text, f.end, m.start):
+            continue  # "received refresher training on …, and … X": the training received is another
         between = text[min(f.end, m.end) : max(f.start, m.start)]
         gap = _gap(f, m)
         if gap > 160:

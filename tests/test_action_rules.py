@@ -251,3 +251,89 @@ def test_a_past_main_clause_is_not_planned(tmp_path: Path) -> None:
         tmp_path, "Agencies reported how they had used the learning in the 2021 Northvale Section 11 audit."
     )
     assert not any("planned" in ks for ks in acts.values())
+
+
+def test_an_auditing_verb_makes_the_finding_an_audit_finding(tmp_path: Path) -> None:
+    sentence = f"The Board audited 30 cases and found that the {P} had been used in 20 of them."
+    assert actions_of(tmp_path, sentence)[P] == {"audited"}
+
+
+def test_the_protocol_points_to_a_protocol_not_to_an_audit_of_referrals_under_one(tmp_path: Path) -> None:
+    acts = actions_of(
+        tmp_path,
+        f"The {P} was reissued. A dip sample of referrals made under the protocol took place in May. "
+        "Staff received training on the protocol.",
+    )
+    assert acts["dip sample of referrals made under the protocol"] == {"used"}
+    assert "embedded" in acts[P]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Nurses received refresher training in 2021 and the Dale Level 3 safeguarding training is now mandatory.",
+        "Staff attended induction training in May and the Dale Neglect course was rewritten in June.",
+    ],
+)
+def test_a_used_cue_whose_object_is_another_training_does_not_reach_a_later_name(
+    tmp_path: Path, sentence: str
+) -> None:
+    assert not any("used" in ks for ks in actions_of(tmp_path, sentence).values())
+
+
+def test_a_used_cue_with_its_own_named_object_still_uses_it(tmp_path: Path) -> None:
+    assert (
+        "used"
+        in actions_of(tmp_path, "Staff attended the Dale Neglect course in May.")["Dale Neglect course"]
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Northvale Information Sharing Agreement has been revised and was signed by all partners in May.",
+        "The Northvale Information Sharing Agreement was updated and agreed by every agency in 2021.",
+    ],
+)
+def test_signing_a_revised_agreement_does_not_create_it(tmp_path: Path, sentence: str) -> None:
+    assert actions_of(tmp_path, sentence)["Northvale Information Sharing Agreement"] == {"revised"}
+
+
+def test_signing_a_new_agreement_creates_it(tmp_path: Path) -> None:
+    acts = actions_of(
+        tmp_path, "The Northvale Information Sharing Agreement was signed by all partners in May."
+    )
+    assert acts["Northvale Information Sharing Agreement"] == {"created"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'Staff will attend the "Safe Teens" course, which is being commissioned for the autumn.',
+        "The Dale Neglect course is being commissioned from a local provider.",
+    ],
+)
+def test_a_course_being_commissioned_is_created(tmp_path: Path, sentence: str) -> None:
+    assert any(ks == {"created"} for ks in actions_of(tmp_path, sentence).values())
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Dale GP Update sessions run termly; neglect was the theme of the Dale GP Update sessions in May.",
+        "Self-harm will be a theme of the Dale Learning Week in June 2024.",
+    ],
+)
+def test_a_theme_given_to_a_training_revises_it_or_plans_to(tmp_path: Path, sentence: str) -> None:
+    acts = actions_of(tmp_path, sentence)
+    assert acts and all(ks & {"revised", "planned"} for ks in acts.values())
+
+
+def test_a_venue_where_something_will_be_discussed_gets_nothing(tmp_path: Path) -> None:
+    acts = actions_of(tmp_path, f"The {P} will be discussed at the Dale Learning Week in June.")
+    assert "Dale Learning Week" not in acts
+
+
+def test_the_check_is_a_noun_after_a_determiner(tmp_path: Path) -> None:
+    acts = actions_of(tmp_path, "The Dale Case System was rebuilt so that the check is recorded.")
+    assert "audited" not in acts.get("Dale Case System", set())

@@ -179,6 +179,9 @@ def find_instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: b
         left = walk_left(tokens, head, vocab, org_head_re())
         s, words, det = left.start, list(left.words), left.det
         s = _with_acronym_expansion(chunk, s)
+        level = re.match(r"\s+(?:to|at)\s+Level\s+(\d)\b", chunk[m.end() :])
+        if level:
+            words = [*words, level.group(1)]  # "safeguarding training to Level 3": a level names it
         q_at, qualifier, relative = _qualifier(chunk, m.end())
         q_counts = _qualifier_counts(qualifier, words, det, in_rec, tw_re, vocab)
         indefinite = det in ("a", "an") or any(
@@ -325,7 +328,8 @@ def _held(chunk: str, end: int, det: str) -> bool:
     if det in ("a", "an"):
         return False
     m = re.match(
-        r"\s+(?:will\s+be|were|was|have\s+been|has\s+been|are|is|took|take)\s+(?:\w+ly\s+)?(\w+)", chunk[end:]
+        r"\s+(?:will\s+be|were|was|have\s+been|has\s+been|are|is|took|take)\s+(?:being\s+)?(?:\w+ly\s+)?(\w+)",
+        chunk[end:],
     )
     return m is not None and m.group(1).lower() in function_words("event")
 

@@ -168,6 +168,8 @@ def _subtitle(tokens: list[Token], close: int, head: int) -> int | None:
     before = tokens[k - 1]
     if not inner or not inner[0].capitalised or before.kind != "word" or not before.capitalised:
         return None
+    if len(inner) == 1 and re.fullmatch(r"[0-9]?[A-Z]{2,8}s?", inner[0].text) and close - k == 2:
+        return None  # "Southampton (HIPS) Joint Protocol": an acronym defined, not a sub-title
     return k
 
 
@@ -252,16 +254,21 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
         taken.append(t)
     while taken and taken[-1].lower in connectors:
         taken.pop()
+    popped: list[Token] = []
     while taken and (
-        vocab.generic.get(taken[-1].lower) == "temporal"
+        vocab.generic.get(taken[-1].lower) in ("temporal", "evaluative")
         or (vocab.generic.get(taken[-1].lower) == "quantity" and not taken[-1].capitalised)
     ):
-        taken.pop()  # "recent joint audit", "two Learning Lessons workshops": not part of the name
-        # (a capitalised number may begin a proper name: "Three Counties Protocol")
+        popped.append(taken.pop())  # "recent joint audit", "two Learning Lessons workshops": not
+        # part of the name (a capitalised number may begin a proper name: "Three Counties Protocol")
     start = taken[-1].start if taken else tokens[head].start
     words = [t.text for t in reversed(taken)]
-    first = head - len(taken)
+    # the determiner is the word before the phrase as written ("a robust … platform": "a")
+    leftmost_token = popped[-1] if popped else (taken[-1] if taken else tokens[head])
+    first = token_at(tokens, leftmost_token.start) or 0
     det = tokens[first - 1].lower if first > 0 and tokens[first - 1].kind == "word" else ""
+    counts = [t.lower for t in popped if vocab.generic.get(t.lower) == "quantity"]
+    det = counts[0] if counts else det  # "four multi-agency briefings": the count is what decides
     if det == "to" and words and words[0][:1].islower() and not re.search(r"(?:ed|s)$", words[0]):
         start = taken[-2].start if len(taken) > 1 else tokens[head].start  # "to access procedures"
         words, det = words[1:], ""
@@ -273,6 +280,13 @@ def edition_end(tokens: list[Token], after: int) -> int | None:
     "Strategy 2019–2022", "Strategy 2019-22", "Plan (2020)", a document code "guideline NG76";
     None when there is none."""
     k = after + 1
+    if (
+        k + 2 < len(tokens)
+        and tokens[k].lower in ("to", "at")
+        and tokens[k + 1].lower == "level"
+        and re.fullmatch(r"\d", tokens[k + 2].text)
+    ):
+        return tokens[k + 2].end  # "safeguarding training to Level 3": the level is part of the name
     if k < len(tokens) and _CODE.fullmatch(tokens[k].text) and tokens[after].kind == "word":
         return tokens[k].end  # "NICE guideline NG76", "clinical guideline CG16": a numbered edition
     if k < len(tokens) and tokens[k].text == "(":

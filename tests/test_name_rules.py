@@ -413,3 +413,52 @@ def test_a_named_learning_occasion_is_training(sentence: str, name: str) -> None
 )
 def test_other_occasions_are_not_instruments(sentence: str) -> None:
     assert instruments(sentence) == []
+
+
+def test_an_acronym_in_brackets_is_a_definition_not_a_subtitle() -> None:
+    found = instruments("Staff follow the Dale, Fell and Marsh (DFM) Joint Escalation Protocol.")
+    assert "Dale, Fell and Marsh (DFM) Joint Escalation Protocol" in found
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        ("Health visitors receive safeguarding training to Level 3.", "safeguarding training to Level 3"),
+        (
+            "All GPs complete child protection training at Level 2 each year.",
+            "child protection training at Level 2",
+        ),
+    ],
+)
+def test_a_level_after_the_head_names_the_training(sentence: str, name: str) -> None:
+    assert name in instruments(sentence)
+
+
+def test_training_without_a_level_is_still_generic() -> None:
+    assert instruments("Health visitors receive safeguarding training every year.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The unit hosts monthly group/individual safeguarding supervision sessions which are facilitated by the lead.",
+        "Weekly one-to-one sessions were held with each worker.",
+    ],
+)
+def test_format_and_frequency_words_name_nothing(sentence: str) -> None:
+    assert instruments(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        ("A robust safeguarding data platform is being built.", "safeguarding data platform"),
+        ("A comprehensive neglect screening tool has been developed.", "neglect screening tool"),
+    ],
+)
+def test_a_thing_being_built_is_one_thing_and_praise_is_not_its_name(sentence: str, name: str) -> None:
+    assert name in instruments(sentence)
+
+
+def test_praise_does_not_hide_an_indefinite_call() -> None:
+    assert instruments("The Board should develop a robust neglect protocol.", in_rec=True) == []

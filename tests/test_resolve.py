@@ -66,7 +66,7 @@ def test_vocabulary_concept_absorbs_a_dated_mention() -> None:
     audits = [e for e in entities if e.kind == "Audit"]
     # each partnership runs its own Section 11 audit (sg:scope "local"): the label names the area
     assert [(a.label, a.alt_labels) for a in audits] == [
-        ("Section 11 audit (Eastmoor)", ("2019/20 Section 11 audit",))
+        ("Section 11 audit (Eastmoor)", ("2019/20 Section 11 audit", "Section 11 audit"))
     ]
 
 

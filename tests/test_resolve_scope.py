@@ -38,3 +38,10 @@ def test_a_national_concept_stays_one_across_areas() -> None:
         ]
     )
     assert len(entities) == 1
+
+
+def test_a_local_instrument_keeps_its_written_name_beside_the_area_label() -> None:
+    entities, _ = resolve_entities([_in("a.txt", "Eastmoor", "Section 11 audit", "Audit")])
+    assert [(e.label, e.alt_labels) for e in entities] == [
+        ("Section 11 audit (Eastmoor)", ("Section 11 audit",))
+    ]

@@ -1066,9 +1066,32 @@
       });
     },
     edgePoint: function (i, r) {
+      // a point of the edge that a click reaches: its middle, unless a node or another edge is
+      // drawn over it there (then the point along it farthest from every other edge)
       var a = network.canvasToDOM(network.getPosition("r" + r)), b = network.canvasToDOM(network.getPosition("i" + i));
       var rect = graphBox.getBoundingClientRect();
-      return [rect.left + (a.x + b.x) / 2, rect.top + (a.y + b.y) / 2];
+      var own = "e" + i + ":" + r, pos = {};
+      var others = graphEdges.filter(function (e) { return e.id !== own && edgeShown[e.id] && nodeShown[e.from] && nodeShown[e.to]; });
+      function at(id) { return pos[id] || (pos[id] = network.canvasToDOM(network.getPosition(id))); }
+      function gap(p) {
+        var best = Infinity;
+        others.forEach(function (e) {
+          var u = at(e.from), v = at(e.to), dx = v.x - u.x, dy = v.y - u.y, len = dx * dx + dy * dy;
+          var t = len ? Math.max(0, Math.min(1, ((p.x - u.x) * dx + (p.y - u.y) * dy) / len)) : 0;
+          best = Math.min(best, Math.hypot(p.x - u.x - t * dx, p.y - u.y - t * dy));
+        });
+        return best;
+      }
+      var choice = null, wide = -1;
+      for (var k = 1; k < 20; k++) {
+        var p = { x: a.x + (b.x - a.x) * k / 20, y: a.y + (b.y - a.y) * k / 20 };
+        if (network.getNodeAt(p) !== undefined) continue;
+        var g = gap(p);
+        if (k === 10 && g > 12) { choice = p; break; }
+        if (g > wide) { wide = g; choice = p; }
+      }
+      choice = choice || { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+      return [rect.left + choice.x, rect.top + choice.y];
     }
   };
   window.kgView = view;

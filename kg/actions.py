@@ -46,12 +46,13 @@ from kg.model import (
 )
 from kg.relate import DocumentRelations
 from kg.resources import ontology_dir
+from kg.vocabulary import load_vocabulary
 
 TENSES = ("future", "ongoing", "modal", "negated", "past")
 ATTACH = ("near", "next", "finding")
 _SELF_ACTING = {"Training", "Audit", "Campaign"}  # instruments that are themselves the action
 _VEHICLE = re.compile(
-    r"\b(?:through|via|within|in|into|as\s+part\s+of|at|during|alongside)\b[^.;,:]{0,28}$",
+    r"\b(?:through|via|within|in|into|(?:as\s+)?part\s+of|at|during|alongside)\b[^.;,:]{0,28}$",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(
@@ -66,7 +67,8 @@ _OTHER_OBJECT = re.compile(
 _NOMINAL_FUTURE = re.compile(r"\b(?:next|upcoming|forthcoming|future|planned)\b", re.I)
 _UPDATED = re.compile(r"\b(?:updated|revised|refreshed|amended|new\s+version\s+of(?:\s+the)?)\s*$", re.I)
 _STANDARD = re.compile(
-    r"\b(?:in\s+(?:the\s+)?light\s+of|in\s+line\s+with|in\s+accordance\s+with|aligned\s+(?:to|with)|to\s+reflect)\b[^.;]*$",
+    r"\b(?:in\s+(?:the\s+)?light\s+of|in\s+line\s+with|in\s+accordance\s+with|aligned\s+(?:to|with)|to\s+reflect"
+    r"|(?:reviewed|checked|assessed|benchmarked|measured|tested)\s+against)\b[^.;]*$",
     re.I,
 )
 _INSTANCE = re.compile(
@@ -86,7 +88,10 @@ _SOURCE = re.compile(
     re.I,
 )  # "Feedback from this audit was shared": what is shared is the feedback
 _PRONOUN_SUBJECT = re.compile(
-    r"^\s*(?:This|It)\s+(?=(?:has|have|is|was|will|includes|covers|raises|continues)\b)"
+    r"\s*(?:This|It)\s+(?=(?:has|have|is|was|will|includes|covers|raises|continues)\b)"
+)
+_PRONOUN_FINDING = re.compile(
+    r"\s*(?:This|It|The\s+audit|The\s+dip\s+sample)\s+(?=(?:found|showed|highlighted|identified|confirmed|evidenced)\b)"
 )
 _LAUNCH = re.compile(r"(?i)launch|publish|publication|issued|introduc")
 _SUBORDINATE = re.compile(r"\b(?:once|when|until|as\s+soon\s+as|after)\b", re.IGNORECASE)
@@ -241,7 +246,8 @@ def classify_actions(
             signal = _Signal()
             for a, b in split_sentences(text, p.span.start, p.span.end):
                 here = [m for m in named if a <= m.start < b]
-                extra = _anaphors(text, a, b, here, history, named)
+                near = [h for h in history if h.start >= p.span.start or h in srel.references]
+                extra = _anaphors(text, a, b, here, history, named, near)
                 anaphors += extra
                 ms = sorted(_expand_plural(here, history) + extra, key=lambda m: (m.start, m.end))
                 actions += _sentence_actions(text, a, b, ms, cues)
@@ -269,7 +275,13 @@ def _anaphor(text: str, start: int, end: int, target: Mention) -> Mention:
 
 
 def _anaphors(
-    text: str, a: int, b: int, here: list[Mention], history: list[Mention], named: list[Mention]
+    text: str,
+    a: int,
+    b: int,
+    here: list[Mention],
+    history: list[Mention],
+    named: list[Mention],
+    near: list[Mention] | None = None,
 ) -> list[Mention]:
     """Instruments a sentence points back to that relation finding did not name:
     "its use", "the toolkits" (every recent toolkit), "the protocol"."""
@@ -286,6 +298,12 @@ def _anaphors(
         # "This has included …" continues the instrument named just before
         s = a + len(text[a : lead.end()]) - len(text[a : lead.end()].lstrip())
         out.append(_anaphor(text, s, s + len(text[s : lead.end()].rstrip()), previous[-1]))
+    finder = _PRONOUN_FINDING.match(text, a, b)
+    audits = [h for h in previous if h.kind == "Audit"]
+    if finder and audits and a - audits[-1].end < 200 and not lead:
+        # "It found that …" right after an audit: the audit found it (§10.9)
+        s = a + len(text[a : finder.end()]) - len(text[a : finder.end()].lstrip())
+        out.append(_anaphor(text, s, s + len(text[s : finder.end()].rstrip()), audits[-1]))
     for m in _ITS.finditer(text, a, b):
         prior = [h for h in earlier if h.end <= m.start()]
         if prior and free(m.start(), m.start() + 3):
@@ -295,7 +313,20 @@ def _anaphors(
         if not free(m.start(), m.end()) or re.match(r"\s+[A-Z]", text[m.end() : m.end() + 2]):
             continue  # taken, or the start of a name ("the Protocol Group")
         stem = _stem(word)
-        targets = _distinct([h for h in earlier if h.end <= m.start() and stem in h.text.lower()])
+        targets = _distinct([h for h in earlier if h.end <= m.start() and stem in _head_text(h).lower()])
+        kind = _kind_of_word(word)
+        if not targets and kind and m.group("d").lower() not in ("both", "these", "those"):
+            # "the course", "the tool", "the app": the latest instrument of that type, when the
+            # name did not use the word ("… Outside the Home" training, GCP2)
+            # only among the recommendation's own names and this paragraph's
+            pool = [h for h in earlier if near is None or h in near or a <= h.start]
+            targets = [
+                h
+                for h in pool
+                if h.end <= m.start()
+                and h.kind == kind
+                and not _STANDARD.search(text[max(0, h.start - 70) : h.start])  # a standard aligned to
+            ][-1:]
         if not targets:
             continue
         plural = (
@@ -309,13 +340,31 @@ def _anaphors(
 
 
 _TYPE_WORDS = (
-    r"protocols?|toolkits?|policy|policies|guidance|guides?|procedures?|campaigns?|audits?|systems?|platforms?"
-    r"|agreements?|programmes?|courses?|webinars?|workshops?|briefings?|forums?|training"
+    r"protocols?|toolkits?|tools?|policy|policies|guidance|guides?|procedures?|campaigns?|audits?|systems?"
+    r"|platforms?|agreements?|programmes?|courses?|webinars?|workshops?|briefings?|forums?|training|apps?"
+    r"|threshold\s+documents?|strateg(?:y|ies)|pathways?"
 )
+# a restated version between the determiner and the type word: "the updated protocol", "the
+# revised guidance", "the new course"
+_RESTATED = r"(?:(?:updated|revised|refreshed|amended|rewritten|new|same|above|current|shorter|relaunched|re-launched)\s+)?"
 _TYPE_ANAPHOR = re.compile(
-    rf"\b(?P<d>the|both|these|those|this|that)\s+(?P<w>{_TYPE_WORDS})\b(?!\s+(?:of|for|on)\b)",
+    rf"\b(?P<d>the|both|these|those|this|that)\s+{_RESTATED}(?P<w>{_TYPE_WORDS})\b(?!\s+(?:of|for|on)\b)",
     re.IGNORECASE,
 )
+
+
+def _head_text(m: Mention) -> str:
+    """A name up to its head: "dip sample of referrals made under the protocol" is a dip sample,
+    so "the protocol" later does not point to it."""
+    if m.qualifier_start is not None and m.start < m.qualifier_start <= m.end:
+        return m.text[: m.qualifier_start - m.start]
+    return m.text
+
+
+def _kind_of_word(word: str) -> str | None:
+    """The instrument type a type word names ("course" → Training), from type-words.tsv."""
+    tw = load_vocabulary().type_words.get(re.sub(r"\s+", " ", word.lower()))
+    return tw.kind if tw else None
 
 
 def _stem(word: str) -> str:
@@ -407,8 +456,15 @@ def _leading(text: str, m: Mention, s: int, e: int | None = None) -> bool:
     )
 
 
+_REQUEST = re.compile(r"\b(?:ask|asks|asked|asking|request|requests|requested|requesting)\b", re.I)
+_IN_USE_OF = re.compile(r"\bin\s+(?:the\s+)?(?:use|application|implementation)\s+of\s+(?:the\s+)?$", re.I)
+
+
 def _is_vehicle(text: str, a: int, m: Mention) -> bool:
-    return bool(_VEHICLE.search(text[max(a, m.start - 40) : m.start]))
+    """Named after "through", "within", "in" …: carries something; "trained in the use of X"
+    is about X itself."""
+    before = text[max(a, m.start - 40) : m.start]
+    return bool(_VEHICLE.search(before)) and not _IN_USE_OF.search(before)
 
 
 def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> list[Action]:
@@ -419,7 +475,11 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
     vehicle = {id(m): _is_vehicle(text, a, m) for m in ms}
     found: dict[tuple[int, str, str], Action] = {}
 
+    finding = _finding_at(text, a, b, ms)
+
     def add(m: Mention, kind: str, cue: str, rule: str, at: int) -> None:
+        if kind == "created" and _MODIFIES_PART.match(text, m.end):
+            kind = "revised"  # "a SystmOne template has been designed": the system's content changed
         key = (m.start, _pointer(m), kind)
         if key not in found:
             date, dtype = _date_near(text, a, b, at)
@@ -433,7 +493,20 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
         target = _target(text, f, cands, ms)
         if target is None:
             continue
+        if (
+            finding is not None
+            and f.start > finding
+            and f.cue.kinds == ("used",)
+            and target.kind not in _SELF_ACTING
+        ):
+            continue  # "the audit found that the protocol was followed": audited only (§10.9)
+        if _describes_name(text, target, f):
+            continue  # "the SystmOne system used by health visitors", "the CP-IS check": no action
         tense = tense_before(text, a, b, f.start, cues)
+        request = _REQUEST.search(text, a, f.start)
+        if tense == "modal" and f.cue.kinds == ("audited",) and request:
+            # a request to confirm compliance is itself a check (§10.10), as done as the request
+            tense = tense_before(text, a, b, request.start(), cues)
         if tense in ("modal", "negated"):
             continue
         if target.start >= f.end and _NOMINAL_FUTURE.search(text[f.end : target.start]):
@@ -449,7 +522,7 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
         ):
             kinds = ("revised", "promoted")  # the launch of an updated version (§10.8)
         group = _coordinated(text, target, ms)
-        if all(_SOURCE.search(text[max(a, m.start - 60) : m.start]) for m in group):
+        if all(_from_source(text, a, m, f) for m in group):
             for m in group:  # findings of an audit were shared: the audit took place
                 if m.kind in _SELF_ACTING and tense != "future":
                     acted.add(id(m))
@@ -514,9 +587,17 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
     for m in ms:  # named in a future sentence without a cue of its own: planned
         if id(m) in acted:
             continue
+        if _VENUE.search(text, max(a, m.start - 8), m.start) and any(
+            x is not m and x.start < m.start for x in ms
+        ):
+            continue  # "the summary will be discussed at the X Event": a venue for it, no action (§10.5)
         tense = _tense_around(text, a, b, m, cues)
-        if tense == "future":
+        if tense == "future" or _first_tense(text, a, m.start, cues) == "future":
+            # "Agencies will be asked to report … in the 2023 audit": the sentence is about the future
             add(m, "planned", text[m.start : m.end], "tense:future", m.start)
+    for key in [k for k in found if k[2] == "created" and _AGREED.fullmatch(found[k].cue)]:
+        if (key[0], key[1], "revised") in found:
+            del found[key]  # "has been revised and was signed by all partners": re-signed, not new
     for m in ms:  # an external standard something is aligned to is only used (§10.6)
         if _STANDARD.search(text[max(a, m.start - 70) : m.start]):
             for key in [
@@ -526,6 +607,55 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
             ]:
                 del found[key]
     return sorted(found.values(), key=lambda x: (x.mention.start, ACTION_KINDS.index(x.kind)))
+
+
+_FINDING = re.compile(
+    r"\b(?:found|showed|shown|highlighted|identified|evidenced|demonstrated|confirmed|revealed)\s+(?:that\b)?",
+    re.I,
+)
+# a name that modifies a part of itself: "a SystmOne template", "the BadgerNet alert"
+_MODIFIES_PART = re.compile(
+    r"\s+(?:[a-z-]+\s+)?(?:template|form|prompt|alert|flag|field|question|screen|record)s?\b", re.I
+)
+
+
+# cue words that are also nouns: right after a name they name a part of it ("the CP-IS check")
+_VENUE = re.compile(r"\bat\s+(?:the\s+|an?\s+)?$", re.I)
+_AGREED = re.compile(r"(?i)signed|agreed")
+_NOUN_CUES = frozenset({"check", "audit", "review", "update", "use", "monitor", "track", "refresh", "launch"})
+
+
+def _finding_at(text: str, a: int, b: int, ms: list[Mention]) -> int | None:
+    """Where an audit's finding begins in the sentence ("… audit … found that"), if one does."""
+    for m in _FINDING.finditer(text, a, b):
+        if _audit_before(text, m.start(), ms, a):
+            return m.end()
+    return None
+
+
+def _sentence_head(text: str, pos: int) -> int:
+    """The start of the sentence around ``pos`` (the last full stop before it)."""
+    cut = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos))
+    return cut + 1 if cut >= 0 else 0
+
+
+def _describes_name(text: str, target: Mention, f: _Match) -> bool:
+    """A cue right after the name it would act on only describes it: a participle with its agent
+    ("the system used by health visitors") or a noun ("the CP-IS check")."""
+    if target.end > f.start or text[target.end : f.start].strip():
+        return False
+    word = text[f.start : f.end].split()[0].lower()
+    if word.endswith("ed"):
+        return bool(re.match(r"\s+by\b", text[f.end : f.end + 4]))
+    return word in _NOUN_CUES
+
+
+def _from_source(text: str, a: int, m: Mention, f: _Match) -> bool:
+    """'Feedback from this audit was shared': what the cue acts on comes from the instrument —
+    unless the words are the cue's own ('was the theme of the sessions')."""
+    start = max(a, m.start - 60)
+    hit = _SOURCE.search(text, start, m.start)
+    return hit is not None and not (f.start <= hit.start() < f.end)
 
 
 def _rule(f: _Match, what: str) -> str:
@@ -540,8 +670,25 @@ def _gap(f: _Match, m: Mention) -> int:
     return 0
 
 
+def _audit_before(text: str, pos: int, ms: list[Mention], a: int | None = None) -> bool:
+    """An audit named, or an auditing verb ("audited 40 cases"), before ``pos`` in the sentence."""
+    if any(m.kind == "Audit" and m.end <= pos for m in ms):
+        return True
+    start = a if a is not None else max(0, pos - 200)
+    return bool(_AUDIT_VERB.search(text, start, pos))
+
+
+_BARE_TYPE_WORD = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?(?:training|course|courses|sessions?|workshops?|audit|audits)\b", re.I
+)
+_AUDIT_VERB = re.compile(r"\b(?:audited|re-?audited|dip[\s-]+sampled|surveyed|sampled)\b", re.I)
+
+
 def _target(text: str, f: _Match, cands: list[Mention], ms: list[Mention]) -> Mention | None:
-    if f.cue.attach == "finding" and not any(m.kind == "Audit" and m.end <= f.start for m in ms):
+    sentence_start = min([m.start for m in ms] + [f.start])
+    if f.cue.attach == "finding" and not _audit_before(
+        text, f.start, ms, _sentence_head(text, sentence_start)
+    ):
         return None
     if f.cue.attach in ("next", "finding"):
         after = [m for m in cands if m.start >= f.start and m.start - f.end <= 60]
@@ -551,6 +698,8 @@ def _target(text: str, f: _Match, cands: list[Mention], ms: list[Mention]) -> Me
     for m in cands:
         if m.start >= f.end and _OTHER_OBJECT.match(text[f.end : m.start]):
             continue  # the verb's object is something else
+        if m.start >= f.end and f.cue.kinds == ("used",) and _BARE_TYPE_WORD.match(text, f.end, m.start):
+            continue  # "received refresher training on …, and … X": the training received is another
         between = text[min(f.end, m.end) : max(f.start, m.start)]
         gap = _gap(f, m)
         if gap > 160:
@@ -614,6 +763,17 @@ def _tense_around(text: str, a: int, b: int, m: Mention, cues: Cues) -> str:
         if hit and (first is None or hit.start() < first[0]):
             first = (hit.start(), t.tense)
     return first[1] if first else "past"
+
+
+def _first_tense(text: str, a: int, pos: int, cues: Cues) -> str | None:
+    """The tense of the first tense cue of a sentence, when it comes before ``pos``: the main
+    clause's tense ("Agencies will be asked to report on how they have used …")."""
+    first: tuple[int, str] | None = None
+    for t in cues.tenses:
+        hit = t.pattern.search(text, a, pos)
+        if hit and (first is None or hit.start() < first[0]):
+            first = (hit.start(), t.tense)
+    return first[1] if first else None
 
 
 def _any_tense(window: str, cues: Cues) -> bool:

@@ -29,6 +29,7 @@ from functools import lru_cache
 from kg.instruments import find_instrument_mentions, is_vocab_agency, subsequence
 from kg.model import AGENCY, Mention
 from kg.phrase import function_words, org_head
+from kg.preamble import WORKING_TOGETHER
 from kg.resources import ontology_file
 from kg.vocabulary import Concept, Vocabulary, load_vocabulary
 
@@ -152,11 +153,24 @@ def _vocab_patterns(vocab: Vocabulary) -> tuple[re.Pattern[str], re.Pattern[str]
 
     def alt(forms: list[str]) -> str:
         forms = sorted(set(forms), key=len, reverse=True)
-        return "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+        return "|".join(_form_pattern(f) for f in forms)
 
     cs = re.compile(rf"(?<![\w’'-])(?:{alt(sensitive)})(?![\w’-])")
     ci = re.compile(rf"(?<![\w’'-])(?:{alt(insensitive)})(?![\w’-])", re.IGNORECASE)
     return cs, ci, by_form
+
+
+# "GCP 2" is "GCP2": an acronym and its number may be written apart
+_ACRONYM_NUMBER = re.compile(r"(?<=[A-Za-z])\s+(?=\d)")
+
+
+def _form_pattern(form: str) -> str:
+    """A vocabulary form as a pattern: spaces match any run of spaces, and an acronym's
+    number may stand apart from it ("GCP2" matches "GCP 2")."""
+    pattern = re.escape(form).replace(r"\ ", r"\s+")
+    return (
+        re.sub(r"(?<=[A-Z])(?=\d)", r"\\s?", pattern) if re.fullmatch(r"[A-Z]{2,8}\d{1,3}", form) else pattern
+    )
 
 
 def find_mentions(
@@ -174,7 +188,39 @@ def find_mentions(
     found += _vocabulary_mentions(chunk, start, vocab)
     found += find_instrument_mentions(chunk, start, vocab, in_recommendation)
     found += _agency_mentions(chunk, start, acronyms, vocab)
-    return _without_overlaps(found)
+    return _without_appositions(text, _without_overlaps(found))
+
+
+# what may stand between a name and a description that restates it: "GCP2 as the common
+# assessment tool", "X Protocol, the shared escalation protocol of …", "makes GCP 2 the
+# expected tool"; one lower-case word (a verb the description left out) may come after "the"
+_APPOSITION = re.compile(
+    r"\s*\)?\s*(?:\([^()]{1,20}\)\s*)?(?:,\s*|\s+as\s+|\s+)(?:the|a|an)\s+(?:[a-z-]+\s+)?"
+)
+
+
+def _without_appositions(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Drop a lower-case description that restates the instrument named right before it
+    (apposition or complement): it is the same thing said again, not a second instrument
+    (gold/README.md §3.2: descriptions and anaphors are not names)."""
+    out: list[Mention] = []
+    named: Mention | None = None
+    for m in mentions:
+        if m.kind == AGENCY:
+            out.append(m)
+            continue
+        if (
+            named is not None
+            and m.rule == "pattern:name+type-word"
+            and not re.search(r"[A-Z]", m.text)
+            and m.start - named.end <= 40
+            and _APPOSITION.fullmatch(text, named.end, m.start)
+        ):
+            continue
+        out.append(m)
+        if m.rule.startswith("vocabulary:") or re.search(r"[A-Z]", m.text):
+            named = m
+    return out
 
 
 def _vocabulary_mentions(chunk: str, base: int, vocab: Vocabulary) -> list[Mention]:
@@ -183,7 +229,7 @@ def _vocabulary_mentions(chunk: str, base: int, vocab: Vocabulary) -> list[Menti
     for rx, sensitive in ((cs, True), (ci, False)):
         for m in rx.finditer(chunk):
             key = m.group(0) if sensitive else m.group(0).lower()
-            concept = by_form.get(re.sub(r"\s+", " ", key))
+            concept = by_form.get(re.sub(r"\s+", " ", key)) or by_form.get(_ACRONYM_NUMBER.sub("", key))
             if concept is None:
                 continue
             if concept.label.startswith("Working Together"):
@@ -192,10 +238,8 @@ def _vocabulary_mentions(chunk: str, base: int, vocab: Vocabulary) -> list[Menti
             out.append(
                 Mention(m.group(0), concept.kind, base + m.start(), base + m.end(), rule, concept.label)
             )
-    for m in re.finditer(
-        r"Working\s+Together(?:\s+to\s+Safeguard\s+Children)?[’'”\"]?\s*,?\s*\(?((?:19|20)\d\d)\)?", chunk
-    ):
-        label = f"Working Together to Safeguard Children {m.group(1)}"
+    for m in re.finditer(WORKING_TOGETHER, chunk):
+        label = f"Working Together to Safeguard Children {m.group('y')}"
         out.append(
             Mention(m.group(0), "Guidance", base + m.start(), base + m.end(), "vocabulary:instrument", label)
         )
@@ -208,7 +252,10 @@ def _agency_mentions(chunk: str, base: int, acronyms: Acronyms, vocab: Vocabular
     for m in _agency_name_re().finditer(chunk):
         s, e = m.start(), m.end()
         words = list(re.finditer(r"\S+", chunk[s:e]))
-        while len(words) > 1 and words[0].group(0).lower().strip("’'") in function_words("starter"):
+        while len(words) > 1 and (
+            words[0].group(0).lower().strip("’'") in function_words("starter")
+            or re.fullmatch(r"[\d,.]+", words[0].group(0))  # "340 Greywater Police officers": a count
+        ):
             words.pop(0)
         s = s + words[0].start()
         name = chunk[s:e]

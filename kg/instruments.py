@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from kg.model import Mention
 from kg.phrase import (
+    CALENDAR_WORDS,
     Token,
     edition_end,
     function_words,
@@ -50,7 +51,7 @@ _QUALIFIER = re.compile(
 _QUALIFIER_STOP = re.compile(
     r"\s(?:and\s+(?:will|has|have|is|are|was|were|to|this|it|they|ensure|consider)|which|that|but|"
     r"to\s+(?:ensure|help|make|raise|assess|safeguard|support\s+staff)|has|have|had|is|are|was|were|"
-    r"will|would|should|can|could|must|may|within|as\s+part|so\s+that|where|when|including|"
+    r"will|would|should|can|could|must|may|took|takes|within|as\s+part|so\s+that|where|when|including|"
     r"following|through|with\s+(?:all|the|their|its)|in\s+(?:order|line|place|the\s+(?:next|training|"
     r"clinical)|addition|light|staff)|at\s+(?:the|all))\b"
 )
@@ -98,9 +99,10 @@ def _qualifier(chunk: str, end: int) -> tuple[int, str, bool]:
     else:
         cut = _QUALIFIER_STOP.search(q)
         for extra in (
-            r"\s[-–—]\s|\s(?:but|in\s+(?:\d|Quarter|Q\d))\b",
+            r"\s[-–—]\s|\sbut\b",
+            _date_re(),  # "audit of 40 records in January 2022": a date ends the subject
             r"\s(?:now|then|also|currently|already|still|since)\s",  # adverbs open a predicate
-            r"\sto\s+[a-z]+",
+            r"\sto\s+(?!the\s+[A-Z])[a-z]+",  # "audit of referrals to the MASH" goes on
             r"\s[a-z]+ed\s+(?:that|the|a|in|to|by)\b",
             r"\s(?:undertaken|carried\s+out|led|delivered|by)\b",
             _audience_re(),
@@ -132,7 +134,9 @@ def find_instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: b
             re.IGNORECASE,
         )
         before = chunk[max(0, m.start() - 30) : m.start()]
-        lead = re.search(rf"(?P<tw>{tw_alt})\s*[–—:-]?\s*$", before, re.IGNORECASE)
+        lead = re.search(rf"(?P<tw>{tw_alt})\s*(?P<sep>[–—:,-]?)\s*$", before, re.IGNORECASE)
+        if lead and lead.group("sep") == "," and not re.match(r"\s*[,;.)]", after):
+            lead = None  # "a guide, 'Title'," is an apposition only when the title is closed off
         inside = list(tw_re.finditer(q))
         kind, s, e = None, m.start(), m.end()
         if tail:
@@ -142,6 +146,9 @@ def find_instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: b
             kind = vocab.type_words[_norm_tw(inside[-1].group(0))].kind
         elif coord:
             kind = vocab.type_words[_norm_tw(coord.group("tw"))].kind
+        elif lead and lead.group("sep") == ",":
+            # "A practice guide, 'Seeing Me: …', was produced": the quoted title is the name
+            kind = vocab.type_words[_norm_tw(lead.group("tw"))].kind
         elif lead:
             kind = vocab.type_words[_norm_tw(lead.group("tw"))].kind
             s = m.start() - (len(before) - lead.start())
@@ -172,9 +179,28 @@ def find_instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: b
         left = walk_left(tokens, head, vocab, org_head_re())
         s, words, det = left.start, list(left.words), left.det
         s = _with_acronym_expansion(chunk, s)
+        level = re.match(r"\s+(?:to|at)\s+Level\s+(\d)\b", chunk[m.end() :])
+        if level:
+            words = [*words, level.group(1)]  # "safeguarding training to Level 3": a level names it
         q_at, qualifier, relative = _qualifier(chunk, m.end())
         q_counts = _qualifier_counts(qualifier, words, det, in_rec, tw_re, vocab)
-        indefinite = det in ("a", "an") or any(vocab.generic.get(w.lower()) == "indefinite" for w in words)
+        indefinite = det in ("a", "an") or any(
+            vocab.generic.get(w.lower()) in ("indefinite", "quantity") for w in words
+        )
+        if _meeting(words, m.group(0)):
+            continue  # "transfer-in child protection conferences": casework meetings
+        if tw.event and not (
+            m.group(0)[:1].isupper()
+            and any(w.lower() in function_words("learning") for w in words if w[:1].isupper())
+        ):
+            continue  # "ESCP Practice Week", "a joint launch event": an occasion, not an instrument
+        if tw.review and not (in_rec and indefinite):
+            # its subject is part of the name when it names the case ("… on Child J"), not
+            # when it only points back ("… of this review")
+            named_case = re.match(r"(?:on|of|about)\s+[A-Z]", qualifier)
+            e = q_at + len(qualifier) if named_case else m.end()
+            out.append(Mention(chunk[s:e], tw.kind, base + s, base + e, "pattern:name+type-word"))
+            continue  # "A learning summary … was published": the review's own product
         if tw.weak and not (
             # "an e-Learning course on Professional Challenge" names one; "a module on the X
             # Tool" is a vehicle for another instrument, "a module on exploitation" a topic
@@ -258,8 +284,22 @@ def _anchored(words: list[str], head: str, vocab: Vocabulary) -> bool:
     return any(
         re.fullmatch(r"[0-9]?[A-Z]{2,8}s?(?:[’']s)?", w)
         or (w[:1].isupper() and w.lower() not in vocab.generic)
-        or any(ch.isdigit() for ch in w)
+        or (any(ch.isdigit() for ch in w) and not _YEAR_WORD.fullmatch(w))
         for w in words
+    )
+
+
+# a year on its own dates a round or an instance ("the 2018 session"); it names nothing
+_YEAR_WORD = re.compile(r"(?:19|20)\d\d(?:[/-]\d{2,4})?")
+
+
+@lru_cache(maxsize=1)
+def _date_re() -> str:
+    """' in January 2022', ' in 2017', ' during spring 2021': a time, never part of a subject."""
+    months = "|".join(sorted(CALENDAR_WORDS, key=len, reverse=True))
+    return (
+        r"\s(?:in|during|since|from|by|between|until)\s+(?:(?:early|late|mid)\s+)?"
+        rf"(?:(?:19|20)\d\d\b|Quarter\b|Q\d\b|(?i:{months})\b)"
     )
 
 
@@ -288,7 +328,8 @@ def _held(chunk: str, end: int, det: str) -> bool:
     if det in ("a", "an"):
         return False
     m = re.match(
-        r"\s+(?:will\s+be|were|was|have\s+been|has\s+been|are|is|took|take)\s+(?:\w+ly\s+)?(\w+)", chunk[end:]
+        r"\s+(?:will\s+be|were|was|have\s+been|has\s+been|are|is|took|take)\s+(?:being\s+)?(?:\w+ly\s+)?(\w+)",
+        chunk[end:],
     )
     return m is not None and m.group(1).lower() in function_words("event")
 
@@ -306,6 +347,11 @@ def _qualifier_counts(
     if re.match(r"(?:for|to)\s+[a-z]+ing\b", qualifier) and not re.search(r"[A-Z]", qualifier):
         return False  # a purpose, not a subject: "a common tool for assessing neglect"
     nested = tw_re.search(qualifier)
+    first = re.match(r"\w+\s+(?:the\s+|all\s+)?([\w-]+)", qualifier)
+    if nested and first and first.start(1) < nested.start() and first.group(1).lower() not in vocab.generic:
+        # "dip sample of referrals made under the protocol": the subject is the referrals, the
+        # instrument only qualifies them
+        nested = None
     if nested:
         # "re-audit of the Unborn Baby Protocol" names its subject; "training on both toolkits" does not
         return not in_rec and bool(
@@ -403,9 +449,14 @@ def _specific(
     words: list[str], qualifier: bool, det: str, vocab: Vocabulary, in_rec: bool, head: str
 ) -> bool:
     """Whether a type-word phrase names one identifiable thing (see the module docstring)."""
-    indefinite = det in {"a", "an"} or any(vocab.generic.get(w.lower()) == "indefinite" for w in words)
+    indefinite = det in {"a", "an"} or any(
+        vocab.generic.get(w.lower()) in ("indefinite", "quantity") for w in words
+    )
     if in_rec and indefinite:
         return False
+    counted = any(vocab.generic.get(w.lower()) == "quantity" for w in words) or (
+        vocab.generic.get(det) == "quantity"
+    )
     owners = [w for w in words if re.fullmatch(r"[0-9]?[A-Z]{2,8}s?(?:[’']s)?", w)]
     proper = [
         w
@@ -423,9 +474,17 @@ def _specific(
     title_case = head[:1].isupper() and sum(1 for w in words if w[:1].isupper() and w not in owners) >= 1
     if proper or (title_case and len(words) >= 1):
         return True
+    if counted:
+        return False  # "further guidance on …", "four multi-agency briefings": an amount, not one thing
     if indefinite and not qualifier:
         return False  # "a common neglect assessment tool": a kind of thing, not one thing
-    content = [w for w in words if w.lower() not in vocab.generic and w.lower() not in vocab.type_words]
+    content = [
+        w
+        for w in words
+        if w.lower() not in vocab.generic
+        and w.lower() not in vocab.type_words
+        and not _YEAR_WORD.fullmatch(w)
+    ]
     if qualifier:
         return True
     if plural and (agency_owned or not [w for w in content if w not in owners]):
@@ -435,6 +494,22 @@ def _specific(
     if indefinite and not content:
         return False  # "further sessions", "a campaign": nothing makes it one thing
     return bool(content) or (bool(owners) and det in _DEFINITE | {""})
+
+
+def _meeting(words: list[str], head: str) -> bool:
+    """Whether the phrase ends in a casework meeting (``non-instrument-phrases.tsv``)."""
+    phrase = " ".join([*(w.lower() for w in words), head.lower()])
+    return any(phrase == p or phrase.endswith(" " + p) for p in _non_instrument_phrases())
+
+
+@lru_cache(maxsize=1)
+def _non_instrument_phrases() -> frozenset[str]:
+    lines = ontology_file("non-instrument-phrases.tsv").read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        re.sub(r"\s+", " ", x.split("\t")[0].strip().lower())
+        for x in lines
+        if x.strip() and not x.startswith("#")
+    )
 
 
 @lru_cache(maxsize=1)

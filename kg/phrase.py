@@ -38,10 +38,13 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 _YEAR = re.compile(r"(?:19|20)\d\d(?:[/-]\d{2,4})?")
+# a publisher's code for one document: letters then digits ("NG76", "CG16", "PH50"); not a
+# quarter ("Q3") nor a plain year
+_CODE = re.compile(r"(?!Q\d)[A-Z]{1,4}\d{1,4}[a-z]?")
 _OWNER = re.compile(r"^[0-9]?[A-Z]{2,8}s?[’']s$")
 _POSSESSIVE = re.compile(r"[’']s$")
 # a date is never part of a title: "the Training Offer in March"
-_CALENDAR = frozenset(
+CALENDAR_WORDS = frozenset(
     [
         *MONTH_NAMES,
         "monday",
@@ -128,13 +131,49 @@ class Left:
 
 
 def _adjacent_words(tokens: list[Token], i: int, limit: int = 10) -> list[Token]:
-    """The word tokens right before index ``i``, nearest first, up to a non-word token."""
+    """The word tokens right before index ``i``, nearest first, up to a non-word token.
+
+    A bracketed sub-title between capitalised words is inside the name and is stepped over
+    with its words: "Missed Appointments ("Was Not Brought") Guidance" (see ``_subtitle``)."""
     out: list[Token] = []
     k = i - 1
-    while k >= 0 and tokens[k].kind == "word" and len(out) < limit:
+    while k >= 0 and len(out) < limit:
+        if tokens[k].kind != "word":
+            opening = _subtitle(tokens, k, i)
+            if opening is None:
+                break
+            out += [t for t in reversed(tokens[opening + 1 : k]) if t.kind == "word"]
+            k = opening - 1
+            continue
         out.append(tokens[k])
         k -= 1
     return out
+
+
+def _subtitle(tokens: list[Token], close: int, head: int) -> int | None:
+    """The index of the "(" of a bracketed sub-title that ends at ``close`` (a ")" right before
+    the capitalised head or the capitalised words before it), when the bracket holds only
+    capitalised words (quoted or not) and a capitalised word stands before it; else None."""
+    if tokens[close].text != ")" or not tokens[close + 1].capitalised or not tokens[head].capitalised:
+        return None
+    k = close - 1
+    while k > 0 and close - k <= 8 and tokens[k].text != "(":
+        t = tokens[k]
+        if not (t.kind == "quote" or (t.kind == "word" and (t.capitalised or t.lower in _NAME_LINKS))):
+            return None
+        k -= 1
+    if k <= 0 or tokens[k].text != "(" or close - k < 2:
+        return None
+    inner = [t for t in tokens[k + 1 : close] if t.kind == "word"]
+    before = tokens[k - 1]
+    if not inner or not inner[0].capitalised or before.kind != "word" or not before.capitalised:
+        return None
+    if len(inner) == 1 and re.fullmatch(r"[0-9]?[A-Z]{2,8}s?", inner[0].text) and close - k == 2:
+        return None  # "Southampton (HIPS) Joint Protocol": an acronym defined, not a sub-title
+    return k
+
+
+_NAME_LINKS = frozenset({"of", "and", "for", "the", "in", "on", "to", "a"})
 
 
 def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pattern[str]) -> Left:
@@ -144,7 +183,12 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
     verbs = function_words("verb")
     before = _adjacent_words(tokens, head)
     taken: list[Token] = []
+    skip = -1
     for k, t in enumerate(before):
+        if k == skip:
+            continue  # already taken with the "the" before it
+        if t.lower in CALENDAR_WORDS:
+            break  # "the December 2022 audit": a date is never part of a name
         w, lw = t.text, t.lower
         nxt = before[k + 1].text if k + 1 < len(before) else ""
         leftmost = taken[-1].text if taken else ""
@@ -153,6 +197,18 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
                 break  # "ED to Health Visitor Notification Protocol": "to" only after an acronym
             if leftmost[:1].isupper() and nxt[:1].isupper() and lw != "the":
                 taken.append(t)  # "Learning from Reviews Conference"
+                continue
+            after_nxt = before[k + 2].text if k + 2 < len(before) else ""
+            if (
+                lw == "the"
+                and leftmost[:1].isupper()
+                and nxt == "of"
+                and after_nxt[:1].isupper()
+                and after_nxt.lower() not in vocab.type_words  # "Audit of the X Protocol": two things
+                and k + 3 < len(before)  # "Use of the X Protocol" opening a sentence is no name
+            ):
+                taken += [t, before[k + 1]]  # "Voice of the Child app": "of the" between capitals
+                skip = k + 1
                 continue
             if lw == "of" and taken and nxt.lower() in containers:
                 taken.append(t)  # "programme of professional workshops"
@@ -174,9 +230,14 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
             taken.append(t)
             continue
         # a capitalised word inside a run of capitals is part of the name ("Was Not Brought
-        # Policy", "Learning from Reviews Conference"), even when it could be a verb
-        right = leftmost or tokens[head].text
-        in_name = w[:1].isupper() and right[:1].isupper() and lw not in ("the", "a", "an")
+        # Policy", "Learning from Reviews Conference", "Did Not Attend and Discharge Policy":
+        # a connector between capitals does not end the run), even when it could be a verb;
+        # so is a capitalised word with a word before it, which no sentence begins with
+        # ("delivers GP Safeguarding Update sessions")
+        right = next((x.text for x in reversed(taken) if x.lower not in connectors), tokens[head].text)
+        in_name = (
+            w[:1].isupper() and (right[:1].isupper() or k + 1 < len(before)) and lw not in ("the", "a", "an")
+        )
         if (
             (lw in verbs and not in_name)
             or (lw.endswith("ly") and not w[:1].isupper())
@@ -185,19 +246,29 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
             break
         if vocab.generic.get(lw) in ("determiner", "channel") or lw in ("a", "an"):
             break
-        if lw.endswith("ing") and not w[:1].isupper() and taken:
-            break  # "identifying key policies": a verb, unless right before the head
+        if lw.endswith("ing") and not w[:1].isupper() and taken and lw not in vocab.generic:
+            break  # "identifying key policies": a verb, unless right before the head or a
+            # generic modifier ("Level 3 safeguarding children training")
         if leftmost[:1].isupper() and not w[:1].isupper() and not w[:1].isdigit():
             break  # a proper name is one run of capitalised words
         taken.append(t)
     while taken and taken[-1].lower in connectors:
         taken.pop()
-    while taken and vocab.generic.get(taken[-1].lower) == "temporal":
-        taken.pop()
+    popped: list[Token] = []
+    while taken and (
+        vocab.generic.get(taken[-1].lower) in ("temporal", "evaluative")
+        or (vocab.generic.get(taken[-1].lower) == "quantity" and not taken[-1].capitalised)
+    ):
+        popped.append(taken.pop())  # "recent joint audit", "two Learning Lessons workshops": not
+        # part of the name (a capitalised number may begin a proper name: "Three Counties Protocol")
     start = taken[-1].start if taken else tokens[head].start
     words = [t.text for t in reversed(taken)]
-    first = head - len(taken)
+    # the determiner is the word before the phrase as written ("a robust … platform": "a")
+    leftmost_token = popped[-1] if popped else (taken[-1] if taken else tokens[head])
+    first = token_at(tokens, leftmost_token.start) or 0
     det = tokens[first - 1].lower if first > 0 and tokens[first - 1].kind == "word" else ""
+    counts = [t.lower for t in popped if vocab.generic.get(t.lower) == "quantity"]
+    det = counts[0] if counts else det  # "four multi-agency briefings": the count is what decides
     if det == "to" and words and words[0][:1].islower() and not re.search(r"(?:ed|s)$", words[0]):
         start = taken[-2].start if len(taken) > 1 else tokens[head].start  # "to access procedures"
         words, det = words[1:], ""
@@ -206,8 +277,18 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
 
 def edition_end(tokens: list[Token], after: int) -> int | None:
     """The end offset of an edition or span of years right after token index ``after``:
-    "Strategy 2019–2022", "Strategy 2019-22", "Plan (2020)"; None when there is none."""
+    "Strategy 2019–2022", "Strategy 2019-22", "Plan (2020)", a document code "guideline NG76";
+    None when there is none."""
     k = after + 1
+    if (
+        k + 2 < len(tokens)
+        and tokens[k].lower in ("to", "at")
+        and tokens[k + 1].lower == "level"
+        and re.fullmatch(r"\d", tokens[k + 2].text)
+    ):
+        return tokens[k + 2].end  # "safeguarding training to Level 3": the level is part of the name
+    if k < len(tokens) and _CODE.fullmatch(tokens[k].text) and tokens[after].kind == "word":
+        return tokens[k].end  # "NICE guideline NG76", "clinical guideline CG16": a numbered edition
     if k < len(tokens) and tokens[k].text == "(":
         if k + 2 < len(tokens) and _YEAR.fullmatch(tokens[k + 1].text) and tokens[k + 2].text == ")":
             return tokens[k + 2].end
@@ -240,7 +321,7 @@ def title_tail_end(tokens: list[Token], head: int, org_head: re.Pattern[str] | N
             j < len(tokens)
             and tokens[j].kind == "word"
             and tokens[j].capitalised
-            and tokens[j].lower not in _CALENDAR
+            and tokens[j].lower not in CALENDAR_WORDS
         ):
             j += 1
         if j == k + 1 or (org_head is not None and org_head.fullmatch(tokens[j - 1].text)):

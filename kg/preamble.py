@@ -63,9 +63,13 @@ _SUBGROUP = re.compile(
     r"\bat\s+(?:its|their|a|the)\s+(?P<g>[\w()&'’\- ]{2,80}?\s*(?:sub-?group|group|panel|committee))\b",
     re.IGNORECASE,
 )
-_GUIDANCE = re.compile(
-    r"Working\s+Together(?:\s+to\s+Safeguard\s+Children)?['’‘\"”]?\s*,?\s*\(?(?P<y>(?:19|20)\d\d)\)?"
+# "Working Together to Safeguard Children 2018", "… (2018)", "'…', 2015", and with its
+# publisher in the brackets: "… (HM Government, 2015)"
+WORKING_TOGETHER = (
+    r"Working\s+Together(?:\s+to\s+Safeguard\s+Children)?['’‘\"”]?\s*,?\s*"
+    r"\(?(?:(?:HM\s+Government|Department\s+for\s+Education|DfE),?\s+)?(?P<y>(?:19|20)\d\d)\)?"
 )
+_GUIDANCE = re.compile(WORKING_TOGETHER)
 _REGULATIONS = re.compile(
     r"(?:under|of|with)\s+(?:Regulation\s+\d+\w?\s+of\s+)?(?:the\s+)?"
     r"(?P<r>[A-Z][\w'’ ]*?(?:\s*\([A-Z]{2,6}\))?[\w ]*?Regulations\s+(?:19|20)\d\d)"

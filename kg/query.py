@@ -366,8 +366,6 @@ def _result(header: dict[str, object], payload: bytes, seconds: float) -> QueryR
     return QueryResult(form=form, triples=triples, seconds=seconds, truncated=truncated)
 
 
-
-
 def _syntax_error(message: str, query_text: str) -> QuerySyntaxError:
     reason = re.sub(r"^error at [\d:\-]+:\s*", "", message)
     match = _POSITION.search(message)

@@ -323,7 +323,9 @@ def resolve_entities(
                 key = f"{key}-{hashlib.sha1(fresh[root].encode()).hexdigest()[:6]}"
         used.setdefault(key, fresh[root])
         alts = sorted({surfaces[i] for i in idx} - {label, ""})
-        if concept is not None:
+        if concept is not None and (kind == AGENCY or not scope):
+            # a local instrument keeps the concept's own name as it was written ("Section 11
+            # audit"), its label naming the area ("Section 11 audit (Westbury)")
             alts = sorted(set(alts) - {concept.label})
         same = tuple(c for c in claims[root] if c != key and c not in used)
         used.update(dict.fromkeys(same, fresh[root]))

@@ -40,6 +40,8 @@ class TypeWord:
     kind: str
     group: str  # synonyms share a group: "workshops" and "sessions" are both "session"
     weak: bool = False  # names a thing only with a proper name, an owner or a stated subject
+    review: bool = False  # the review's own learning product: named even with "a" in a response
+    event: bool = False  # a named occasion: Training only when its name says it is for learning
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: it is loaded once and cached
@@ -109,6 +111,8 @@ def load_vocabulary(directory: Path | None = None) -> Vocabulary:
             row[1],
             row[2] if len(row) > 2 else row[0].lower(),
             len(row) > 3 and row[3] == "weak",
+            len(row) > 3 and row[3] == "review",
+            len(row) > 3 and row[3] == "event",
         )
         for row in _read_tsv(directory / "type-words.tsv")
     }

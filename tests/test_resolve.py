@@ -64,7 +64,10 @@ def test_synonym_type_words_merge_but_different_kinds_of_event_do_not() -> None:
 def test_vocabulary_concept_absorbs_a_dated_mention() -> None:
     entities, _ = resolve_entities(SAMPLE)
     audits = [e for e in entities if e.kind == "Audit"]
-    assert [(a.label, a.alt_labels) for a in audits] == [("Section 11 audit", ("2019/20 Section 11 audit",))]
+    # each partnership runs its own Section 11 audit (sg:scope "local"): the label names the area
+    assert [(a.label, a.alt_labels) for a in audits] == [
+        ("Section 11 audit (Eastmoor)", ("2019/20 Section 11 audit", "Section 11 audit"))
+    ]
 
 
 def test_acronym_resolves_to_the_agency_it_stands_for() -> None:

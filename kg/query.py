@@ -439,9 +439,7 @@ def resolve_query(
 def _query_text(argument: str, directory: Path) -> str:
     if _NAME.fullmatch(argument) and (directory / f"{argument}.rq").is_file():
         return (directory / f"{argument}.rq").read_text(encoding="utf-8")
-    if argument.endswith(".rq") or (
-        "\n" not in argument and len(argument) < 4096 and Path(argument).is_file()
-    ):
+    if argument.endswith(".rq") or ("\n" not in argument and _is_file(argument)):
         path = Path(argument)
         if not path.is_file():
             raise QueryError("no such query file; check the path", path)
@@ -453,6 +451,14 @@ def _query_text(argument: str, directory: Path) -> str:
             "(`kg query --list` describes them)"
         )
     return argument
+
+
+def _is_file(argument: str) -> bool:
+    """Whether SPARQL text could be a file's path (text no file system takes as a name is not)."""
+    try:
+        return len(argument) < 4096 and Path(argument).is_file()
+    except (OSError, ValueError):  # a part longer than a name may be, a NUL…
+        return False
 
 
 def sparql_string(value: str) -> str:

@@ -147,6 +147,13 @@ def test_a_query_file_path_is_read(tmp_path: Path) -> None:
     assert values(str(path)) == [{"n": "4"}]
 
 
+def test_one_line_sparql_with_a_long_slash_free_stretch_is_run_not_taken_for_a_path() -> None:
+    # more than 255 characters between two slashes: no file system takes that as a name
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s sg:hasRecommendation ?r " + "FILTER(true) " * 25 + "}"
+    assert "/" not in text and len(text) > 300
+    assert values(text) == [{"n": "4"}]
+
+
 def test_standard_prefixes_are_declared_when_the_query_omits_them() -> None:
     result = run_query("ASK { sgid:review\\/child-a a sg:SeriousCaseReview }", TWO_REVIEWS)
     assert result.boolean is True

@@ -70,12 +70,21 @@ _METADATA_LINE = re.compile(
     r"document\s+(?:date|version|owner)|review\s+date|date)\s*:",
     re.IGNORECASE,
 )
+# "Status as at 31 March 2021.": when a table or list was brought up to date, not a response
+_AS_AT_LINE = re.compile(r"^(?:status|position|progress|updated?)\s+(?:as\s+)?(?:at|on)\b.{0,40}$", re.IGNORECASE)
 _LABEL_VALUE = re.compile(r"^[A-Z][\w ]{0,30}:\s+\S")
 _TERMINAL = re.compile(r"[.;?!,][\"'’”)\]]*$")
 _REC_COLUMN = re.compile(r"recommendation|learning|finding|action required", re.IGNORECASE)
 _RESPONSE_COLUMN = re.compile(r"response|progress|update|action taken|actions? taken|outcome", re.IGNORECASE)
 _STATUS_COLUMN = re.compile(r"^\W*(?:current\s+)?(?:status|rag\b|progress\s+rating|rating)", re.IGNORECASE)
 _AGENCY_COLUMN = re.compile(r"agenc|lead|owner|responsib|organisation|who", re.IGNORECASE)
+# "Lead agency: Riverton Police", "Status: Complete": a table's columns written as lines
+_AGENCY_LABEL = re.compile(
+    r"^(?:lead(?:\s+(?:agency|agencies|partner|organisation|officer))?|agenc(?:y|ies)|owners?|"
+    r"responsible(?:\s+(?:agency|agencies|lead|officer|organisation))?|organisations?|who)$",
+    re.IGNORECASE,
+)
+_FIELD_LINE = re.compile(r"^(?P<label>[A-Z][\w /]{0,30}?)\s*:\s+(?P<value>\S.{0,120})$")
 
 
 @dataclass
@@ -94,6 +103,7 @@ class _Open:
     taking_text: bool = True  # still reading the recommendation's own words
     agents: list[tuple[int, Span]] = field(default_factory=list)
     rule: str = ""
+    status: Span | None = None
 
     def close(self) -> Section:
         text = Span(self.text[0].start, self.text[-1].end) if self.text else None
@@ -109,6 +119,7 @@ class _Open:
             tuple(self.hints),
             tuple(self.agents),
             self.rule,
+            status=self.status,
         )
 
 
@@ -260,6 +271,15 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 current.context.append(Span(parent.text[0].start, parent.text[-1].end))
             current.text.append(Span(b.end - len(rest), b.end))
             continue
+        fld = _field_line(b) if current is not None else None
+        if fld is not None and current is not None:
+            role, span = fld
+            if role == "status":
+                current.status = current.status or span
+            else:
+                current.hints.append(span)
+            current.taking_text = False
+            continue
         label = _RESPONSE_LABEL.match(text) if current is not None else None
         if label and not label.group("rest") and len(text.split()) > 8:
             label = None  # a sentence that ends with "update", not a label
@@ -321,10 +341,28 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             continue  # a heading over the next recommendation
         if _GENERIC_HEADING.match(text) or _METADATA_LINE.match(text) or is_section_title(text):
             continue
+        if _AS_AT_LINE.match(text):
+            continue
         current.responses.append(Span(b.start, b.end))
     finish()
     # A parent closed early (when its first lettered part opened) keeps its place in order.
     return _ordered(out)
+
+
+def _field_line(b: Block) -> tuple[str, Span] | None:
+    """A short "Label: value" line naming a lead agency or a status, as a table's columns are
+    written in running text: ("agency" | "status", the value's span)."""
+    m = _FIELD_LINE.match(b.text)
+    if not m or len(m.group("value").split()) > 12 or b.kind == "heading":
+        return None
+    label = m.group("label")
+    start = b.start + m.start("value")
+    span = Span(start, start + len(m.group("value").rstrip()))
+    if _STATUS_COLUMN.match(label):
+        return "status", span
+    if _AGENCY_LABEL.match(label):
+        return "agency", span
+    return None
 
 
 def _ordered(sections: list[Section]) -> list[Section]:

@@ -115,3 +115,31 @@ def test_document_with_no_recommendations_gives_a_warning_naming_it() -> None:
     _, seg = segmented("no_recommendations.txt")
     assert seg.sections == ()
     assert len(seg.warnings) == 1 and "no_recommendations.txt" in seg.warnings[0]
+
+
+def test_lead_agency_and_status_lines_are_a_rows_columns_not_responses(tmp_path: Path) -> None:
+    """'Lead agency: X' and 'Status: Y' under a recommendation are what a table's lead-agency
+    and status columns hold: an addressee hint and the stated status, never a response."""
+    path = tmp_path / "fields.txt"
+    path.write_text(
+        "Eastholm Partnership: Response to the Recommendations\n\n"
+        "1. The partnership should review the missing children protocol.\n\n"
+        "Lead agency: Eastholm Police\n\n"
+        "Eastholm Police revised the protocol in May 2022.\n\n"
+        "Status: Complete\n\n"
+        "2. Schools should use the attendance toolkit.\n\n"
+        "Lead agency: Eastholm Education Service\n\n"
+        "The toolkit was issued to every school.\n\n"
+        "Status as at 31 March 2023.\n",
+        encoding="utf-8",
+    )
+    doc = read_document(path)
+    seg = split_sections(doc)
+    assert [s.key for s in seg.sections] == ["1", "2"]
+    first, second = seg.sections
+    said = [doc.text[r.start : r.end] for r in first.responses]
+    assert said == ["Eastholm Police revised the protocol in May 2022."]
+    assert [doc.text[h.start : h.end] for h in first.addressee_hints] == ["Eastholm Police"]
+    assert first.status is not None and doc.text[first.status.start : first.status.end] == "Complete"
+    assert [doc.text[r.start : r.end] for r in second.responses] == ["The toolkit was issued to every school."]
+    assert second.status is None

@@ -490,11 +490,13 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
     out: list[Section] = []
     score = 0.0
     group_keys: dict[str, str] = {}
+    intro: Span | None = None
     for n, (row, cells) in enumerate(sorted(rows.items()), start=1):
         rec = [c for c in cells if c.column and _REC_COLUMN.search(c.column)]
         if not rec:
             continue
         body = rec[0]
+        tail = [c for c in rec if c.column == body.column][-1]  # a cell of several paragraphs
         m = _HEADING.match(body.text) or _NUMBERED.match(body.text)
         number = str(number_value(m.group("n"))) if m else None
         start = body.end - len(m.group("rest")) if m and m.group("rest") else body.start
@@ -508,13 +510,15 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
         group = g.group("g").strip() if g else None
         gkey = _group_key(group, group_keys) + "-" if group else ""
         key = gkey + (slugify(number) if number else str(n))
-        responses = tuple(
-            Span(c.start, c.end)
-            for c in cells
-            if c.column
-            and _RESPONSE_COLUMN.search(c.column)
-            and not _STATUS_COLUMN.search(c.column)
-            and c is not body
+        responses, agents = _cell_responses(
+            [
+                c
+                for c in cells
+                if c.column
+                and _RESPONSE_COLUMN.search(c.column)
+                and not _STATUS_COLUMN.search(c.column)
+                and c.column != body.column
+            ]
         )
         status = next(
             (
@@ -527,9 +531,16 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
         hints = tuple(
             Span(c.start, c.end)
             for c in cells
-            if c.column and _AGENCY_COLUMN.search(c.column) and not _REC_COLUMN.search(c.column)
+            if c.column
+            and _AGENCY_COLUMN.search(c.column)
+            and not _REC_COLUMN.search(c.column)
+            and not _RESPONSE_COLUMN.search(c.column)
         )
         context = (Span(head.start, head.end),) if g and head is not None else ()
+        if intro is None and not out and head is not None and head.kind == "paragraph":
+            intro = _introduction(head)  # "It is recommended that the Board:" above the table
+        if intro is not None:
+            context += (intro,)
         score += 1.0 + reads_as_recommendation(body.text) + 0.5 * bool(responses)
         out.append(
             Section(
@@ -538,13 +549,33 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
                 group,
                 "recommendation",
                 None,
-                Span(start, body.end),
+                Span(start, tail.end),
                 responses,
                 context,
                 hints,
-                (),
+                agents,
                 "structure:table-column",
                 status=status,
             )
         )
     return out, score
+
+
+def _cell_responses(cells: list[Block]) -> tuple[tuple[Span, ...], tuple[tuple[int, Span], ...]]:
+    """A row's response paragraphs, read as under a recommendation in running text: a label
+    ("YJS response:", "Response") names who answers, and is not itself a response."""
+    responses: list[Span] = []
+    agents: list[tuple[int, Span]] = []
+    for c in cells:
+        label = _RESPONSE_LABEL.match(c.text)
+        if label and not label.group("rest") and len(c.text.split()) > 8:
+            label = None
+        if label is None:
+            responses.append(Span(c.start, c.end))
+            continue
+        rest, who = label.group("rest"), label.group("who")
+        if rest:
+            responses.append(Span(c.end - len(rest), c.end))
+        if who and not _GENERIC_WHO.match(who.strip()):
+            agents.append((len(responses) - (1 if rest else 0), Span(c.start, c.start + len(who))))
+    return tuple(responses), tuple(agents)

@@ -143,3 +143,27 @@ def test_lead_agency_and_status_lines_are_a_rows_columns_not_responses(tmp_path:
     assert first.status is not None and doc.text[first.status.start : first.status.end] == "Complete"
     assert [doc.text[r.start : r.end] for r in second.responses] == ["The toolkit was issued to every school."]
     assert second.status is None
+
+
+def test_a_table_row_reads_its_response_labels_and_the_sentence_above_the_table(tmp_path: Path) -> None:
+    """A response cell of several paragraphs keeps them apart; a 'YJS response' paragraph names
+    who answers (and is no response itself); the sentence introducing the table says whom the
+    rows are for, as it does above a numbered list."""
+    path = tmp_path / "plan.html"
+    path.write_text(
+        "<html><body><h1>Eastholm: Response to the Recommendations</h1>"
+        "<p>It is recommended that the Eastholm Safeguarding Children Partnership:</p>"
+        "<table><tr><th>No.</th><th>Recommendation</th><th>Response</th></tr>"
+        "<tr><td>1</td><td>review the escalation protocol</td>"
+        "<td><p>YJS response</p><p>The YJS revised its referral form.</p><p>Training followed.</p></td></tr>"
+        "</table></body></html>",
+        encoding="utf-8",
+    )
+    doc = read_document(path)
+    (sec,) = split_sections(doc).sections
+    assert [doc.text[r.start : r.end] for r in sec.responses] == [
+        "The YJS revised its referral form.",
+        "Training followed.",
+    ]
+    assert [(i, doc.text[s.start : s.end]) for i, s in sec.responder_hints] == [(0, "YJS")]
+    assert any("Eastholm Safeguarding Children Partnership" in doc.text[c.start : c.end] for c in sec.context)

@@ -536,7 +536,7 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
             and not _REC_COLUMN.search(c.column)
             and not _RESPONSE_COLUMN.search(c.column)
         )
-        context = (Span(head.start, head.end),) if g and head is not None else ()
+        context: tuple[Span, ...] = (Span(head.start, head.end),) if g and head is not None else ()
         if intro is None and not out and head is not None and head.kind == "paragraph":
             intro = _introduction(head)  # "It is recommended that the Board:" above the table
         if intro is not None:

@@ -19,7 +19,6 @@ import html
 import json
 import re
 import shutil
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,6 +39,7 @@ class Unit:
     sub: bool = False  # rec: a sub-part of the recommendation before it
     parent: int = 0  # rec sub-part: its parent's number
     column: str | None = None  # body read from a table cell: the cell's column
+    of_rec: bool = False  # body: a list item the recommendation's text introduced ("…regarding:")
     bodies: list[Unit] = field(default_factory=list)  # rec/la: the response units under it
 
 
@@ -143,7 +143,15 @@ def read_units(path: Path, gold: dict[str, Any]) -> list[Unit]:
         column = b.column if b.kind == "cell" else None
         if column and _RESPONSE_COLUMN.search(column):
             column = None
-        current.bodies.append(Unit("body", texts[bi], heading=b.kind == "heading", column=column))
+        of_rec = (
+            current.kind == "rec"
+            and texts[bi].startswith("- ")
+            and all(x.of_rec for x in current.bodies)
+            and (current.text.endswith(":") or bool(current.bodies))
+        )
+        current.bodies.append(
+            Unit("body", texts[bi], heading=b.kind == "heading", column=column, of_rec=of_rec)
+        )
     return units
 
 
@@ -162,8 +170,12 @@ def _word(n: int) -> str:
     return NUMBER_WORDS[n - 1].capitalize()
 
 
+def _is_title(u: Unit) -> bool:
+    return u.kind == "pre" and len(u.text.split()) <= 14 and not u.text.rstrip().endswith((".", ":", ";"))
+
+
 def _title(units: list[Unit]) -> str:
-    return next((u.text for u in units if u.kind == "pre" and len(u.text.split()) <= 14), "Response")
+    return next((u.text for u in units if _is_title(u)), "Response to the Recommendations")
 
 
 def _body_text(u: Unit) -> str:
@@ -222,7 +234,7 @@ def render_markdown_headings(units: list[Unit], path: Path) -> Path:
     first = True
     for u in units:
         if u.kind == "pre":
-            out.append(("# " if first else ("## " if u.heading else "")) + u.text)
+            out.append(("# " if first and _is_title(u) else ("## " if u.heading else "")) + u.text)
             if first:
                 out.append(
                     "| Field | Detail |\n|---|---|\n| Version | 2.1 |\n| Status | Final |\n"
@@ -309,21 +321,60 @@ def render_glued(units: list[Unit], path: Path) -> Path:
     return _write_text(path.with_suffix(".txt"), out)
 
 
+def _hyphen_point(word: str, room: int) -> int:
+    """Where a word processor would hyphenate ``word`` to fit ``room`` characters (the hyphen
+    included): after a vowel and before a consonant, at least three letters either side; 0 if
+    nowhere fits."""
+    best = 0
+    for k in range(3, len(word) - 2):
+        if k + 1 <= room and word[k - 1] in "aeiouy" and word[k] not in "aeiouy":
+            best = k
+    return best
+
+
+def _wrap_hyphenated(text: str, width: int, state: list[int]) -> list[str]:
+    """Greedy wrapping at ``width``; every second long lower-case word that does not fit is
+    hyphenated across the line end instead of moved whole (``state`` counts them)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        if not line:
+            line = word
+            continue
+        if len(line) + 1 + len(word) <= width:
+            line += " " + word
+            continue
+        room = width - len(line) - 1
+        k = _hyphen_point(word, room) if len(word) >= 8 and word.isalpha() and word.islower() else 0
+        if k:
+            state[0] += 1
+        if k and state[0] % 2 == 0:
+            lines.append(f"{line} {word[:k]}-")
+            line = word[k:]
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
 def render_pdf_text(units: list[Unit], path: Path, width: int = 84, page_lines: int = 46) -> Path:
-    """Hard-wrapped lines, a running header on each page and ``Page N of M`` below it."""
+    """Text as pdftotext gives it: hard-wrapped lines with some words hyphenated at a line end,
+    a running header on every page, a footer with the partnership's name and ``Page N of M``."""
     paragraphs = _lines(units, lambda u: f"{u.number}. ", lambda u: f"({_letter(u.number)}) ")
     lines: list[str] = []
+    state = [0]
     for p in paragraphs:
-        lines.extend(textwrap.wrap(p, width, break_long_words=False, break_on_hyphens=False) or [""])
+        lines.extend(_wrap_hyphenated(p, width, state) or [""])
         lines.append("")
     pages = [lines[i : i + page_lines] for i in range(0, len(lines), page_lines)]
     running = f"{_title(units)[:60]} – Response to the Recommendations"
     out: list[str] = []
     for n, page in enumerate(pages, start=1):
-        if n > 1:
-            out += [running, ""]
+        out += [running, ""]
         out += page
-        out += ["", f"{' ' * 60}Page {n} of {len(pages)}", ""]
+        out += ["", f"OFFICIAL{' ' * 50}Page {n} of {len(pages)}", "\f"]
     path = path.with_suffix(".txt")
     path.write_text("\n".join(out), encoding="utf-8")
     return path
@@ -336,7 +387,8 @@ def render_pdf(units: list[Unit], path: Path) -> Path:
     blocks: list[Block] = []
     for u in units:
         if u.kind == "pre":
-            blocks.append(Block("heading" if u.heading else "para", u.text, level=1 if not blocks else 2))
+            title = not blocks and _is_title(u)
+            blocks.append(Block("heading" if u.heading or title else "para", u.text, level=1 if title else 2))
         elif u.kind in ("group", "la"):
             blocks.append(Block("heading", u.text, level=2))
         elif u.kind == "rec":
@@ -391,7 +443,7 @@ def render_docx_numbering(units: list[Unit], path: Path) -> Path:
     first = True
     for u in units:
         if u.kind == "pre":
-            if first or u.heading:
+            if (first and _is_title(u)) or u.heading:
                 document.add_heading(u.text, level=1 if first else 2)
             else:
                 document.add_paragraph(u.text)
@@ -447,9 +499,10 @@ def render_html_table(units: list[Unit], path: Path) -> Path:
         )
         for u in table:
             cells = [] if la else [e(f"{u.parent}{_letter(u.number)}" if u.sub else str(u.number))]
-            cells.append(e(u.text))
+            own = [b.text for b in u.bodies if b.of_rec]
+            cells.append("".join(f"<p>{e(t)}</p>" for t in [u.text, *own]) if own else e(u.text))
             cells += [e(" ".join(b.text for b in u.bodies if b.column == c)) for c in extra]
-            cells.append("".join(f"<p>{e(b.text)}</p>" for b in u.bodies if not b.column))
+            cells.append("".join(f"<p>{e(b.text)}</p>" for b in u.bodies if not b.column and not b.of_rec))
             parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         parts.append("</tbody></table>")
         table.clear()
@@ -458,7 +511,7 @@ def render_html_table(units: list[Unit], path: Path) -> Path:
     for u in units:
         if u.kind == "pre":
             flush()
-            tag = "h1" if first else ("h2" if u.heading else "p")
+            tag = "h1" if first and _is_title(u) else ("h2" if u.heading else "p")
             parts.append(f"<{tag}>{e(u.text)}</{tag}>")
             first = False
         elif u.kind == "group":

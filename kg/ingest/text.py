@@ -12,10 +12,12 @@ import re
 import statistics
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import IngestError
 from kg.model import RawBlock
+from kg.resources import ontology_file
 
 # Bullet glyphs left by PDF extraction (Symbol/Wingdings private-use code points) and common
 # typographic bullets. They become "- " list markers.
@@ -431,13 +433,30 @@ def dehyphenate(lines: list[str]) -> list[str]:
         joined, broken = (head + tail).lower(), f"{head}-{tail}".lower()
         # the broken form was counted once as "head" + "tail" fragments, never as a whole;
         # a tail that is only a word ending ("-ments", "-tion") cannot stand alone either
-        if (words[joined] >= 1 and words[broken] == 0) or (
-            _SUFFIX.fullmatch(tail) and head.islower() and words[broken] == 0
+        if words[broken] == 0 and (
+            words[joined] >= 1
+            or (_SUFFIX.fullmatch(tail) and head.islower())
+            or _hyphenated_to_fit(head, tail, words)
         ):
             out[i] = line.rstrip()[: m.start()].rstrip()
             rest = out[j].lstrip()
             out[j] = head + rest
     return out
+
+
+@lru_cache(maxsize=1)
+def _hyphen_prefixes() -> frozenset[str]:
+    text = ontology_file("hyphen-prefixes.tsv").read_text(encoding="utf-8")
+    return frozenset(x.strip().lower() for x in text.splitlines() if x.strip() and not x.startswith("#"))
+
+
+def _hyphenated_to_fit(head: str, tail: str, words: Counter[str]) -> bool:
+    """A lower-case word broken at a line end to fit the line ("crimi-" / "nal"), not a
+    compound: its first part is no compound prefix, and neither part is a word the document
+    uses on its own ("decision-" / "making" stays a compound)."""
+    if not (head.islower() and tail.islower()) or head.lower() in _hyphen_prefixes():
+        return False
+    return words[head.lower()] <= 1 and words[tail.lower()] <= 1
 
 
 def text_blocks(text: str) -> list[RawBlock]:

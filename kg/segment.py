@@ -55,6 +55,11 @@ _LETTERED = re.compile(
     r"^(?:\(?(?P<n>[a-z]|[ivx]{1,4})[).]|(?P<p>\d{1,2})(?P<n2>[a-z])[.):]?)(?:\s+(?P<rest>\S.*)|\s*$)"
 )
 _ROMAN = {r: i + 1 for i, r in enumerate(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"])}
+_CROSS_REFERENCE = re.compile(
+    r"^(?:responses?\s+(?:to|on)\s+recommendation\s+(?P<n>\d{1,2}[a-z]?|" + "|".join(NUMBER_WORDS) + r")"
+    r"|recommendation\s+(?P<n2>\d{1,2})\s*[:.–—-]?\s*(?:agency\s+)?responses?)\s*[:.]?\s*$",
+    re.IGNORECASE,
+)
 _GROUP = re.compile(
     r"^(?:recommendations?|actions?)\s+(?:for|to|relating\s+to|in\s+relation\s+to)\s+"
     r"(?:the\s+)?(?P<g>.+?)\s*:?$",
@@ -193,10 +198,13 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
     preamble_hint: Span | None = None
     last_para: Block | None = None
 
+    opened: dict[str, _Open] = {}  # every recommendation opened so far, by key
+
     def finish() -> None:
         nonlocal current
         if current is not None:
             out.append(current.close())
+            opened[current.key] = current
         current = None
 
     for i, b in enumerate(blocks):
@@ -207,6 +215,17 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
         h = marker if family.heading else None
         let = _LETTERED.match(text) if not marker else None
 
+        back = _cross_reference(text) if not marker and heading_like(b) else None
+        if back is not None and current is not None and current.key == gkey + back:
+            finish()
+        if back is not None and gkey + back in opened:
+            # "Response to Recommendation 2" after the list: what follows answers number 2
+            finish()
+            current = opened[gkey + back]
+            out[:] = [s for s in out if s.key != current.key]
+            current.taking_text = False
+            parent = None
+            continue
         if g and not h:
             finish()
             parent = None
@@ -215,7 +234,7 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             gkey = _group_key(group, group_keys) + "-"
             expected = 1
             continue
-        n_value = number_value(marker.group("n")) if marker else None
+        n_value = family.value(marker.group("n")) if marker else None
         if n_value == 1 and expected > 1:
             # Numbering starts again without a "Recommendations for …" heading: the heading
             # just before it (if any) names the group; otherwise number the parts.
@@ -231,7 +250,7 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             expected = n_value + 1
             rest = (marker.group("rest") or "").strip()
             token = marker.group("n")
-            number = token.upper() if len(token) == 1 and token.isalpha() else str(n_value)
+            number = token.upper() if len(token) == 1 and token.isalpha() and not family.roman else str(n_value)
             if family.kind == "learning-area":  # "Area of learning 2: Hearing the child"
                 current = _Open(f"la-{n_value}", None, None, "learning-area", None, rule=cand.rule)
                 current.text.append(Span(b.end - len(rest), b.end) if rest else Span(b.start, b.end))
@@ -347,6 +366,16 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
     finish()
     # A parent closed early (when its first lettered part opened) keeps its place in order.
     return _ordered(out)
+
+
+def _cross_reference(text: str) -> str | None:
+    """'Response to Recommendation 2', 'Recommendation 2 – response': the number whose
+    responses follow, in a document that lists its recommendations first."""
+    m = _CROSS_REFERENCE.match(text)
+    if not m:
+        return None
+    token = (m.group("n") or m.group("n2")).lower()
+    return token if token[:1].isdigit() else str(number_value(token))
 
 
 def _field_line(b: Block) -> tuple[str, Span] | None:

@@ -159,7 +159,11 @@ def read_units(path: Path, gold: dict[str, Any]) -> list[Unit]:
 
 
 def _roman(n: int) -> str:
-    return ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"][n - 1]
+    out = ""
+    for value, digits in ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while n >= value:
+            out, n = out + digits, n - value
+    return out
 
 
 def _letter(n: int) -> str:
@@ -530,6 +534,108 @@ def render_html_table(units: list[Unit], path: Path) -> Path:
     return path
 
 
+METADATA = (("Version", "2.1"), ("Status", "Final"), ("Classification", "OFFICIAL"))
+
+
+def render_docx_headings(units: list[Unit], path: Path) -> Path:
+    """Word with real styles: a document-control table first, ``Heading 2`` "Recommendation N"
+    (``Heading 3`` under a group heading), the text in a paragraph, lettered parts in Word's
+    own ``List Number 2`` style (the letter not in the text)."""
+    from docx import Document
+
+    document = Document()
+    grouped = any(u.kind == "group" for u in units)
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Document control", ""
+    for key, value in METADATA:
+        row = table.add_row()
+        row.cells[0].text, row.cells[1].text = key, value
+    first = True
+    for u in units:
+        if u.kind == "pre":
+            if (first and _is_title(u)) or u.heading:
+                document.add_heading(u.text, level=1 if first else 2)
+            else:
+                document.add_paragraph(u.text)
+            first = False
+        elif u.kind in ("group", "la"):
+            document.add_heading(u.text, level=2)
+        elif u.kind == "rec":
+            if u.sub:
+                document.add_paragraph(f"{_letter(u.number)}) {u.text}")
+            else:
+                document.add_heading(f"Recommendation {u.number}", level=3 if grouped else 2)
+                if u.text:
+                    document.add_paragraph(u.text)
+        for b in u.bodies:
+            document.add_paragraph(_body_text(b))
+    path = path.with_suffix(".docx")
+    document.save(str(path))
+    return path
+
+
+def render_responses_after(units: list[Unit], path: Path) -> Path:
+    """The recommendations listed first (``1.``, parts ``a)``), then a Responses part with a
+    "Response to Recommendation N" heading over each one's responses (numbering restarts under
+    each group, as in the list)."""
+    pre = [u.text for u in units if u.kind == "pre"]
+    if any(u.kind == "la" for u in units):  # themes are their own headings: nothing to list
+        return _write_text(path.with_suffix(".txt"), _lines(units, lambda u: f"{u.number}. ", lambda u: ""))
+    listing: list[str] = ["Recommendations"]
+    answers: list[str] = ["Responses"]
+    for u in units:
+        if u.kind == "group":
+            listing.append(u.text)
+            answers.append(u.text)
+        elif u.kind == "rec":
+            if u.sub:
+                listing.append(f"{_letter(u.number)}) {u.text}")
+                ref = f"{u.parent}{_letter(u.number)}"
+            else:
+                listing.append(f"{u.number}. {u.text}" if u.text else f"{u.number}.")
+                ref = str(u.number)
+            own = [b.text for b in u.bodies if b.of_rec]
+            listing.extend(own)
+            said = [_body_text(b) for b in u.bodies if not b.of_rec]
+            if said:
+                answers.append(f"Response to Recommendation {ref}")
+                answers.extend(said)
+    return _write_text(path.with_suffix(".txt"), pre + listing + answers)
+
+
+def render_yaml_markdown(units: list[Unit], path: Path) -> Path:
+    """Markdown for a static site: YAML front matter, ``## Recommendation N: text`` on one
+    heading line, responses as paragraphs."""
+    title = _title(units).replace('"', "'")
+    out = [f'---\ntitle: "{title}"\nlayout: page\nversion: 2.1\ntags:\n  - safeguarding\n---']
+    first = True
+    for u in units:
+        if u.kind == "pre":
+            out.append(("# " if first and _is_title(u) else ("## " if u.heading else "")) + u.text)
+            first = False
+        elif u.kind in ("group", "la"):
+            out.append(f"## {u.text}")
+        elif u.kind == "rec":
+            if u.sub:
+                out.append(f"{_letter(u.number)}) {u.text}")
+            else:
+                out.append(f"## Recommendation {u.number}: {u.text}" if u.text else f"## Recommendation {u.number}")
+        out.extend(_body_text(b) for b in u.bodies)
+    return _write_text(path.with_suffix(".md"), out)
+
+
+def _upper_roman(n: int) -> str:
+    return _roman(n).upper()
+
+
+def render_roman(units: list[Unit], path: Path) -> Path:
+    """Roman numerals for the recommendations (``I.``, ``II.``), letters ``(a)`` for their parts."""
+    return _write_text(
+        path.with_suffix(".txt"),
+        _lines(units, lambda u: f"{_upper_roman(u.number)}. ", lambda u: f"({_letter(u.number)}) "),
+    )
+
+
 Render = Callable[[list[Unit], Path], Path]
 
 LAYOUTS: dict[str, Render] = {
@@ -547,6 +653,10 @@ LAYOUTS: dict[str, Render] = {
     "glued-markers": render_glued,
     "bold-headings": render_bold_headings,
     "number-words": render_number_words,
+    "docx-headings+metadata": render_docx_headings,
+    "responses-after": render_responses_after,
+    "yaml-markdown": render_yaml_markdown,
+    "roman": render_roman,
 }
 
 

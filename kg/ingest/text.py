@@ -169,7 +169,7 @@ def markdown_blocks(text: str) -> list[RawBlock]:
         para.clear()
         bold_lines.clear()
 
-    lines = text.split("\n")
+    lines = _drop_front_matter(text.split("\n"))
     header: list[str] | None = None
     rows = 0
     for n, raw in enumerate(lines):
@@ -206,6 +206,22 @@ def markdown_blocks(text: str) -> list[RawBlock]:
         bold_lines.append(bold)
     flush()
     return join_split_paragraphs(blocks)
+
+
+_FRONT_MATTER_KEY = re.compile(r"^\s*(?:[\w-]+\s*:.*|-\s+.*|\s+.*|#.*|)$")
+
+
+def _drop_front_matter(lines: list[str]) -> list[str]:
+    """YAML front matter (a ``---`` line, ``key: value`` lines, ``---``) is a site generator's
+    settings, not the document's text."""
+    if not lines or lines[0].strip() != "---":
+        return lines
+    for n in range(1, min(len(lines), 80)):
+        if lines[n].strip() in ("---", "..."):
+            return lines[n + 1 :] if n > 1 else lines
+        if not _FRONT_MATTER_KEY.match(lines[n]):
+            return lines
+    return lines
 
 
 def join_split_paragraphs(blocks: list[RawBlock]) -> list[RawBlock]:

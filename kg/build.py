@@ -11,23 +11,27 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import json
+import multiprocessing
 import os
 import shutil
+import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import networkx as nx
 
 from kg.actions import classify_actions
-from kg.cache import extractor_version, load_cached, prune_cache, store_cached
+from kg.cache import builder_version, extractor_version, load_cached, prune_cache, store_cached
 from kg.errors import ExportError, IngestError, KgError
 from kg.graph import Extracted, build_graph
 from kg.ingest import DEFAULT_MAX_BYTES, ILLEGAL_CHARACTERS, document_from_bytes, read_bytes, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
-from kg.publish import Staging, build_lock, clean_up
-from kg.rdf import serialize_turtle, triple_rows
+from kg.publish import Staging, build_lock, clean_up, current_build
+from kg.rdf import serialize_turtle, triple_rows, write_atomic
 from kg.relate import relate_document
 from kg.resolve import read_registry, write_registry
 from kg.segment import split_sections
@@ -127,6 +131,77 @@ def extract_file(path: Path, max_bytes: int, cache_dir: Path | None) -> tuple[Ex
     return x, False
 
 
+# below this many documents per worker, starting workers costs more than it saves
+_PER_WORKER = 8
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def extract_files(
+    files: list[Path], max_bytes: int, cache_dir: Path | None, jobs: int | None = None
+) -> Generator[tuple[Path, Extracted | None, bool, KgError | None], None, None]:
+    """``extract_file`` for each file, in ``jobs`` processes, yielding in the order given:
+    (path, result or None, from cache, the ``KgError`` that stopped it or None).
+
+    Workers are separate processes (``concurrent.futures``; see ``_start_method``); results come back in the order of ``files``, so the
+    build is the same whatever the number of workers. Closing the generator early cancels the
+    documents not yet started."""
+    jobs = max(1, jobs if jobs is not None else default_jobs())
+    jobs = min(jobs, len(files) // _PER_WORKER)
+    if jobs <= 1:
+        for path in files:
+            yield (path, *_extract_one(path, max_bytes, cache_dir))
+        return
+    context = multiprocessing.get_context(_start_method())
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    try:
+        chunk = max(1, min(64, len(files) // (jobs * 8)))
+        chunks = [files[i : i + chunk] for i in range(0, len(files), chunk)]
+        futures = [pool.submit(_extract_many, c, max_bytes, cache_dir) for c in chunks]
+        for paths, future in zip(chunks, futures, strict=True):
+            for path, done in zip(paths, future.result(), strict=True):
+                yield (path, *done)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_method() -> str:
+    """Fork when this process runs no other thread (fast, and no module is imported again);
+    otherwise a fork server, since forking a process with threads can deadlock the child."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _extract_one(
+    path: Path, max_bytes: int, cache_dir: Path | None
+) -> tuple[Extracted | None, bool, KgError | None]:
+    try:
+        x, cached = extract_file(path, max_bytes, cache_dir)
+    except KgError as err:
+        return None, False, err
+    return x, cached, None
+
+
+def _extract_many(
+    paths: list[Path], max_bytes: int, cache_dir: Path | None
+) -> list[tuple[Extracted | None, bool, KgError | None]]:
+    """In a worker: ``_extract_one`` for a few files (one round trip for several)."""
+    out = []
+    for path in paths:
+        x, cached, err = _extract_one(path, max_bytes, cache_dir)
+        # an exception crosses the process boundary by its message: keep the whole message
+        out.append((x, cached, KgError(str(err)) if err is not None else None))
+    return out
+
+
 def _moved(x: Extracted, path: Path) -> Extracted:
     """A cached result for the same bytes read under ``path`` (warnings name the file)."""
     old = f"{x.document.path}: "
@@ -148,8 +223,12 @@ def build(
     strict: bool = False,
     html: bool = True,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    validate: bool = True,
 ) -> BuildResult:
-    """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.html, text/, merges.tsv)."""
+    """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.store/, graph.html, text/,
+    merges.tsv). Documents are read and extracted by ``jobs`` worker processes (default: one
+    per core available); the rest of the pipeline runs once over all of them."""
     result = BuildResult()
     clock = _Clock(result.timings)
     files, failures = collect_inputs(paths, out, result.warnings)
@@ -160,7 +239,9 @@ def build(
     _check_writable(out)
     with build_lock(out):
         clean_up(out)
-        return _build_locked(files, out, result, max_bytes, use_cache, strict, html, progress, clock)
+        return _build_locked(
+            files, out, result, max_bytes, use_cache, strict, html, progress, clock, jobs, validate
+        )
 
 
 def _build_locked(
@@ -173,26 +254,33 @@ def _build_locked(
     html: bool,
     progress: Progress | None,
     clock: _Clock,
+    jobs: int | None = None,
+    validate: bool = True,
 ) -> BuildResult:
     items: list[Extracted] = []
     cache_dir = out / ".kgcache" if use_cache else None
     named: dict[str, Path] = {}  # document IRI slug → the file that has it
     read_fresh = 0
-    for n, path in enumerate(files, start=1):
+    extracted = extract_files(files, max_bytes, cache_dir, jobs)
+    for n, (path, x, cached, error) in enumerate(extracted, start=1):
         if progress:
             progress(path.name, n - 1, len(files))
         try:
-            x, cached = extract_file(path, max_bytes, cache_dir)
+            if error is not None:
+                raise error
+            assert x is not None
             _claim_name(path, named)
         except KgError as err:
             result.failures.append(Failure(path, str(err)))
             if strict:
+                extracted.close()  # stops the workers
                 break
             continue
         except Exception as err:  # any failure with one file is that file's failure (a bug, reported)
             reason = f"{type(err).__name__}: {err}"[:200]
             result.failures.append(Failure(path, f"{path}: could not be read ({reason}); please report this"))
             if strict:
+                extracted.close()
                 break
             continue
         read_fresh += not cached
@@ -205,18 +293,85 @@ def _build_locked(
     clock.lap("extract")
     if not items or (strict and result.failures):
         return result  # nothing to build, or --strict stopped: the outputs stay as they were
+    fingerprint = _fingerprint(items, html, validate)
+    if use_cache and _up_to_date(out, fingerprint, result):
+        clock.lap("up to date")
+        return result
     registry = out / "ids.tsv"
     minted = read_registry(registry.read_text(encoding="utf-8")) if registry.is_file() else {}
     graph, entities = build_graph(items, minted=minted)
     clock.lap("resolve+graph")
-    write_outputs(graph, entities, items, out, html, result, clock, minted)
+    write_outputs(graph, entities, items, out, html, result, clock, minted, validate)
     clean_up(out)  # the builds before the previous one
+    clock.lap("publish")
     if cache_dir is not None and cache_dir.is_dir():
         with contextlib.suppress(OSError):
             prune_cache(cache_dir, extractor_version())
     _summarise(graph, result)
+    _record_inputs(out, fingerprint, result)
     clock.lap("summary")
     return result
+
+
+_INPUTS = "inputs.json"  # inside the build folder: what it was built from, and its summary
+
+
+def _fingerprint(items: list[Extracted], html: bool, validate: bool) -> str:
+    """A hash of everything a build's outputs depend on: each input's path and content, the
+    package's code and data, and the options."""
+    h = hashlib.sha256(f"{builder_version()} html={html} validate={validate}".encode())
+    for x in items:
+        h.update(f"\n{x.document.path.resolve()}\t{x.document.sha256}".encode())
+    return h.hexdigest()
+
+
+def _up_to_date(out: Path, fingerprint: str, result: BuildResult) -> bool:
+    """True (and ``result`` filled in from the record) when the published build was made from
+    exactly these inputs by this very code and its outputs are all in place: nothing to do."""
+    folder = current_build(out)
+    if folder is None:
+        return False
+    try:
+        record = json.loads((folder / _INPUTS).read_text(encoding="utf-8"))
+        if record.get("fingerprint") != fingerprint:
+            return False
+        counts = {str(k): int(v) for k, v in record["counts"].items()}
+        recurring = [(str(a), str(b), int(n)) for a, b, n in record["recurring"]]
+        repromoted = [(str(a), str(b), int(n)) for a, b, n in record["repromoted"]]
+        violations: list[object] = []
+        if record.get("validated"):
+            from kg.validate import recorded_violations
+
+            found = recorded_violations(folder / "graph.ttl")
+            if found is None:
+                return False
+            violations = list(found)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    result.counts.update({k: v for k, v in counts.items() if k != "read"})
+    result.recurring, result.repromoted = recurring, repromoted
+    result.violations = violations
+    result.outputs += [out / rel for rel in record.get("outputs", []) if isinstance(rel, str)]
+    result.up_to_date = True
+    return True
+
+
+def _record_inputs(out: Path, fingerprint: str, result: BuildResult) -> None:
+    """Write the record ``_up_to_date`` reads into the published build (an optimisation only:
+    when it is missing or unreadable the next build simply runs in full)."""
+    folder = current_build(out)
+    if folder is None:
+        return
+    record = {
+        "fingerprint": fingerprint,
+        "counts": {k: v for k, v in result.counts.items() if k != "read"},
+        "recurring": result.recurring,
+        "repromoted": result.repromoted,
+        "validated": (folder / "validation.json").is_file(),
+        "outputs": [str(p.relative_to(out)) for p in result.outputs if p.is_relative_to(out)],
+    }
+    with contextlib.suppress(OSError):
+        write_atomic(folder / _INPUTS, json.dumps(record, ensure_ascii=False).encode("utf-8"))
 
 
 class _Clock:
@@ -267,36 +422,44 @@ def write_outputs(
     result: BuildResult,
     clock: _Clock | None = None,
     minted: Mapping[str, str] | None = None,
+    validate: bool = True,
 ) -> None:
     """Write every output into a staging folder, then switch it in as a whole (kg.publish):
     a failure or a kill at any point leaves the previous outputs as they were. The Turtle is
-    streamed into the staging folder, then loaded into the on-disk store beside it
-    (graph.store/), so the graph, its store and its texts always belong to one build.
-    ``ids.tsv`` keeps every IRI minted so far (``minted``), so that IRIs never move."""
+    streamed into the staging folder, checked against the shapes (``validation.json``) and
+    bulk-loaded into the on-disk store beside it (graph.store/), so the graph, its store and
+    its texts always belong to one build. ``ids.tsv`` keeps every IRI minted so far
+    (``minted``), so that IRIs never move."""
     lap = clock.lap if clock else (lambda _stage: None)
     staging = Staging(out)
     try:
-        for x in items:
-            staging.write(f"text/{x.document.file_name}.txt", x.document.text.encode("utf-8"))
         rows = triple_rows(graph)
         result.counts["triples"] = len(rows)
         lap("rdf")
         ttl = staging.reserve("graph.ttl")
         serialize_turtle(rows, ttl)
-        del rows
         lap("turtle")
+        if validate:  # the shapes checked over the same rows; the record stays inside the build
+            from kg.validate import record_validation
+
+            texts = {f"text/{x.document.file_name}.txt": x.document.text for x in items}
+            result.violations = record_validation(rows, texts, ttl)
+            lap("validate")
+        del rows
+        write_store(ttl)
+        staging.reserve("graph.store")
+        lap("store")
+        for x in items:
+            staging.write(f"text/{x.document.file_name}.txt", x.document.text.encode("utf-8"))
         staging.write("merges.tsv", merge_report(entities).encode("utf-8"))
         staging.write("ids.tsv", write_registry(minted or {}, entities).encode("utf-8"))
+        lap("write")
         if html:
             from kg.view import render_html
 
             staging.write("graph.html", render_html(graph).encode("utf-8"))
             lap("html")
-        write_store(ttl)
-        staging.reserve("graph.store")
-        lap("store")
         result.warnings += staging.publish()
-        lap("write")
     except OSError as err:
         shutil.rmtree(staging.dir, ignore_errors=True)
         raise ExportError(

@@ -69,6 +69,20 @@ def extractor_version() -> str:
     return h.hexdigest()[:16]
 
 
+@lru_cache(maxsize=1)
+def builder_version() -> str:
+    """A hash of everything that decides what a build writes: every module, template and
+    ontology file of the package (a change to any of them means the outputs may differ)."""
+    h = hashlib.sha256()
+    ontology = ontology_dir()
+    files = sorted(PACKAGE_DIR.rglob("*.py")) + sorted(PACKAGE_DIR.rglob("*.html"))
+    files += sorted(p for p in ontology.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for f in sorted(set(files)):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def cache_key(digest: str, version: str) -> str:
     """The entry name for a file's content hash under an extractor version."""
     return f"{digest}-{version}"

@@ -104,6 +104,12 @@ def build(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also print warnings and every output file.")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Processes reading documents in parallel (default: all cores)."
+        ),
+    ] = None,
 ) -> None:
     """Read response documents and write the graph as Turtle and as an HTML view.
 
@@ -138,9 +144,9 @@ def build(
             def progress(name: str, done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, description=plain(f"reading {name}")[:60])
 
-            result = _run(paths, out_dir, max_bytes, no_cache, strict, progress)
+            result = _run(paths, out_dir, max_bytes, no_cache, strict, progress, jobs, not no_validate)
     else:
-        result = _run(paths, out_dir, max_bytes, no_cache, strict, None)
+        result = _run(paths, out_dir, max_bytes, no_cache, strict, None, jobs, not no_validate)
 
     for f in result.failures:
         err.print(plain(f"skipped {f.message}"), markup=False)
@@ -161,7 +167,7 @@ def build(
         problems |= _validate(out_dir / "graph.ttl")
     if not quiet:
         _print_summary(result)
-    if verbose:
+    if verbose and not result.up_to_date:
         for p in result.outputs:
             err.print(f"wrote {p}", markup=False)
     raise typer.Exit(1 if problems else 0)
@@ -174,12 +180,21 @@ def _run(
     no_cache: bool,
     strict: bool,
     progress: Callable[[str, int, int], None] | None,
+    jobs: int | None = None,
+    validate: bool = True,
 ) -> BuildResult:
     from kg.build import build as run_build
 
     try:
         return run_build(
-            paths, out_dir, max_bytes=max_bytes, use_cache=not no_cache, strict=strict, progress=progress
+            paths,
+            out_dir,
+            max_bytes=max_bytes,
+            use_cache=not no_cache,
+            strict=strict,
+            progress=progress,
+            jobs=jobs,
+            validate=validate,
         )
     except KgError as e:  # e.g. the output folder cannot be written
         err.print(plain(f"error: {e}"), markup=False)
@@ -224,6 +239,9 @@ def _print_summary(result: BuildResult) -> None:
         )
         for label, kind, n in result.repromoted:
             err.print(f"  {n} reviews  {kind:<9} {label}", markup=False)
+    if result.up_to_date:
+        err.print("nothing changed since the last build: the outputs are up to date", markup=False)
+        return
     for p in result.outputs:
         if p.suffix in (".ttl", ".html"):
             err.print(f"wrote {p}", markup=False)
@@ -354,12 +372,21 @@ def validate(
     graph: Annotated[Path, typer.Argument(metavar="GRAPH", help="The Turtle export to check.")] = Path(
         "exports/graph.ttl"
     ),
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="Check again even when the build recorded its check of this very export."
+        ),
+    ] = False,
 ) -> None:
     """Check the export against the SHACL shapes in ontology/shapes.ttl.
 
     Prints one line per violation, naming the node at fault and the property, and checks
-    every evidence quote against the cleaned text beside the export. Exits 1 if any
-    violation is found, 0 if the graph conforms.
+    every evidence quote against the cleaned text beside the export. The shapes run as
+    SPARQL over the store beside the export; an export kg build checked while writing it
+    (validation.json beside it, for this very graph.ttl and these shapes) is answered from
+    that record unless --full is given. Exits 1 if any violation is found, 0 if the graph
+    conforms.
 
     Example: kg validate exports/graph.ttl
     """
@@ -367,7 +394,7 @@ def validate(
     from kg.validate import format_violations, validate_graph
 
     try:
-        violations = validate_graph(graph)
+        violations = validate_graph(graph, use_record=not full)
     except ValidationError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from None

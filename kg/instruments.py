@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kg.model import AGENCY, Mention
+from kg.model import Mention
 from kg.phrase import (
     Token,
     edition_end,
@@ -444,8 +444,4 @@ def _non_instrument_heads() -> frozenset[str]:
 
 
 def is_vocab_agency(name: str, vocab: Vocabulary) -> bool:
-    low = name.lower()
-    return any(
-        c.kind == AGENCY and low in {c.label.lower(), *(a.lower() for a in c.alt_labels)}
-        for c in vocab.concepts
-    )
+    return name.lower() in vocab.agency_labels()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 INSTRUMENT_TYPES: tuple[str, ...] = (
     "Protocol",
@@ -259,6 +260,8 @@ class BuildResult:
     repromoted: list[tuple[str, str, int]] = field(default_factory=list)  # promoted or revised in ≥ 2 reviews
     outputs: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # stage → seconds, in pipeline order
+    violations: list[Any] = field(default_factory=list)  # kg.validate.Violation, checked while building
+    up_to_date: bool = False  # the published outputs were made from the same inputs: none rewritten
 
 
 def iso_date(value: str) -> dt.date:

@@ -207,6 +207,21 @@ def _remove_empty_parents(folder: Path, stop: Path) -> None:
         folder = folder.parent
 
 
+def current_build(out: Path) -> Path | None:
+    """The folder of the published build when every link the manifest names is in place (none
+    moved, removed or replaced by someone else's file); else None."""
+    build_id = _current_id(out)
+    links = read_manifest(out)
+    if build_id is None or not links:
+        return None
+    folder = out / STATE / "builds" / build_id
+    for rel in links:
+        link = out / rel
+        if not (link.is_symlink() and os.readlink(link) == _link_value(rel) and link.exists()):
+            return None
+    return folder if folder.is_dir() else None
+
+
 def read_manifest(out: Path) -> list[str]:
     """The paths (relative to ``out``) this tool made there; [] when none is recorded."""
     try:

@@ -184,11 +184,17 @@ def ox_triples(rows: Iterable[Row]) -> Iterator[ox.Triple]:
         return n
 
     for s, _, p, literal, o, dt in rows:
+        obj: ox.NamedNode | ox.BlankNode | ox.Literal
         if not literal:
-            obj: ox.NamedNode | ox.Literal = node(o)
+            obj = ox.BlankNode(o[2:]) if o.startswith("_:") else node(o)
+        elif dt.startswith("@"):
+            obj = ox.Literal(o, language=dt[1:])
+        elif dt:
+            obj = ox.Literal(o, datatype=datatypes.get(dt) or ox.NamedNode(dt))
         else:
-            obj = ox.Literal(o, datatype=datatypes[dt]) if dt else ox.Literal(o)
-        yield ox.Triple(node(s), node(p), obj)
+            obj = ox.Literal(o)
+        subject = ox.BlankNode(s[2:]) if s.startswith("_:") else node(s)
+        yield ox.Triple(subject, node(p), obj)
 
 
 def to_rdf(graph: nx.MultiDiGraph) -> rdflib.Graph:
@@ -236,7 +242,7 @@ def serialize_turtle(rows: Iterable[Row] | rdflib.Graph, path: Path | None = Non
     streamed into that file (nothing is held in memory) and ``b""`` is returned.
     """
     if isinstance(rows, rdflib.Graph):
-        rows = sorted(_rows_of_rdflib(rows))
+        rows = sorted(rows_of_rdflib(rows))
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
     if path is None:
         body = ox.serialize(ox_triples(rows), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
@@ -263,13 +269,22 @@ def publish(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _rows_of_rdflib(g: rdflib.Graph) -> Iterator[Row]:
+def rows_of_rdflib(g: rdflib.Graph) -> Iterator[Row]:
+    """The triples of an rdflib graph as ``Row``s (unsorted): a language tag is kept as the
+    datatype ``"@en"``, a blank node as ``"_:id"`` (never an IRI: it has no scheme)."""
+
+    def node(term: rdflib.term.Node) -> str:
+        return f"_:{term}" if isinstance(term, rdflib.BNode) else str(term)
+
     for s, p, o in g:
         if isinstance(o, Literal):
-            dt = "" if o.datatype is None or o.datatype == XSD.string else str(o.datatype)
-            yield (str(s), p != RDF.type, str(p), True, str(o), dt)
+            if o.language:
+                dt = "@" + o.language
+            else:
+                dt = "" if o.datatype is None or o.datatype == XSD.string else str(o.datatype)
+            yield (node(s), p != RDF.type, str(p), True, str(o), dt)
         else:
-            yield (str(s), p != RDF.type, str(p), False, str(o), "")
+            yield (node(s), p != RDF.type, str(p), False, node(o), "")
 
 
 def write_atomic(path: Path, data: bytes) -> None:

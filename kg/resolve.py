@@ -29,6 +29,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.extract import DEFINITE_HEAD
 from kg.model import AGENCY, Entity, Mention
@@ -140,31 +141,46 @@ class _UnionFind:
         return True
 
 
+@lru_cache(maxsize=65536)
 def _vocab_concept(surface: str, kind: str, vocab: Vocabulary) -> Concept | None:
-    for c in vocab.concepts:
-        if c.label.startswith("Working Together") or (c.kind == AGENCY) != (kind == AGENCY):
+    """The vocabulary concept a surface form names (the same form is asked for in many
+    documents: the answer is kept)."""
+    for c, alone, inside in _vocab_forms(vocab):
+        if (c.kind == AGENCY) != (kind == AGENCY):
             continue
-        for form in (c.label, *c.alt_labels):
-            flags = 0 if c.case_sensitive else re.IGNORECASE
-            if re.fullmatch(re.escape(form), surface, flags) and c.kind == kind:
-                return c
-            # "2019/20 Section 11 audit", "ICON programme sessions": the concept, whatever the
-            # trailing type word says, when nothing else is added
-            if (
-                kind != AGENCY
-                and len(form) >= 4
-                and re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", surface, flags)
+        if alone.fullmatch(surface) and c.kind == kind:
+            return c
+        # "2019/20 Section 11 audit", "ICON programme sessions": the concept, whatever the
+        # trailing type word says, when nothing else is added
+        if inside is not None and kind != AGENCY and inside.search(surface):
+            extra = alone.sub(" ", surface)
+            if all(
+                _OWNER.match(w)
+                or w.lower() in vocab.generic
+                or w.lower() in vocab.type_words
+                or re.fullmatch(r"[\d/]+", w)
+                for w in _words(extra)
             ):
-                extra = re.sub(re.escape(form), " ", surface, flags=flags)
-                if all(
-                    _OWNER.match(w)
-                    or w.lower() in vocab.generic
-                    or w.lower() in vocab.type_words
-                    or re.fullmatch(r"[\d/]+", w)
-                    for w in _words(extra)
-                ):
-                    return c
+                return c
     return None
+
+
+@lru_cache(maxsize=8)
+def _vocab_forms(
+    vocab: Vocabulary,
+) -> tuple[tuple[Concept, re.Pattern[str], re.Pattern[str] | None], ...]:
+    """Each concept's forms compiled once: (concept, the form alone, the form as
+    whole words inside a longer name, for forms of four characters or more)."""
+    out = []
+    for c in vocab.concepts:
+        if c.label.startswith("Working Together"):
+            continue
+        flags = 0 if c.case_sensitive else re.IGNORECASE
+        for form in (c.label, *c.alt_labels):
+            alone = re.compile(re.escape(form), flags)
+            inside = re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", flags) if len(form) >= 4 else None
+            out.append((c, alone, inside))
+    return tuple(out)
 
 
 def resolve_entities(

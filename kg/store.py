@@ -82,6 +82,8 @@ def open_graph(path: Path) -> ox.Store:
     The on-disk store, opened read-only, when it matches the Turtle; otherwise the Turtle
     loaded into memory. Raises ``StoreError`` (naming the file) when neither can be read.
     """
+    if path.exists():
+        path = path.resolve()  # OUT/graph.ttl links into one build: its store is beside the target
     if path.is_dir() and (path / STAMP).is_file():
         return _read_only(path)
     if not path.is_file():
@@ -96,7 +98,7 @@ def open_graph(path: Path) -> ox.Store:
     try:
         store.bulk_load(path=path, format=ox.RdfFormat.TURTLE)
     except SyntaxError as exc:
-        raise StoreError(f"not valid Turtle ({exc}); rebuild it with `kg build`", path) from exc
+        raise StoreError(f"not readable as Turtle ({exc}); rebuild it with `kg build`", path) from exc
     except (OSError, ValueError) as exc:
         raise StoreError(f"could not be read ({exc})", path) from exc
     return store

@@ -15,6 +15,7 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import RDFS, SKOS
 
+from kg.model import AGENCY
 from kg.resources import ontology_dir
 
 SG = rdflib.Namespace("https://w3id.org/safeguarding-kg/ontology#")
@@ -49,8 +50,24 @@ class Vocabulary:
 
     def type_word_pattern(self) -> str:
         """A regex alternation of all type words, longest first."""
-        phrases = sorted(self.type_words, key=len, reverse=True)
-        return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in phrases)
+        return _type_word_pattern(self)
+
+    def agency_labels(self) -> frozenset[str]:
+        """Every label and alternative label of an agency concept, lower-cased."""
+        return _agency_labels(self)
+
+
+@lru_cache(maxsize=8)
+def _type_word_pattern(vocab: Vocabulary) -> str:
+    phrases = sorted(vocab.type_words, key=len, reverse=True)
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in phrases)
+
+
+@lru_cache(maxsize=8)
+def _agency_labels(vocab: Vocabulary) -> frozenset[str]:
+    return frozenset(
+        label.lower() for c in vocab.concepts if c.kind == AGENCY for label in (c.label, *c.alt_labels)
+    )
 
 
 def _read_tsv(path: Path) -> list[list[str]]:

@@ -660,3 +660,103 @@ def test_the_summary_counts_match_the_graph(clean) -> None:
     g = rdflib.Graph().parse(out / "graph.ttl")
     assert result.counts["documents"] == len(set(g.subjects(RDF.type, SG.Document)))
     assert result.counts["read"] == len(result.documents) == 6
+
+
+# --- parallel extraction ------------------------------------------------------------------
+
+
+def _many_documents(folder: Path, n: int) -> None:
+    """``n`` small invented documents, each its own review, one of them unreadable."""
+    folder.mkdir(parents=True)
+    for i in range(n):
+        (folder / f"child-{i:02d}.txt").write_text(
+            f"Response to the Recommendations of the Serious Case Review of Child Q{i}\n\n"
+            f"Recommendation 1\nThe LSCB should review the Neglect Toolkit with agency {i}.\n\n"
+            "Response: the LSCB reviewed the Neglect Toolkit in March.\n",
+            encoding="utf-8",
+        )
+    (folder / "child-99.txt").write_bytes(b"\x00\x01\x02 not text" * 10)
+
+
+def test_extraction_in_parallel_builds_the_same_bytes_and_failures_as_one_process(tmp_path: Path) -> None:
+    _many_documents(tmp_path / "in", 24)
+    one = build([tmp_path / "in"], tmp_path / "one", use_cache=False, html=False, jobs=1)
+    two = build([tmp_path / "in"], tmp_path / "two", use_cache=False, html=False, jobs=2)
+    assert len(one.documents) == len(two.documents) == 24
+    assert [f.message for f in one.failures] == [f.message for f in two.failures] != []
+    assert one.warnings == two.warnings
+    assert outputs(tmp_path / "one") == outputs(tmp_path / "two")
+
+
+def test_a_parallel_rebuild_reads_only_the_changed_document(tmp_path: Path) -> None:
+    _many_documents(tmp_path / "in", 24)
+    build([tmp_path / "in"], tmp_path / "out", html=False, jobs=2)
+    changed = tmp_path / "in" / "child-05.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nThe toolkit was relaunched.\n", "utf-8")
+    again = build([tmp_path / "in"], tmp_path / "out", html=False, jobs=2)
+    assert again.counts["read"] == 1
+    fresh = build([tmp_path / "in"], tmp_path / "fresh", use_cache=False, html=False, jobs=1)
+    assert outputs(tmp_path / "out") == outputs(tmp_path / "fresh")
+    assert fresh.counts["read"] == 24
+
+
+def _current_id(out: Path) -> str:
+    return os.readlink(out / ".kg" / "current")
+
+
+def test_a_rebuild_of_unchanged_inputs_rewrites_nothing_and_reports_the_same_summary(tmp_path: Path) -> None:
+    _many_documents(tmp_path / "in", 6)
+    first = build([tmp_path / "in"], tmp_path / "out", jobs=1)
+    before, build_id = outputs(tmp_path / "out"), _current_id(tmp_path / "out")
+    again = build([tmp_path / "in"], tmp_path / "out", jobs=1)
+    assert not first.up_to_date and again.up_to_date
+    assert _current_id(tmp_path / "out") == build_id  # no new build was switched in
+    assert outputs(tmp_path / "out") == before
+    assert again.counts == {**first.counts, "read": 0} and first.counts["recommendations"] > 0
+    assert (again.recurring, again.repromoted, again.violations) == (
+        first.recurring,
+        first.repromoted,
+        first.violations,
+    )
+    assert len(again.documents) == len(first.documents) == 6
+
+
+@pytest.mark.parametrize(
+    "change", ["edit a file", "add a file", "other options", "no cache", "a link replaced"]
+)
+def test_any_change_to_inputs_options_or_outputs_makes_a_full_build(tmp_path: Path, change: str) -> None:
+    _many_documents(tmp_path / "in", 4)
+    build([tmp_path / "in"], tmp_path / "out", jobs=1)
+    build_id = _current_id(tmp_path / "out")
+    options: dict[str, object] = {}
+    if change == "edit a file":
+        one = sorted((tmp_path / "in").glob("*.txt"))[0]
+        one.write_text(one.read_text(encoding="utf-8") + "\nThe toolkit was relaunched.\n", "utf-8")
+    elif change == "add a file":
+        shutil.copy(DATA / GOOD[0], tmp_path / "in" / "zz-new.txt")
+    elif change == "other options":
+        options["html"] = False
+    elif change == "no cache":
+        options["use_cache"] = False
+    else:  # someone's own file where a link was: it is moved aside by a real build
+        (tmp_path / "out" / "graph.html").unlink()
+        (tmp_path / "out" / "graph.html").write_text("mine", encoding="utf-8")
+    again = build([tmp_path / "in"], tmp_path / "out", jobs=1, **options)  # type: ignore[arg-type]
+    assert not again.up_to_date
+    assert _current_id(tmp_path / "out") != build_id
+    if change == "a link replaced":
+        assert (tmp_path / "out" / "graph.html").is_symlink()
+        assert any(
+            p.read_text(encoding="utf-8") == "mine"
+            for p in (tmp_path / "out" / ".kg" / "replaced").rglob("graph.html")
+        )
+
+
+def test_kg_build_says_when_the_outputs_are_up_to_date(tmp_path: Path) -> None:
+    shutil.copy(DATA / GOOD[0], tmp_path / GOOD[0])
+    runner = CliRunner()
+    args = ["build", str(tmp_path / GOOD[0]), "--out", str(tmp_path / "out")]
+    assert runner.invoke(app, args).exit_code == 0
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0
+    assert "up to date" in second.output and "wrote" not in second.output

@@ -344,8 +344,8 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 current.taking_text = True
                 continue
         if current is None:
-            if b.kind == "paragraph":
-                last_para = b
+            if b.kind == "paragraph" and (not heading_like(b) or b.text.rstrip().endswith(":")):
+                last_para = b  # a title line ("Recommendations") introduces nobody
             continue
         if is_closing_title(text) and (heading_like(b) or re.match(r"^\d{1,2}[.)]\s", text)):
             finish()  # "3. Next steps", "Appendix": what follows answers no recommendation
@@ -566,19 +566,24 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
             and not _RESPONSE_COLUMN.search(c.column)
         )
         context: tuple[Span, ...] = (Span(head.start, head.end),) if g and head is not None else ()
+        part = re.fullmatch(r"(\d{1,2})([a-z])", number or "")
+        parent = next((x for x in out if part and x.key == gkey + part.group(1)), None)
+        if parent is not None:  # row "1b" under row "1": a part, read with its parent's words
+            context += parent.context + ((parent.text,) if parent.text else ())
         if intro is None and not out and head is not None and head.kind == "paragraph":
             intro = _introduction(head)  # "It is recommended that the Board:" above the table
         if intro is not None:
             context += (intro,)
         score += 1.0 + reads_as_recommendation(body.text) + 0.5 * bool(responses)
+        bare = bool(m and not (m.group("rest") or "").strip() and tail is body)  # "Recommendation 1"
         out.append(
             Section(
                 key,
                 number or str(n),
                 group,
                 "recommendation",
-                None,
-                Span(start, tail.end),
+                parent.key if parent is not None else None,
+                None if bare else Span(start, tail.end),
                 responses,
                 context,
                 hints,
@@ -596,6 +601,8 @@ def _cell_responses(cells: list[Block]) -> tuple[tuple[Span, ...], tuple[tuple[i
     responses: list[Span] = []
     agents: list[tuple[int, Span]] = []
     for c in cells:
+        if _AS_AT_LINE.match(c.text) or _METADATA_LINE.match(c.text):
+            continue
         label = _RESPONSE_LABEL.match(c.text)
         if label and not label.group("rest") and len(c.text.split()) > 8:
             label = None

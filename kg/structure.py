@@ -93,7 +93,7 @@ FAMILIES: tuple[Family, ...] = (
     _family("digit-dash", "structure:numbered-sequence", r"(?P<n>\d{1,2})\s*[:–—]\s*", _TAIL),
     _family("decimal-zero", "structure:numbered-sequence", r"(?P<n>\d{1,2})\.0\.?\s*", _TAIL),
     _family(
-        "roman", "structure:roman-sequence", r"(?P<n>[IVX]{1,5})[.)]\s+", r"(?P<rest>\S.*)$", roman=True
+        "roman", "structure:roman-sequence", r"(?P<n>[IVX]{1,5})[.)]\s*", _TAIL, roman=True
     ),
 )
 

@@ -406,19 +406,27 @@ def strip_page_furniture(lines: list[str]) -> list[str]:
         for x in {_furniture_key(y) for y in body[:2] + body[-2:]}:
             edges[x] = edges.get(x, 0) + 1
     need = max(2, (len(pages) + 1) // 2)
+    width = _wrap_width(lines)
+
+    def goes_on(line: str) -> bool:
+        # The paragraph goes on after the page break: its last line stops mid-sentence, or
+        # runs to the full wrap width (a paragraph's own last line is shorter).
+        body = line.rstrip()
+        return bool(body) and (not _TERMINAL.search(body) or (width > 0 and len(body) >= 0.95 * width))
+
     out: list[str] = []
     dropped = False
     for raw in (line for page in pages for line in page):
         if raw.strip() and (_PAGE_LINE.match(raw) or edges.get(_furniture_key(raw), 0) >= need):
             dropped = True
             last = next((x for x in reversed(out) if x.strip()), "")
-            while out and not out[-1].strip() and last and not _TERMINAL.search(last.rstrip()):
+            while out and not out[-1].strip() and goes_on(last):
                 out.pop()  # the sentence goes on after the page break
             continue
         if dropped and not raw.strip():
             # blank lines around removed furniture: keep them only if a paragraph really ends
             prev = next((x for x in reversed(out) if x.strip()), "")
-            if prev and not _TERMINAL.search(prev.rstrip()):
+            if goes_on(prev):
                 continue
         if raw.strip():
             dropped = False

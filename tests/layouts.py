@@ -32,7 +32,7 @@ from kg.ingest.text import NUMBER_WORDS
 
 @dataclass
 class Unit:
-    kind: str  # "pre" (preamble), "group", "rec", "la" (learning-area heading), "body"
+    kind: str  # "pre" (preamble), "group", "rec", "la" (learning-area heading), "body", "post"
     text: str
     heading: bool = False  # a pre/body unit that was a heading in the source
     number: int = 0  # rec: ordinal within its group (top level) or within its parent
@@ -51,6 +51,12 @@ _MARKER_ONLY = re.compile(
     r"(?i)^(?:recommendation|rec\.?|r)?\s*(?:\d{1,2}|[a-z]|" + "|".join(NUMBER_WORDS) + r")\s*[:.)–-]?$"
 )
 _RESPONSE_COLUMN = re.compile(r"(?i)response|progress|update")
+# A heading after the last recommendation that opens the document's own closing part: what
+# follows answers no recommendation and stays at the end in every layout.
+_CLOSING = re.compile(
+    r"(?i)^(?:\d{1,2}(?:\.\d)?\.?\s+)?(?:next steps|monitoring(?: and review| arrangements)?|"
+    r"what happens next|contacts?(?: us)?|further information|conclusions?|appendi(?:x|ces)|sign[- ]off)\b.{0,40}$"
+)
 
 
 def read_units(path: Path, gold: dict[str, Any]) -> list[Unit]:
@@ -109,8 +115,18 @@ def read_units(path: Path, gold: dict[str, Any]) -> list[Unit]:
     parts: dict[str, int] = {}
     current: Unit | None = None
     row_of: dict[int, int | None] = {}
+    last_rec = max(by_block)
+    closing = False
     for bi in range(first_block, len(blocks)):
         b = blocks[bi]
+        if bi > last_rec and b.kind != "cell" and (
+            blocks[last_rec].kind == "cell"  # after a table of recommendations
+            or (_CLOSING.match(texts[bi]) and not texts[bi].endswith("."))
+        ):
+            closing = True
+        if closing:
+            units.append(Unit("post", texts[bi], heading=bool(_CLOSING.match(texts[bi])) or b.kind == "heading"))
+            continue
         if bi in group_blocks:
             units.append(Unit("group", texts[bi]))
             current = None
@@ -193,7 +209,7 @@ def _lines(units: list[Unit], top: Marker, sub: Marker, own_line: bool = False) 
     """Paragraphs of a plain-text rendering, markers written by ``top`` and ``sub``."""
     out: list[str] = []
     for u in units:
-        if u.kind in ("pre", "group", "la"):
+        if u.kind in ("pre", "group", "la", "post"):
             out.append(u.text)
         elif u.kind == "rec":
             marker = sub(u) if u.sub else top(u)
@@ -237,7 +253,7 @@ def render_markdown_headings(units: list[Unit], path: Path) -> Path:
     out: list[str] = []
     first = True
     for u in units:
-        if u.kind == "pre":
+        if u.kind in ("pre", "post"):
             out.append(("# " if first and _is_title(u) else ("## " if u.heading else "")) + u.text)
             if first:
                 out.append(
@@ -262,7 +278,7 @@ def render_bold_headings(units: list[Unit], path: Path) -> Path:
     """Markdown where every heading is a bold-only line: ``**Recommendation 3**``."""
     out: list[str] = []
     for u in units:
-        if u.kind == "pre":
+        if u.kind in ("pre", "post"):
             out.append(f"**{u.text}**" if u.heading or len(u.text.split()) <= 10 else u.text)
         elif u.kind in ("group", "la"):
             out.append(f"**{u.text}**")
@@ -390,7 +406,7 @@ def render_pdf(units: list[Unit], path: Path) -> Path:
 
     blocks: list[Block] = []
     for u in units:
-        if u.kind == "pre":
+        if u.kind in ("pre", "post"):
             title = not blocks and _is_title(u)
             blocks.append(Block("heading" if u.heading or title else "para", u.text, level=1 if title else 2))
         elif u.kind in ("group", "la"):
@@ -446,7 +462,7 @@ def render_docx_numbering(units: list[Unit], path: Path) -> Path:
 
     first = True
     for u in units:
-        if u.kind == "pre":
+        if u.kind in ("pre", "post"):
             if (first and _is_title(u)) or u.heading:
                 document.add_heading(u.text, level=1 if first else 2)
             else:
@@ -513,7 +529,7 @@ def render_html_table(units: list[Unit], path: Path) -> Path:
 
     first = True
     for u in units:
-        if u.kind == "pre":
+        if u.kind in ("pre", "post"):
             flush()
             tag = "h1" if first and _is_title(u) else ("h2" if u.heading else "p")
             parts.append(f"<{tag}>{e(u.text)}</{tag}>")
@@ -552,7 +568,7 @@ def render_docx_headings(units: list[Unit], path: Path) -> Path:
         row.cells[0].text, row.cells[1].text = key, value
     first = True
     for u in units:
-        if u.kind == "pre":
+        if u.kind in ("pre", "post"):
             if (first and _is_title(u)) or u.heading:
                 document.add_heading(u.text, level=1 if first else 2)
             else:
@@ -600,7 +616,8 @@ def render_responses_after(units: list[Unit], path: Path) -> Path:
             if said:
                 answers.append(f"Response to Recommendation {ref}")
                 answers.extend(said)
-    return _write_text(path.with_suffix(".txt"), pre + listing + answers)
+    post = [u.text for u in units if u.kind == "post"]
+    return _write_text(path.with_suffix(".txt"), pre + listing + answers + post)
 
 
 def render_yaml_markdown(units: list[Unit], path: Path) -> Path:
@@ -610,7 +627,7 @@ def render_yaml_markdown(units: list[Unit], path: Path) -> Path:
     out = [f'---\ntitle: "{title}"\nlayout: page\nversion: 2.1\ntags:\n  - safeguarding\n---']
     first = True
     for u in units:
-        if u.kind == "pre":
+        if u.kind in ("pre", "post"):
             out.append(("# " if first and _is_title(u) else ("## " if u.heading else "")) + u.text)
             first = False
         elif u.kind in ("group", "la"):

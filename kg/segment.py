@@ -473,7 +473,8 @@ def _learning_areas(blocks: list[Block]) -> list[Section]:
         (
             i
             for i in range(body_start + 1, len(blocks))
-            if heading_like(blocks[i]) and is_closing_title(blocks[i].text)
+            if (heading_like(blocks[i]) or re.match(r"^\d{1,2}[.)]\s", blocks[i].text))
+            and is_closing_title(blocks[i].text)
         ),
         len(blocks),
     )

@@ -301,8 +301,16 @@ def reflow_lines(lines: list[str]) -> list[RawBlock]:
         for i in nonblank
         if len(lines[i].rstrip()) >= 0.75 * width and not _TERMINAL.search(lines[i].rstrip())
     )
+    # ... and in double-spaced text a wrapped line is followed by a blank line, where in
+    # single-spaced text its continuation follows it directly.
+    wrapped_gap = sum(
+        1
+        for a, b in zip(nonblank, nonblank[1:], strict=False)
+        if b - a > 1 and len(lines[a].rstrip()) >= 0.75 * width and not _TERMINAL.search(lines[a].rstrip())
+    )
     double_spaced = (
-        len(nonblank) > 4
+        wrapped_gap > 0.5 * max(1, wrapped)
+        and len(nonblank) > 4
         and gaps / max(1, len(nonblank) - 1) > 0.5
         and 0 < width <= MAX_WRAP_WIDTH
         and wrapped >= 0.4 * len(nonblank)
@@ -407,26 +415,42 @@ def strip_page_furniture(lines: list[str]) -> list[str]:
             edges[x] = edges.get(x, 0) + 1
     need = max(2, (len(pages) + 1) // 2)
     width = _wrap_width(lines)
+    flat = [line for page in pages for line in page]
+    furniture = [
+        bool(x.strip()) and bool(_PAGE_LINE.match(x) or edges.get(_furniture_key(x), 0) >= need) for x in flat
+    ]
+    following = [""] * len(flat)  # the next line of text after each line, furniture skipped
+    ahead = ""
+    for k in range(len(flat) - 1, -1, -1):
+        following[k] = ahead
+        if flat[k].strip() and not furniture[k]:
+            ahead = flat[k]
 
-    def goes_on(line: str) -> bool:
-        # The paragraph goes on after the page break: its last line stops mid-sentence, or
-        # runs to the full wrap width (a paragraph's own last line is shorter).
+    def goes_on(line: str, nxt: str) -> bool:
+        # The paragraph goes on after the page break: its last line stops mid-sentence, or it
+        # runs to the full wrap width and the next page does not open a new block (a list
+        # marker, a bullet, a "Response:" label).
         body = line.rstrip()
-        return bool(body) and (not _TERMINAL.search(body) or (width > 0 and len(body) >= 0.95 * width))
+        if not body:
+            return False
+        if not _TERMINAL.search(body):
+            return True
+        opens = _BULLET_LINE.match(nxt) or _LIST_MARKER.match(nxt) or re.match(r"^\s*[A-Z][\w ’'&()-]{0,50}:\s", nxt)
+        return width > 0 and len(body) >= 0.95 * width and not opens
 
     out: list[str] = []
     dropped = False
-    for raw in (line for page in pages for line in page):
-        if raw.strip() and (_PAGE_LINE.match(raw) or edges.get(_furniture_key(raw), 0) >= need):
+    for k, raw in enumerate(flat):
+        if furniture[k]:
             dropped = True
             last = next((x for x in reversed(out) if x.strip()), "")
-            while out and not out[-1].strip() and goes_on(last):
+            while out and not out[-1].strip() and goes_on(last, following[k]):
                 out.pop()  # the sentence goes on after the page break
             continue
         if dropped and not raw.strip():
             # blank lines around removed furniture: keep them only if a paragraph really ends
             prev = next((x for x in reversed(out) if x.strip()), "")
-            if goes_on(prev):
+            if goes_on(prev, following[k]):
                 continue
         if raw.strip():
             dropped = False

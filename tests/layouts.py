@@ -2,12 +2,17 @@
 
 A document is read once into ``Unit``s with the help of its gold annotation, never of kg's
 segmentation: the gold's ``text_starts`` says which paragraph opens each recommendation, and
-everything between two recommendations is response. The units are then written out again in
-one of ``LAYOUTS``: other numbering families, Markdown headings with a metadata table, report
-sections around ``R1.`` items, a Word file whose numbers come from its numbering part, an HTML
-page with a recommendations table and site furniture, hard-wrapped PDF-like text with running
-headers and page footers, a real PDF, markers glued to the paragraph before them, bold-only
-headings, number words with roman sub-parts.
+everything between two recommendations is response (a document's closing part — "Next steps",
+"Monitoring", whatever follows a table of recommendations — stays at the end). The units are
+then written out again in one of ``LAYOUTS``: other numbering families (``Recommendation 1 –``,
+``(1)``, ``R1``, ``Rec. 1:``, ``1.0``, roman ``I.``, number words), Markdown headings with a
+metadata table, Markdown with YAML front matter and ``## Recommendation N: text``, report
+sections around ``R1.`` items, a Word file whose numbers come from its numbering part, a Word
+file with real Heading styles and a document-control table, an HTML page with a
+recommendations table and site furniture, the recommendations listed first with their responses
+in a second part cross-referenced by number, pdftotext-like text (hard wraps, some words
+hyphenated at a line end, a running header, an ``OFFICIAL … Page N of M`` footer, form feeds),
+a real PDF, markers glued to the paragraph before them, bold-only headings.
 
 Only the form changes: recommendation texts, response paragraphs and their order are those
 of the source, so the gold (file names rewritten) still describes every variant.

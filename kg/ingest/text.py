@@ -433,8 +433,8 @@ def strip_page_furniture(lines: list[str]) -> list[str]:
         body = line.rstrip()
         if not body:
             return False
-        if not _TERMINAL.search(body):
-            return True
+        if not _TERMINAL.search(body):  # unless it is a short title at the foot of the page
+            return len(body) >= 0.6 * width or nxt.lstrip()[:1].islower()
         opens = _BULLET_LINE.match(nxt) or _LIST_MARKER.match(nxt) or re.match(r"^\s*[A-Z][\w ’'&()-]{0,50}:\s", nxt)
         return width > 0 and len(body) >= 0.95 * width and not opens
 

@@ -225,10 +225,15 @@ def build(
     progress: Progress | None = None,
     jobs: int | None = None,
     validate: bool = True,
+    formats: tuple[str, ...] = (),
 ) -> BuildResult:
     """Build the graph from ``paths`` into ``out`` (graph.ttl, graph.store/, graph.html, text/,
     merges.tsv). Documents are read and extracted by ``jobs`` worker processes (default: one
-    per core available); the rest of the pipeline runs once over all of them."""
+    per core available); the rest of the pipeline runs once over all of them. The exports
+    named in ``formats`` (``kg.exports.FORMATS``: "graphml", "neo4j", …) are written too."""
+    from kg.exports import export_format
+
+    chosen = tuple(dict.fromkeys(export_format(f).name for f in formats))  # unknown: ExportError
     result = BuildResult()
     clock = _Clock(result.timings)
     files, failures = collect_inputs(paths, out, result.warnings)
@@ -240,7 +245,7 @@ def build(
     with build_lock(out):
         clean_up(out)
         return _build_locked(
-            files, out, result, max_bytes, use_cache, strict, html, progress, clock, jobs, validate
+            files, out, result, max_bytes, use_cache, strict, html, progress, clock, jobs, validate, chosen
         )
 
 
@@ -256,6 +261,7 @@ def _build_locked(
     clock: _Clock,
     jobs: int | None = None,
     validate: bool = True,
+    formats: tuple[str, ...] = (),
 ) -> BuildResult:
     items: list[Extracted] = []
     cache_dir = out / ".kgcache" if use_cache else None
@@ -293,7 +299,7 @@ def _build_locked(
     clock.lap("extract")
     if not items or (strict and result.failures):
         return result  # nothing to build, or --strict stopped: the outputs stay as they were
-    fingerprint = _fingerprint(items, html, validate)
+    fingerprint = _fingerprint(items, html, validate, formats)
     if use_cache and _up_to_date(out, fingerprint, result):
         clock.lap("up to date")
         return result
@@ -301,7 +307,7 @@ def _build_locked(
     minted = read_registry(registry.read_text(encoding="utf-8")) if registry.is_file() else {}
     graph, entities = build_graph(items, minted=minted)
     clock.lap("resolve+graph")
-    write_outputs(graph, entities, items, out, html, result, clock, minted, validate)
+    write_outputs(graph, entities, items, out, html, result, clock, minted, validate, formats)
     clean_up(out)  # the builds before the previous one
     clock.lap("publish")
     if cache_dir is not None and cache_dir.is_dir():
@@ -316,10 +322,12 @@ def _build_locked(
 _INPUTS = "inputs.json"  # inside the build folder: what it was built from, and its summary
 
 
-def _fingerprint(items: list[Extracted], html: bool, validate: bool) -> str:
+def _fingerprint(items: list[Extracted], html: bool, validate: bool, formats: tuple[str, ...] = ()) -> str:
     """A hash of everything a build's outputs depend on: each input's path and content, the
-    package's code and data, and the options."""
-    h = hashlib.sha256(f"{builder_version()} html={html} validate={validate}".encode())
+    package's code and data, and the options (the exports asked for among them)."""
+    h = hashlib.sha256(
+        f"{builder_version()} html={html} validate={validate} formats={','.join(sorted(formats))}".encode()
+    )
     for x in items:
         h.update(f"\n{x.document.path.resolve()}\t{x.document.sha256}".encode())
     return h.hexdigest()
@@ -423,13 +431,15 @@ def write_outputs(
     clock: _Clock | None = None,
     minted: Mapping[str, str] | None = None,
     validate: bool = True,
+    formats: tuple[str, ...] = (),
 ) -> None:
     """Write every output into a staging folder, then switch it in as a whole (kg.publish):
     a failure or a kill at any point leaves the previous outputs as they were. The Turtle is
     streamed into the staging folder, checked against the shapes (``validation.json``) and
     bulk-loaded into the on-disk store beside it (graph.store/), so the graph, its store and
     its texts always belong to one build. ``ids.tsv`` keeps every IRI minted so far
-    (``minted``), so that IRIs never move."""
+    (``minted``), so that IRIs never move. Each of ``formats`` (kg.exports) is written from the
+    graph and the staged Turtle into the build."""
     lap = clock.lap if clock else (lambda _stage: None)
     staging = Staging(out)
     try:
@@ -459,6 +469,14 @@ def write_outputs(
 
             staging.write("graph.html", render_html(graph).encode("utf-8"))
             lap("html")
+        if formats:
+            from kg.exports import FORMATS, Source
+
+            source = Source(ttl, graph)
+            for name in formats:
+                fmt = FORMATS[name]
+                fmt.write(source, staging.reserve(fmt.target))
+            lap("exports")
         result.warnings += staging.publish()
     except OSError as err:
         shutil.rmtree(staging.dir, ignore_errors=True)

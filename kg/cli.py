@@ -110,6 +110,15 @@ def build(
             "--jobs", "-j", min=1, help="Processes reading documents in parallel (default: all cores)."
         ),
     ] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="Also write this export (graphml, neo4j, jsonld, xlsx, csv; see kg export --help); repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Read response documents and write the graph as Turtle and as an HTML view.
 
@@ -117,9 +126,19 @@ def build(
     writes OUT/graph.ttl, OUT/graph.html, the cleaned text of each document (OUT/text/, the
     text that evidence offsets point into) and OUT/merges.tsv (why names were merged).
     Files that cannot be read are listed with the reason; the rest are still built.
+    --format adds exports for other tools (GraphML, Neo4j CSV, JSON-LD, a workbook).
 
-    Example: kg build data/ --out exports/
+    Example: kg build data/ --out exports/ --format graphml --format xlsx
     """
+    if formats:
+        from kg.exports import export_format
+
+        try:
+            for name in formats:
+                export_format(name)
+        except KgError as exc:
+            err.print(f"error: --format: {exc}", markup=False)
+            raise typer.Exit(2) from None
     if not paths:
         if not Path("data").is_dir():
             err.print(
@@ -144,9 +163,21 @@ def build(
             def progress(name: str, done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, description=plain(f"reading {name}")[:60])
 
-            result = _run(paths, out_dir, max_bytes, no_cache, strict, progress, jobs, not no_validate)
+            result = _run(
+                paths,
+                out_dir,
+                max_bytes,
+                no_cache,
+                strict,
+                progress,
+                jobs,
+                not no_validate,
+                tuple(formats or ()),
+            )
     else:
-        result = _run(paths, out_dir, max_bytes, no_cache, strict, None, jobs, not no_validate)
+        result = _run(
+            paths, out_dir, max_bytes, no_cache, strict, None, jobs, not no_validate, tuple(formats or ())
+        )
 
     for f in result.failures:
         err.print(plain(f"skipped {f.message}"), markup=False)
@@ -182,6 +213,7 @@ def _run(
     progress: Callable[[str, int, int], None] | None,
     jobs: int | None = None,
     validate: bool = True,
+    formats: tuple[str, ...] = (),
 ) -> BuildResult:
     from kg.build import build as run_build
 
@@ -195,6 +227,7 @@ def _run(
             progress=progress,
             jobs=jobs,
             validate=validate,
+            formats=formats,
         )
     except KgError as e:  # e.g. the output folder cannot be written
         err.print(plain(f"error: {e}"), markup=False)
@@ -243,8 +276,11 @@ def _print_summary(result: BuildResult) -> None:
         err.print("nothing changed since the last build: the outputs are up to date", markup=False)
         return
     for p in result.outputs:
-        if p.suffix in (".ttl", ".html"):
+        if p.suffix in (".ttl", ".html") or p.name in _EXPORT_TARGETS:
             err.print(f"wrote {p}", markup=False)
+
+
+_EXPORT_TARGETS = {"graph.graphml", "graph.jsonld", "workbook.xlsx", "neo4j", "workbook"}
 
 
 @app.command(short_help="Say why names were merged into one agency or instrument.")
@@ -400,6 +436,62 @@ def validate(
         raise typer.Exit(2) from None
     typer.echo(format_violations(violations, str(graph)))
     raise typer.Exit(1 if violations else 0)
+
+
+@app.command(short_help="Write the graph for other tools: GraphML, Neo4j CSV, JSON-LD, a workbook.")
+def export(
+    fmt: Annotated[
+        str, typer.Argument(metavar="FORMAT", help="graphml, neo4j, jsonld, xlsx or csv (see below).")
+    ],
+    graph: Annotated[
+        Path, typer.Argument(metavar="EXPORT", help="The Turtle export written by kg build.")
+    ] = Path("exports/graph.ttl"),
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="PATH",
+            help="The file (a folder for neo4j and csv) to write (default: beside EXPORT, named as below).",
+        ),
+    ] = None,
+) -> None:
+    """Write the graph in a format other tools open, from a finished build.
+
+    Formats (and the name written beside EXPORT):
+
+    \b
+      graphml  graph.graphml: Gephi, yEd, Cytoscape; nodes keep type, label and
+               counts (reviews), edges their predicate and number of sentences.
+      neo4j    neo4j/nodes.csv and neo4j/relationships.csv in the header format of
+               neo4j-admin database import (id:ID, :LABEL, :START_ID, :END_ID, :TYPE).
+      jsonld   graph.jsonld: JSON-LD under the context shipped as ontology/context.jsonld.
+      xlsx     workbook.xlsx: one sheet per instrument type (rows instruments, columns
+               reviews by date, cells the number of sentences), Reviews and Evidence.
+      csv      workbook/*.csv: the same workbook, one CSV file per sheet.
+
+    kg build --format FORMAT writes the same files as part of the build.
+
+    Example: kg export graphml exports/graph.ttl --out team.graphml
+    """
+    from kg.exports import Source, export_format, write_export
+
+    try:
+        chosen = export_format(fmt)
+    except KgError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    if not graph.is_file():
+        err.print(f"error: {graph}: no such export; run kg build first, or name the export", markup=False)
+        raise typer.Exit(2)
+    target = out_path if out_path is not None else graph.parent / chosen.target
+    try:
+        written = write_export(chosen, Source(graph), target)
+    except KgError as exc:
+        err.print(plain(f"error: {exc}"), markup=False)
+        raise typer.Exit(1) from None
+    for path in written:
+        err.print(plain(f"wrote {path}"), markup=False)
 
 
 @app.command(short_help="Send the export to a shared triple store as one named graph.")

@@ -262,7 +262,7 @@ def _recorded(client: httpx.Client, store_url: str, target: str) -> dict[str, st
         response = client.get(store_url, params={"graph": RECORD_GRAPH}, headers={"Accept": NTRIPLES})
     except httpx.HTTPError as exc:
         raise PushError(
-            f"could not reach the store ({type(exc).__name__}: {exc})", _plain(store_url)
+            f"{_plain(store_url)}: could not reach the store ({type(exc).__name__}: {exc})"
         ) from exc
     if response.status_code == 404:
         return {}
@@ -292,7 +292,7 @@ def _send(client: httpx.Client, method: str, url: str, **kwargs: object) -> http
     try:
         response = client.request(method, url, **kwargs)  # type: ignore[arg-type]
     except httpx.HTTPError as exc:
-        raise PushError(f"could not reach the store ({type(exc).__name__}: {exc})", _plain(url)) from exc
+        raise PushError(f"{_plain(url)}: could not reach the store ({type(exc).__name__}: {exc})") from exc
     return _check(response)
 
 
@@ -309,9 +309,8 @@ def _check(response: httpx.Response) -> httpx.Response:
     elif response.status_code == 403:
         hint = "; the store refuses writes: is it read-only, or does the user lack the update role?"
     raise PushError(
-        f"the store refused {response.request.method}: {response.status_code} "
+        f"{_plain(str(response.request.url))}: the store refused {response.request.method}: {response.status_code} "
         f"{response.reason_phrase}: {answer or '(no message)'}{hint}",
-        _plain(str(response.request.url)),
     )
 
 

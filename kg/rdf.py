@@ -45,6 +45,13 @@ _ALSO = {
     "LearningArea": ("Recommendation",),
     **{t: ("Instrument",) for t in INSTRUMENT_TYPES},
 }
+
+
+def superclasses(cls: str) -> tuple[str, ...]:
+    """The classes also stated for a node of class ``cls`` (``Protocol`` → ``Instrument``)."""
+    return _ALSO.get(cls, ())
+
+
 _LABELLED = {"Agency", "Person", *INSTRUMENT_TYPES}  # nodes that get skos:prefLabel / altLabel
 
 

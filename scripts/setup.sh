@@ -2,7 +2,7 @@
 # Create .venv and install safeguarding-kg into it (editable). With --test, also the test
 # tools and the Debian packages the tests drive: chromium (browser tests of the HTML view)
 # raptor2-utils (rapper, an independent Turtle parser) and virtuoso-opensource (OpenLink
-# Virtuoso, a triple store the push tests start on loopback).
+# Virtuoso, a triple store the push tests start on loopback) and curl (the README's client recipes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
@@ -27,6 +27,7 @@ if [ "${1:-}" = "--test" ]; then
     command -v chromium >/dev/null 2>&1 || need+=(chromium)
     command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
     command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource)
+    command -v curl >/dev/null 2>&1 || need+=(curl)  # README's SPARQL client recipes
     if [ ${#need[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ]; then
             apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

@@ -31,6 +31,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (wheel,) = (base / "dist").glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "kg/ontology/sg.ttl" in names and "kg/ontology/queries/evidence.rq" in names
+    assert "kg/ontology/context.jsonld" in names and "kg/exports/workbook.py" in names
     made = run([sys.executable, "-m", "venv", str(base / "venv")], base)
     assert made.returncode == 0, made.stderr
     pip = run([str(base / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], base, 600)
@@ -71,3 +72,9 @@ def test_an_installed_kg_builds_queries_and_validates_from_another_folder(
     assert len(rows.stdout.strip().splitlines()) >= 2  # a header and at least one recurring instrument
     checked = run([kg, "validate", str(ttl)], tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    exported = run([kg, "export", "jsonld"], tmp_path)  # the published context ships in the wheel
+    assert exported.returncode == 0, exported.stderr
+    assert (
+        '"sg": "https://w3id.org/safeguarding-kg/ontology#"'
+        in (tmp_path / "exports" / "graph.jsonld").read_text()
+    )

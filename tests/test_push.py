@@ -105,7 +105,6 @@ def pushed(store: Store, sample_export: Path) -> str:
     return result.graph
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14 open: four named queries differ on Virtuoso")
 @pytest.mark.corpus
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "query"), named_queries(), ids=[n for n, _ in named_queries()])
@@ -267,4 +266,11 @@ def test_an_unreachable_store_is_one_clear_error(tmp_path: Path) -> None:
     export = tmp_path / "graph.ttl"
     export.write_text(OLD)
     with pytest.raises(PushError, match="could not reach the store|refused"):
+        push(export, "http://127.0.0.1:9/store", timeout=2)
+
+
+def test_an_unreachable_store_is_named_by_its_whole_url(tmp_path: Path) -> None:
+    export = tmp_path / "graph.ttl"
+    export.write_text(OLD)
+    with pytest.raises(PushError, match=r"^http://127\.0\.0\.1:9/store: could not reach the store"):
         push(export, "http://127.0.0.1:9/store", timeout=2)

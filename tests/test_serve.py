@@ -100,17 +100,28 @@ def served(sample_export: Path) -> Iterator[Served]:
     running.interrupt()
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14 open: the evidence query differs through kg serve")
+@pytest.fixture(scope="module")
+def served_as_users_serve(sample_export: Path) -> Iterator[Served]:
+    """With the default limits: the 2 s of ``served`` is a test of the timeout, and a loaded
+    machine can take longer than that over the evidence query."""
+    running = start_serve(sample_export)
+    yield running
+    running.interrupt()
+
+
 @pytest.mark.corpus
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "query"), named_queries(), ids=[n for n, _ in named_queries()])
 def test_every_named_query_returns_the_files_rows_from_kg_serve(
-    served: Served, sample_export: Path, name: str, query: str
+    served_as_users_serve: Served, sample_export: Path, name: str, query: str
 ) -> None:
-    assert select(served.url, query) == file_rows(run_query(query, sample_export))
+    assert select(served_as_users_serve.url, query) == file_rows(run_query(query, sample_export))
 
 
 def test_kg_serve_prints_a_ready_curl_line(served: Served) -> None:
+    deadline = time.monotonic() + 30  # printed just after the URL line, read by another thread
+    while not any(line.startswith("try: curl") for line in served.lines) and time.monotonic() < deadline:
+        time.sleep(0.05)
     curl = next(line for line in served.lines if line.startswith("try: curl"))
     assert served.url in curl and "--data-urlencode 'query=" in curl
 

@@ -55,6 +55,11 @@ _LETTERED = re.compile(
     r"^(?:\(?(?P<n>[a-z]|[ivx]{1,4})[).]|(?P<p>\d{1,2})(?P<n2>[a-z])[.):]?)(?:\s+(?P<rest>\S.*)|\s*$)"
 )
 _ROMAN = {r: i + 1 for i, r in enumerate(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"])}
+_CROSS_REFERENCE = re.compile(
+    r"^(?:responses?\s+(?:to|on)\s+recommendation\s+(?P<n>\d{1,2}[a-z]?|" + "|".join(NUMBER_WORDS) + r")"
+    r"|recommendation\s+(?P<n2>\d{1,2})\s*[:.–—-]?\s*(?:agency\s+)?responses?)\s*[:.]?\s*$",
+    re.IGNORECASE,
+)
 _GROUP = re.compile(
     r"^(?:recommendations?|actions?)\s+(?:for|to|relating\s+to|in\s+relation\s+to)\s+"
     r"(?:the\s+)?(?P<g>.+?)\s*:?$",
@@ -70,12 +75,21 @@ _METADATA_LINE = re.compile(
     r"document\s+(?:date|version|owner)|review\s+date|date)\s*:",
     re.IGNORECASE,
 )
+# "Status as at 31 March 2021.": when a table or list was brought up to date, not a response
+_AS_AT_LINE = re.compile(r"^(?:status|position|progress|updated?)\s+(?:as\s+)?(?:at|on)\b.{0,40}$", re.IGNORECASE)
 _LABEL_VALUE = re.compile(r"^[A-Z][\w ]{0,30}:\s+\S")
 _TERMINAL = re.compile(r"[.;?!,][\"'’”)\]]*$")
 _REC_COLUMN = re.compile(r"recommendation|learning|finding|action required", re.IGNORECASE)
 _RESPONSE_COLUMN = re.compile(r"response|progress|update|action taken|actions? taken|outcome", re.IGNORECASE)
 _STATUS_COLUMN = re.compile(r"^\W*(?:current\s+)?(?:status|rag\b|progress\s+rating|rating)", re.IGNORECASE)
 _AGENCY_COLUMN = re.compile(r"agenc|lead|owner|responsib|organisation|who", re.IGNORECASE)
+# "Lead agency: Riverton Police", "Status: Complete": a table's columns written as lines
+_AGENCY_LABEL = re.compile(
+    r"^(?:lead(?:\s+(?:agency|agencies|partner|organisation|officer))?|agenc(?:y|ies)|owners?|"
+    r"responsible(?:\s+(?:agency|agencies|lead|officer|organisation))?|organisations?|who)$",
+    re.IGNORECASE,
+)
+_FIELD_LINE = re.compile(r"^(?P<label>[A-Z][\w /]{0,30}?)\s*:\s+(?P<value>\S.{0,120})$")
 
 
 @dataclass
@@ -94,6 +108,7 @@ class _Open:
     taking_text: bool = True  # still reading the recommendation's own words
     agents: list[tuple[int, Span]] = field(default_factory=list)
     rule: str = ""
+    status: Span | None = None
 
     def close(self) -> Section:
         text = Span(self.text[0].start, self.text[-1].end) if self.text else None
@@ -109,6 +124,7 @@ class _Open:
             tuple(self.hints),
             tuple(self.agents),
             self.rule,
+            status=self.status,
         )
 
 
@@ -182,10 +198,13 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
     preamble_hint: Span | None = None
     last_para: Block | None = None
 
+    opened: dict[str, _Open] = {}  # every recommendation opened so far, by key
+
     def finish() -> None:
         nonlocal current
         if current is not None:
             out.append(current.close())
+            opened[current.key] = current
         current = None
 
     for i, b in enumerate(blocks):
@@ -196,6 +215,17 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
         h = marker if family.heading else None
         let = _LETTERED.match(text) if not marker else None
 
+        back = _cross_reference(text) if not marker and heading_like(b) else None
+        if back is not None and current is not None and current.key == gkey + back:
+            finish()
+        if back is not None and gkey + back in opened:
+            # "Response to Recommendation 2" after the list: what follows answers number 2
+            finish()
+            current = opened[gkey + back]
+            out[:] = [s for s in out if s.key != current.key]
+            current.taking_text = False
+            parent = None
+            continue
         if g and not h:
             finish()
             parent = None
@@ -204,7 +234,7 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             gkey = _group_key(group, group_keys) + "-"
             expected = 1
             continue
-        n_value = number_value(marker.group("n")) if marker else None
+        n_value = family.value(marker.group("n")) if marker else None
         if n_value == 1 and expected > 1:
             # Numbering starts again without a "Recommendations for …" heading: the heading
             # just before it (if any) names the group; otherwise number the parts.
@@ -220,7 +250,7 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             expected = n_value + 1
             rest = (marker.group("rest") or "").strip()
             token = marker.group("n")
-            number = token.upper() if len(token) == 1 and token.isalpha() else str(n_value)
+            number = token.upper() if len(token) == 1 and token.isalpha() and not family.roman else str(n_value)
             if family.kind == "learning-area":  # "Area of learning 2: Hearing the child"
                 current = _Open(f"la-{n_value}", None, None, "learning-area", None, rule=cand.rule)
                 current.text.append(Span(b.end - len(rest), b.end) if rest else Span(b.start, b.end))
@@ -259,6 +289,15 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             if parent.text:
                 current.context.append(Span(parent.text[0].start, parent.text[-1].end))
             current.text.append(Span(b.end - len(rest), b.end))
+            continue
+        fld = _field_line(b) if current is not None else None
+        if fld is not None and current is not None:
+            role, span = fld
+            if role == "status":
+                current.status = current.status or span
+            else:
+                current.hints.append(span)
+            current.taking_text = False
             continue
         label = _RESPONSE_LABEL.match(text) if current is not None else None
         if label and not label.group("rest") and len(text.split()) > 8:
@@ -305,8 +344,8 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 current.taking_text = True
                 continue
         if current is None:
-            if b.kind == "paragraph":
-                last_para = b
+            if b.kind == "paragraph" and (not heading_like(b) or b.text.rstrip().endswith(":")):
+                last_para = b  # a title line ("Recommendations") introduces nobody
             continue
         if is_closing_title(text) and (heading_like(b) or re.match(r"^\d{1,2}[.)]\s", text)):
             finish()  # "3. Next steps", "Appendix": what follows answers no recommendation
@@ -321,10 +360,38 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             continue  # a heading over the next recommendation
         if _GENERIC_HEADING.match(text) or _METADATA_LINE.match(text) or is_section_title(text):
             continue
+        if _AS_AT_LINE.match(text):
+            continue
         current.responses.append(Span(b.start, b.end))
     finish()
     # A parent closed early (when its first lettered part opened) keeps its place in order.
     return _ordered(out)
+
+
+def _cross_reference(text: str) -> str | None:
+    """'Response to Recommendation 2', 'Recommendation 2 – response': the number whose
+    responses follow, in a document that lists its recommendations first."""
+    m = _CROSS_REFERENCE.match(text)
+    if not m:
+        return None
+    token = (m.group("n") or m.group("n2")).lower()
+    return token if token[:1].isdigit() else str(number_value(token))
+
+
+def _field_line(b: Block) -> tuple[str, Span] | None:
+    """A short "Label: value" line naming a lead agency or a status, as a table's columns are
+    written in running text: ("agency" | "status", the value's span)."""
+    m = _FIELD_LINE.match(b.text)
+    if not m or len(m.group("value").split()) > 12 or b.kind == "heading":
+        return None
+    label = m.group("label")
+    start = b.start + m.start("value")
+    span = Span(start, start + len(m.group("value").rstrip()))
+    if _STATUS_COLUMN.match(label):
+        return "status", span
+    if _AGENCY_LABEL.match(label):
+        return "agency", span
+    return None
 
 
 def _ordered(sections: list[Section]) -> list[Section]:
@@ -406,7 +473,8 @@ def _learning_areas(blocks: list[Block]) -> list[Section]:
         (
             i
             for i in range(body_start + 1, len(blocks))
-            if heading_like(blocks[i]) and is_closing_title(blocks[i].text)
+            if (heading_like(blocks[i]) or re.match(r"^\d{1,2}[.)]\s", blocks[i].text))
+            and is_closing_title(blocks[i].text)
         ),
         len(blocks),
     )
@@ -452,11 +520,13 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
     out: list[Section] = []
     score = 0.0
     group_keys: dict[str, str] = {}
+    intro: Span | None = None
     for n, (row, cells) in enumerate(sorted(rows.items()), start=1):
         rec = [c for c in cells if c.column and _REC_COLUMN.search(c.column)]
         if not rec:
             continue
         body = rec[0]
+        tail = [c for c in rec if c.column == body.column][-1]  # a cell of several paragraphs
         m = _HEADING.match(body.text) or _NUMBERED.match(body.text)
         number = str(number_value(m.group("n"))) if m else None
         start = body.end - len(m.group("rest")) if m and m.group("rest") else body.start
@@ -470,13 +540,15 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
         group = g.group("g").strip() if g else None
         gkey = _group_key(group, group_keys) + "-" if group else ""
         key = gkey + (slugify(number) if number else str(n))
-        responses = tuple(
-            Span(c.start, c.end)
-            for c in cells
-            if c.column
-            and _RESPONSE_COLUMN.search(c.column)
-            and not _STATUS_COLUMN.search(c.column)
-            and c is not body
+        responses, agents = _cell_responses(
+            [
+                c
+                for c in cells
+                if c.column
+                and _RESPONSE_COLUMN.search(c.column)
+                and not _STATUS_COLUMN.search(c.column)
+                and c.column != body.column
+            ]
         )
         status = next(
             (
@@ -489,24 +561,58 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
         hints = tuple(
             Span(c.start, c.end)
             for c in cells
-            if c.column and _AGENCY_COLUMN.search(c.column) and not _REC_COLUMN.search(c.column)
+            if c.column
+            and _AGENCY_COLUMN.search(c.column)
+            and not _REC_COLUMN.search(c.column)
+            and not _RESPONSE_COLUMN.search(c.column)
         )
-        context = (Span(head.start, head.end),) if g and head is not None else ()
+        context: tuple[Span, ...] = (Span(head.start, head.end),) if g and head is not None else ()
+        part = re.fullmatch(r"(\d{1,2})([a-z])", number or "")
+        parent = next((x for x in out if part and x.key == gkey + part.group(1)), None)
+        if parent is not None:  # row "1b" under row "1": a part, read with its parent's words
+            context += parent.context + ((parent.text,) if parent.text else ())
+        if intro is None and not out and head is not None and head.kind == "paragraph":
+            intro = _introduction(head)  # "It is recommended that the Board:" above the table
+        if intro is not None:
+            context += (intro,)
         score += 1.0 + reads_as_recommendation(body.text) + 0.5 * bool(responses)
+        bare = bool(m and not (m.group("rest") or "").strip() and tail is body)  # "Recommendation 1"
         out.append(
             Section(
                 key,
                 number or str(n),
                 group,
                 "recommendation",
-                None,
-                Span(start, body.end),
+                parent.key if parent is not None else None,
+                None if bare else Span(start, tail.end),
                 responses,
                 context,
                 hints,
-                (),
+                agents,
                 "structure:table-column",
                 status=status,
             )
         )
     return out, score
+
+
+def _cell_responses(cells: list[Block]) -> tuple[tuple[Span, ...], tuple[tuple[int, Span], ...]]:
+    """A row's response paragraphs, read as under a recommendation in running text: a label
+    ("YJS response:", "Response") names who answers, and is not itself a response."""
+    responses: list[Span] = []
+    agents: list[tuple[int, Span]] = []
+    for c in cells:
+        if _AS_AT_LINE.match(c.text) or _METADATA_LINE.match(c.text):
+            continue
+        label = _RESPONSE_LABEL.match(c.text)
+        if label and not label.group("rest") and len(c.text.split()) > 8:
+            label = None
+        if label is None:
+            responses.append(Span(c.start, c.end))
+            continue
+        rest, who = label.group("rest"), label.group("who")
+        if rest:
+            responses.append(Span(c.end - len(rest), c.end))
+        if who and not _GENERIC_WHO.match(who.strip()):
+            agents.append((len(responses) - (1 if rest else 0), Span(c.start, c.start + len(who))))
+    return tuple(responses), tuple(agents)

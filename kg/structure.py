@@ -37,6 +37,11 @@ class Family:
     glued: re.Pattern[str]  # the same marker inside a block, after a sentence end: group ``n``
     heading: bool = False  # a heading family: the text may follow in the next block
     kind: str = "recommendation"  # or "learning-area": a numbered theme whose title is the item
+    roman: bool = False  # its numbers are roman numerals ("I.", "II.", "III.")
+
+    def value(self, token: str) -> int:
+        """The number a marker's token stands for in this family."""
+        return roman_value(token) if self.roman else number_value(token)
 
 
 def _family(
@@ -47,6 +52,7 @@ def _family(
     heading: bool = False,
     flags: int = 0,
     kind: str = "recommendation",
+    roman: bool = False,
 ) -> Family:
     # Inside a paragraph a number marker counts only after a sentence end; a word marker
     # ("R2.", "Recommendation 3:") is distinctive enough after any space.
@@ -58,6 +64,7 @@ def _family(
         re.compile(rf"{before}\s+(?P<mk>{marker})(?=[A-Za-z])", flags),
         heading,
         kind,
+        roman,
     )
 
 
@@ -85,6 +92,9 @@ FAMILIES: tuple[Family, ...] = (
     _family("bracketed", "structure:numbered-sequence", r"[(\[](?P<n>\d{1,2})[)\]]\.?\s*", _TAIL),
     _family("digit-dash", "structure:numbered-sequence", r"(?P<n>\d{1,2})\s*[:–—]\s*", _TAIL),
     _family("decimal-zero", "structure:numbered-sequence", r"(?P<n>\d{1,2})\.0\.?\s*", _TAIL),
+    _family(
+        "roman", "structure:roman-sequence", r"(?P<n>[IVX]{1,5})[.)]\s*", _TAIL, roman=True
+    ),
 )
 
 # name → weight; a candidate's score is the weighted sum of its feature counts
@@ -136,6 +146,18 @@ def is_closing_title(text: str) -> bool:
 def reads_as_recommendation(text: str) -> bool:
     words = set(re.findall(r"[a-z]+", text.lower()))
     return bool(words & _words()["directive"])
+
+
+_ROMAN_DIGITS = {"i": 1, "v": 5, "x": 10}
+
+
+def roman_value(token: str) -> int:
+    """'IV' → 4; 0 for anything that is not a roman numeral."""
+    digits = [_ROMAN_DIGITS.get(c) for c in token.lower()]
+    if not digits or None in digits:
+        return 0
+    values = [d for d in digits if d is not None]
+    return sum(-v if k + 1 < len(values) and v < values[k + 1] else v for k, v in enumerate(values))
 
 
 def number_value(token: str) -> int:
@@ -191,13 +213,13 @@ def _read(family: Family, source: tuple[Block, ...]) -> Candidate:
                 titles += 1  # "1. Introduction": the report's outline, never an item
                 m = None
             if m:
-                n = number_value(m.group("n"))
+                n = family.value(m.group("n"))
                 restart = n == 1 and expected > 1 and (family.heading or _heading_before(blocks, len(blocks)))
                 if n == expected or restart:
                     items.append(len(blocks))
                     expected = n + 1
             glued = next(
-                (g for g in family.glued.finditer(p.text) if number_value(g.group("n")) == expected), None
+                (g for g in family.glued.finditer(p.text) if family.value(g.group("n")) == expected), None
             )
             if glued is None:
                 blocks.append(p)
@@ -216,7 +238,7 @@ def _read(family: Family, source: tuple[Block, ...]) -> Candidate:
 
 def _opens(family: Family, text: str, expected: int) -> bool:
     m = family.pattern.match(text)
-    return bool(m and number_value(m.group("n")) == expected)
+    return bool(m and family.value(m.group("n")) == expected)
 
 
 def _features(family: Family, blocks: list[Block], items: list[int]) -> dict[str, int]:

@@ -2,12 +2,17 @@
 
 A document is read once into ``Unit``s with the help of its gold annotation, never of kg's
 segmentation: the gold's ``text_starts`` says which paragraph opens each recommendation, and
-everything between two recommendations is response. The units are then written out again in
-one of ``LAYOUTS``: other numbering families, Markdown headings with a metadata table, report
-sections around ``R1.`` items, a Word file whose numbers come from its numbering part, an HTML
-page with a recommendations table and site furniture, hard-wrapped PDF-like text with running
-headers and page footers, a real PDF, markers glued to the paragraph before them, bold-only
-headings, number words with roman sub-parts.
+everything between two recommendations is response (a document's closing part — "Next steps",
+"Monitoring", whatever follows a table of recommendations — stays at the end). The units are
+then written out again in one of ``LAYOUTS``: other numbering families (``Recommendation 1 –``,
+``(1)``, ``R1``, ``Rec. 1:``, ``1.0``, roman ``I.``, number words), Markdown headings with a
+metadata table, Markdown with YAML front matter and ``## Recommendation N: text``, report
+sections around ``R1.`` items, a Word file whose numbers come from its numbering part, a Word
+file with real Heading styles and a document-control table, an HTML page with a
+recommendations table and site furniture, the recommendations listed first with their responses
+in a second part cross-referenced by number, pdftotext-like text (hard wraps, some words
+hyphenated at a line end, a running header, an ``OFFICIAL … Page N of M`` footer, form feeds),
+a real PDF, markers glued to the paragraph before them, bold-only headings.
 
 Only the form changes: recommendation texts, response paragraphs and their order are those
 of the source, so the gold (file names rewritten) still describes every variant.
@@ -19,7 +24,6 @@ import html
 import json
 import re
 import shutil
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,13 +37,14 @@ from kg.ingest.text import NUMBER_WORDS
 
 @dataclass
 class Unit:
-    kind: str  # "pre" (preamble), "group", "rec", "la" (learning-area heading), "body"
+    kind: str  # "pre" (preamble), "group", "rec", "la" (learning-area heading), "body", "post"
     text: str
     heading: bool = False  # a pre/body unit that was a heading in the source
     number: int = 0  # rec: ordinal within its group (top level) or within its parent
     sub: bool = False  # rec: a sub-part of the recommendation before it
     parent: int = 0  # rec sub-part: its parent's number
     column: str | None = None  # body read from a table cell: the cell's column
+    of_rec: bool = False  # body: a list item the recommendation's text introduced ("…regarding:")
     bodies: list[Unit] = field(default_factory=list)  # rec/la: the response units under it
 
 
@@ -51,6 +56,12 @@ _MARKER_ONLY = re.compile(
     r"(?i)^(?:recommendation|rec\.?|r)?\s*(?:\d{1,2}|[a-z]|" + "|".join(NUMBER_WORDS) + r")\s*[:.)–-]?$"
 )
 _RESPONSE_COLUMN = re.compile(r"(?i)response|progress|update")
+# A heading after the last recommendation that opens the document's own closing part: what
+# follows answers no recommendation and stays at the end in every layout.
+_CLOSING = re.compile(
+    r"(?i)^(?:\d{1,2}(?:\.\d)?\.?\s+)?(?:next steps|monitoring(?: and review| arrangements)?|"
+    r"what happens next|contacts?(?: us)?|further information|conclusions?|appendi(?:x|ces)|sign[- ]off)\b.{0,40}$"
+)
 
 
 def read_units(path: Path, gold: dict[str, Any]) -> list[Unit]:
@@ -109,8 +120,18 @@ def read_units(path: Path, gold: dict[str, Any]) -> list[Unit]:
     parts: dict[str, int] = {}
     current: Unit | None = None
     row_of: dict[int, int | None] = {}
+    last_rec = max(by_block)
+    closing = False
     for bi in range(first_block, len(blocks)):
         b = blocks[bi]
+        if bi > last_rec and b.kind != "cell" and (
+            blocks[last_rec].kind == "cell"  # after a table of recommendations
+            or (_CLOSING.match(texts[bi]) and not texts[bi].endswith("."))
+        ):
+            closing = True
+        if closing:
+            units.append(Unit("post", texts[bi], heading=bool(_CLOSING.match(texts[bi])) or b.kind == "heading"))
+            continue
         if bi in group_blocks:
             units.append(Unit("group", texts[bi]))
             current = None
@@ -143,7 +164,15 @@ def read_units(path: Path, gold: dict[str, Any]) -> list[Unit]:
         column = b.column if b.kind == "cell" else None
         if column and _RESPONSE_COLUMN.search(column):
             column = None
-        current.bodies.append(Unit("body", texts[bi], heading=b.kind == "heading", column=column))
+        of_rec = (
+            current.kind == "rec"
+            and texts[bi].startswith("- ")
+            and all(x.of_rec for x in current.bodies)
+            and (current.text.endswith(":") or bool(current.bodies))
+        )
+        current.bodies.append(
+            Unit("body", texts[bi], heading=b.kind == "heading", column=column, of_rec=of_rec)
+        )
     return units
 
 
@@ -151,7 +180,11 @@ def read_units(path: Path, gold: dict[str, Any]) -> list[Unit]:
 
 
 def _roman(n: int) -> str:
-    return ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"][n - 1]
+    out = ""
+    for value, digits in ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while n >= value:
+            out, n = out + digits, n - value
+    return out
 
 
 def _letter(n: int) -> str:
@@ -162,8 +195,12 @@ def _word(n: int) -> str:
     return NUMBER_WORDS[n - 1].capitalize()
 
 
+def _is_title(u: Unit) -> bool:
+    return u.kind == "pre" and len(u.text.split()) <= 14 and not u.text.rstrip().endswith((".", ":", ";"))
+
+
 def _title(units: list[Unit]) -> str:
-    return next((u.text for u in units if u.kind == "pre" and len(u.text.split()) <= 14), "Response")
+    return next((u.text for u in units if _is_title(u)), "Response to the Recommendations")
 
 
 def _body_text(u: Unit) -> str:
@@ -177,7 +214,7 @@ def _lines(units: list[Unit], top: Marker, sub: Marker, own_line: bool = False) 
     """Paragraphs of a plain-text rendering, markers written by ``top`` and ``sub``."""
     out: list[str] = []
     for u in units:
-        if u.kind in ("pre", "group", "la"):
+        if u.kind in ("pre", "group", "la", "post"):
             out.append(u.text)
         elif u.kind == "rec":
             marker = sub(u) if u.sub else top(u)
@@ -221,8 +258,8 @@ def render_markdown_headings(units: list[Unit], path: Path) -> Path:
     out: list[str] = []
     first = True
     for u in units:
-        if u.kind == "pre":
-            out.append(("# " if first else ("## " if u.heading else "")) + u.text)
+        if u.kind in ("pre", "post"):
+            out.append(("# " if first and _is_title(u) else ("## " if u.heading else "")) + u.text)
             if first:
                 out.append(
                     "| Field | Detail |\n|---|---|\n| Version | 2.1 |\n| Status | Final |\n"
@@ -246,7 +283,7 @@ def render_bold_headings(units: list[Unit], path: Path) -> Path:
     """Markdown where every heading is a bold-only line: ``**Recommendation 3**``."""
     out: list[str] = []
     for u in units:
-        if u.kind == "pre":
+        if u.kind in ("pre", "post"):
             out.append(f"**{u.text}**" if u.heading or len(u.text.split()) <= 10 else u.text)
         elif u.kind in ("group", "la"):
             out.append(f"**{u.text}**")
@@ -309,21 +346,60 @@ def render_glued(units: list[Unit], path: Path) -> Path:
     return _write_text(path.with_suffix(".txt"), out)
 
 
+def _hyphen_point(word: str, room: int) -> int:
+    """Where a word processor would hyphenate ``word`` to fit ``room`` characters (the hyphen
+    included): after a vowel and before a consonant, at least three letters either side; 0 if
+    nowhere fits."""
+    best = 0
+    for k in range(3, len(word) - 2):
+        if k + 1 <= room and word[k - 1] in "aeiouy" and word[k] not in "aeiouy":
+            best = k
+    return best
+
+
+def _wrap_hyphenated(text: str, width: int, state: list[int]) -> list[str]:
+    """Greedy wrapping at ``width``; every second long lower-case word that does not fit is
+    hyphenated across the line end instead of moved whole (``state`` counts them)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        if not line:
+            line = word
+            continue
+        if len(line) + 1 + len(word) <= width:
+            line += " " + word
+            continue
+        room = width - len(line) - 1
+        k = _hyphen_point(word, room) if len(word) >= 8 and word.isalpha() and word.islower() else 0
+        if k:
+            state[0] += 1
+        if k and state[0] % 2 == 0:
+            lines.append(f"{line} {word[:k]}-")
+            line = word[k:]
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
 def render_pdf_text(units: list[Unit], path: Path, width: int = 84, page_lines: int = 46) -> Path:
-    """Hard-wrapped lines, a running header on each page and ``Page N of M`` below it."""
+    """Text as pdftotext gives it: hard-wrapped lines with some words hyphenated at a line end,
+    a running header on every page, a footer with the partnership's name and ``Page N of M``."""
     paragraphs = _lines(units, lambda u: f"{u.number}. ", lambda u: f"({_letter(u.number)}) ")
     lines: list[str] = []
+    state = [0]
     for p in paragraphs:
-        lines.extend(textwrap.wrap(p, width, break_long_words=False, break_on_hyphens=False) or [""])
+        lines.extend(_wrap_hyphenated(p, width, state) or [""])
         lines.append("")
     pages = [lines[i : i + page_lines] for i in range(0, len(lines), page_lines)]
     running = f"{_title(units)[:60]} – Response to the Recommendations"
     out: list[str] = []
     for n, page in enumerate(pages, start=1):
-        if n > 1:
-            out += [running, ""]
+        out += [running, ""]
         out += page
-        out += ["", f"{' ' * 60}Page {n} of {len(pages)}", ""]
+        out += ["", f"OFFICIAL{' ' * 50}Page {n} of {len(pages)}", "\f"]
     path = path.with_suffix(".txt")
     path.write_text("\n".join(out), encoding="utf-8")
     return path
@@ -335,8 +411,9 @@ def render_pdf(units: list[Unit], path: Path) -> Path:
 
     blocks: list[Block] = []
     for u in units:
-        if u.kind == "pre":
-            blocks.append(Block("heading" if u.heading else "para", u.text, level=1 if not blocks else 2))
+        if u.kind in ("pre", "post"):
+            title = not blocks and _is_title(u)
+            blocks.append(Block("heading" if u.heading or title else "para", u.text, level=1 if title else 2))
         elif u.kind in ("group", "la"):
             blocks.append(Block("heading", u.text, level=2))
         elif u.kind == "rec":
@@ -390,8 +467,8 @@ def render_docx_numbering(units: list[Unit], path: Path) -> Path:
 
     first = True
     for u in units:
-        if u.kind == "pre":
-            if first or u.heading:
+        if u.kind in ("pre", "post"):
+            if (first and _is_title(u)) or u.heading:
                 document.add_heading(u.text, level=1 if first else 2)
             else:
                 document.add_paragraph(u.text)
@@ -447,18 +524,19 @@ def render_html_table(units: list[Unit], path: Path) -> Path:
         )
         for u in table:
             cells = [] if la else [e(f"{u.parent}{_letter(u.number)}" if u.sub else str(u.number))]
-            cells.append(e(u.text))
+            own = [b.text for b in u.bodies if b.of_rec]
+            cells.append("".join(f"<p>{e(t)}</p>" for t in [u.text, *own]) if own else e(u.text))
             cells += [e(" ".join(b.text for b in u.bodies if b.column == c)) for c in extra]
-            cells.append("".join(f"<p>{e(b.text)}</p>" for b in u.bodies if not b.column))
+            cells.append("".join(f"<p>{e(b.text)}</p>" for b in u.bodies if not b.column and not b.of_rec))
             parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         parts.append("</tbody></table>")
         table.clear()
 
     first = True
     for u in units:
-        if u.kind == "pre":
+        if u.kind in ("pre", "post"):
             flush()
-            tag = "h1" if first else ("h2" if u.heading else "p")
+            tag = "h1" if first and _is_title(u) else ("h2" if u.heading else "p")
             parts.append(f"<{tag}>{e(u.text)}</{tag}>")
             first = False
         elif u.kind == "group":
@@ -475,6 +553,109 @@ def render_html_table(units: list[Unit], path: Path) -> Path:
     path = path.with_suffix(".html")
     path.write_text("\n".join(parts), encoding="utf-8")
     return path
+
+
+METADATA = (("Version", "2.1"), ("Status", "Final"), ("Classification", "OFFICIAL"))
+
+
+def render_docx_headings(units: list[Unit], path: Path) -> Path:
+    """Word with real styles: a document-control table first, ``Heading 2`` "Recommendation N"
+    (``Heading 3`` under a group heading), the text in a paragraph, lettered parts in Word's
+    own ``List Number 2`` style (the letter not in the text)."""
+    from docx import Document
+
+    document = Document()
+    grouped = any(u.kind == "group" for u in units)
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Document control", ""
+    for key, value in METADATA:
+        row = table.add_row()
+        row.cells[0].text, row.cells[1].text = key, value
+    first = True
+    for u in units:
+        if u.kind in ("pre", "post"):
+            if (first and _is_title(u)) or u.heading:
+                document.add_heading(u.text, level=1 if first else 2)
+            else:
+                document.add_paragraph(u.text)
+            first = False
+        elif u.kind in ("group", "la"):
+            document.add_heading(u.text, level=2)
+        elif u.kind == "rec":
+            if u.sub:
+                document.add_paragraph(f"{_letter(u.number)}) {u.text}")
+            else:
+                document.add_heading(f"Recommendation {u.number}", level=3 if grouped else 2)
+                if u.text:
+                    document.add_paragraph(u.text)
+        for b in u.bodies:
+            document.add_paragraph(_body_text(b))
+    path = path.with_suffix(".docx")
+    document.save(str(path))
+    return path
+
+
+def render_responses_after(units: list[Unit], path: Path) -> Path:
+    """The recommendations listed first (``1.``, parts ``a)``), then a Responses part with a
+    "Response to Recommendation N" heading over each one's responses (numbering restarts under
+    each group, as in the list)."""
+    pre = [u.text for u in units if u.kind == "pre"]
+    if any(u.kind == "la" for u in units):  # themes are their own headings: nothing to list
+        return _write_text(path.with_suffix(".txt"), _lines(units, lambda u: f"{u.number}. ", lambda u: ""))
+    listing: list[str] = ["Recommendations"]
+    answers: list[str] = ["Responses"]
+    for u in units:
+        if u.kind == "group":
+            listing.append(u.text)
+            answers.append(u.text)
+        elif u.kind == "rec":
+            if u.sub:
+                listing.append(f"{_letter(u.number)}) {u.text}")
+                ref = f"{u.parent}{_letter(u.number)}"
+            else:
+                listing.append(f"{u.number}. {u.text}" if u.text else f"{u.number}.")
+                ref = str(u.number)
+            own = [b.text for b in u.bodies if b.of_rec]
+            listing.extend(own)
+            said = [_body_text(b) for b in u.bodies if not b.of_rec]
+            if said:
+                answers.append(f"Response to Recommendation {ref}")
+                answers.extend(said)
+    post = [u.text for u in units if u.kind == "post"]
+    return _write_text(path.with_suffix(".txt"), pre + listing + answers + post)
+
+
+def render_yaml_markdown(units: list[Unit], path: Path) -> Path:
+    """Markdown for a static site: YAML front matter, ``## Recommendation N: text`` on one
+    heading line, responses as paragraphs."""
+    title = _title(units).replace('"', "'")
+    out = [f'---\ntitle: "{title}"\nlayout: page\nversion: 2.1\ntags:\n  - safeguarding\n---']
+    first = True
+    for u in units:
+        if u.kind in ("pre", "post"):
+            out.append(("# " if first and _is_title(u) else ("## " if u.heading else "")) + u.text)
+            first = False
+        elif u.kind in ("group", "la"):
+            out.append(f"## {u.text}")
+        elif u.kind == "rec":
+            if u.sub:
+                out.append(f"{_letter(u.number)}) {u.text}")
+            else:
+                out.append(f"## Recommendation {u.number}: {u.text}" if u.text else f"## Recommendation {u.number}")
+        out.extend(_body_text(b) for b in u.bodies)
+    return _write_text(path.with_suffix(".md"), out)
+
+
+def _upper_roman(n: int) -> str:
+    return _roman(n).upper()
+
+
+def render_roman(units: list[Unit], path: Path) -> Path:
+    """Roman numerals for the recommendations (``I.``, ``II.``), letters ``(a)`` for their parts."""
+    return _write_text(
+        path.with_suffix(".txt"),
+        _lines(units, lambda u: f"{_upper_roman(u.number)}. ", lambda u: f"({_letter(u.number)}) "),
+    )
 
 
 Render = Callable[[list[Unit], Path], Path]
@@ -494,6 +675,10 @@ LAYOUTS: dict[str, Render] = {
     "glued-markers": render_glued,
     "bold-headings": render_bold_headings,
     "number-words": render_number_words,
+    "docx-headings+metadata": render_docx_headings,
+    "responses-after": render_responses_after,
+    "yaml-markdown": render_yaml_markdown,
+    "roman": render_roman,
 }
 
 

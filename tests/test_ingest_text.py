@@ -98,3 +98,17 @@ def test_reflow_loses_no_non_space_character(lines: list[str]) -> None:
     before = "".join("".join(lines).split())
     after = "".join("".join(b.text for b in blocks).split())
     assert after == before
+
+
+def test_a_word_hyphenated_to_fit_the_line_is_rejoined_a_compound_is_not() -> None:
+    from kg.ingest.text import dehyphenate
+
+    lines = [
+        "The review found that the signs of crimi-",
+        "nal exploitation were seen, and multi-",
+        "agency decision-",
+        "making was slow; decision makers were unsure.",
+    ]
+    out = " ".join(dehyphenate(lines))
+    assert "criminal exploitation" in out
+    assert "crimi-" not in out and "multi-" in out and "decision-" in out

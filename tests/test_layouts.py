@@ -57,13 +57,17 @@ def _words(text: str, n: int = 8) -> str:
 _LABEL_LINE = re.compile(r"^[A-Z][\w ]{0,20}: \S+(?: \S+){0,6}$")  # "Lead agency: Riverton Police"
 
 
+def _label(g: rdflib.Graph, node: Any) -> str:
+    return str(next(g.objects(node, rdflib.SKOS.prefLabel), next(g.objects(node, rdflib.RDFS.label), node)))
+
+
 def _content(ttl: Path) -> dict[str, Any]:
     """Per document: each recommendation's opening words, the words of its responses in order
-    (so one table cell holding two paragraphs equals two paragraphs), and the labels of the
-    instruments it and its responses reference. A short "Label: value" response is left out:
-    the generator writes a table's extra columns (lead agency, status) as such lines."""
+    (so one table cell holding two paragraphs equals two paragraphs), the labels of the
+    instruments it and its responses reference, its addressees, and its responses as
+    (responder, words) pairs. A short "Label: value" response is left out of the words."""
     g = rdflib.Graph().parse(ttl)
-    out: dict[str, set[tuple[str, str, tuple[str, ...]]]] = {}
+    out: dict[str, set[tuple[Any, ...]]] = {}
     for review, rec in g.subject_objects(SG.hasRecommendation):
         doc = next(g.objects(review, rdflib.PROV.wasDerivedFrom))
         name = str(next(g.objects(doc, SG.fileName))).rsplit(".", 1)[0]
@@ -75,7 +79,17 @@ def _content(ttl: Path) -> dict[str, Any]:
         for r in responses:
             refs |= set(g.objects(r, SG.references))
         labels = tuple(sorted(str(next(g.objects(i, rdflib.SKOS.prefLabel), i)) for i in refs))
-        out.setdefault(name, set()).add((text, words, labels))
+        addressees = tuple(sorted(_label(g, a) for a in g.objects(rec, SG.addressedTo)))
+        by = tuple(
+            sorted(
+                (
+                    ",".join(sorted(_label(g, a) for a in g.objects(r, SG.respondedBy))),
+                    _words(str(next(g.objects(r, SG.text), "")), 10_000),
+                )
+                for r in responses
+            )
+        )
+        out.setdefault(name, set()).add((text, words, labels, addressees, by))
     return out
 
 
@@ -128,7 +142,6 @@ def test_docx_layout_keeps_numbers_out_of_the_text(tmp_path: Path) -> None:
     assert texts and not any(re.match(r"\(?\d", t) for t in texts)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 9 open: not every layout yet gives the source layout's graph; the figures print per layout")
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_layout_yields_the_published_recommendations_responses_and_instruments(
     results: dict[str, dict[str, Any]], layout: str
@@ -140,7 +153,6 @@ def test_layout_yields_the_published_recommendations_responses_and_instruments(
             assert variant.get(doc) == content, f"{corpus}/{doc} in layout {layout}"
 
 
-@pytest.mark.xfail(strict=False, reason="issue 9 open: pdf-text misses its targets")
 @pytest.mark.parametrize("measure", MEASURES)
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_layout_meets_the_targets(results: dict[str, dict[str, Any]], layout: str, measure: str) -> None:

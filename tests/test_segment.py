@@ -115,3 +115,55 @@ def test_document_with_no_recommendations_gives_a_warning_naming_it() -> None:
     _, seg = segmented("no_recommendations.txt")
     assert seg.sections == ()
     assert len(seg.warnings) == 1 and "no_recommendations.txt" in seg.warnings[0]
+
+
+def test_lead_agency_and_status_lines_are_a_rows_columns_not_responses(tmp_path: Path) -> None:
+    """'Lead agency: X' and 'Status: Y' under a recommendation are what a table's lead-agency
+    and status columns hold: an addressee hint and the stated status, never a response."""
+    path = tmp_path / "fields.txt"
+    path.write_text(
+        "Eastholm Partnership: Response to the Recommendations\n\n"
+        "1. The partnership should review the missing children protocol.\n\n"
+        "Lead agency: Eastholm Police\n\n"
+        "Eastholm Police revised the protocol in May 2022.\n\n"
+        "Status: Complete\n\n"
+        "2. Schools should use the attendance toolkit.\n\n"
+        "Lead agency: Eastholm Education Service\n\n"
+        "The toolkit was issued to every school.\n\n"
+        "Status as at 31 March 2023.\n",
+        encoding="utf-8",
+    )
+    doc = read_document(path)
+    seg = split_sections(doc)
+    assert [s.key for s in seg.sections] == ["1", "2"]
+    first, second = seg.sections
+    said = [doc.text[r.start : r.end] for r in first.responses]
+    assert said == ["Eastholm Police revised the protocol in May 2022."]
+    assert [doc.text[h.start : h.end] for h in first.addressee_hints] == ["Eastholm Police"]
+    assert first.status is not None and doc.text[first.status.start : first.status.end] == "Complete"
+    assert [doc.text[r.start : r.end] for r in second.responses] == ["The toolkit was issued to every school."]
+    assert second.status is None
+
+
+def test_a_table_row_reads_its_response_labels_and_the_sentence_above_the_table(tmp_path: Path) -> None:
+    """A response cell of several paragraphs keeps them apart; a 'YJS response' paragraph names
+    who answers (and is no response itself); the sentence introducing the table says whom the
+    rows are for, as it does above a numbered list."""
+    path = tmp_path / "plan.html"
+    path.write_text(
+        "<html><body><h1>Eastholm: Response to the Recommendations</h1>"
+        "<p>It is recommended that the Eastholm Safeguarding Children Partnership:</p>"
+        "<table><tr><th>No.</th><th>Recommendation</th><th>Response</th></tr>"
+        "<tr><td>1</td><td>review the escalation protocol</td>"
+        "<td><p>YJS response</p><p>The YJS revised its referral form.</p><p>Training followed.</p></td></tr>"
+        "</table></body></html>",
+        encoding="utf-8",
+    )
+    doc = read_document(path)
+    (sec,) = split_sections(doc).sections
+    assert [doc.text[r.start : r.end] for r in sec.responses] == [
+        "The YJS revised its referral form.",
+        "Training followed.",
+    ]
+    assert [(i, doc.text[s.start : s.end]) for i, s in sec.responder_hints] == [(0, "YJS")]
+    assert any("Eastholm Safeguarding Children Partnership" in doc.text[c.start : c.end] for c in sec.context)

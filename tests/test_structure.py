@@ -196,3 +196,39 @@ def test_the_rule_that_found_a_recommendation_is_in_the_export(tmp_path: Path) -
         for r in g.objects(ev, sg.rule)
     }
     assert rules == {"structure:r-sequence"}
+
+
+def test_roman_numerals_number_the_recommendations(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "I. The Board should review the escalation protocol.\n\nThe protocol was reviewed.\n\n"
+        "II. Schools should share concerns with health visitors.\n\nA briefing was sent.\n\n"
+        "III.\n\n(a) Health visitors should record every visit.\n\nRecords were audited.\n",
+    )
+    assert sorted(x.key for x in s.sections) == ["1", "2", "3", "3a"]
+    assert {x.rule for x in s.sections if x.parent is None} == {"structure:roman-sequence"}
+    assert "Schools should share concerns with health visitors." in texts(doc, s)
+
+
+def test_responses_after_the_list_answer_the_number_they_name(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "Recommendations\n\n1. The Board should review the escalation protocol.\n\n"
+        "2. Schools should share concerns with health visitors.\n\nResponses\n\n"
+        "Response to Recommendation 2\n\nA briefing was sent to all schools.\n\n"
+        "Response to Recommendation 1\n\nThe protocol was reviewed in May.\n",
+    )
+    said = {x.key: [doc.text[r.start : r.end] for r in x.responses] for x in s.sections}
+    assert said == {"1": ["The protocol was reviewed in May."], "2": ["A briefing was sent to all schools."]}
+
+
+def test_yaml_front_matter_is_not_text(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        '---\ntitle: "Oakfield response"\nversion: 2.1\ntags:\n  - safeguarding\n---\n\n'
+        "# Oakfield response\n\n## Recommendation 1: The Board should review the protocol.\n\n"
+        "The protocol was reviewed.\n",
+        name="doc.md",
+    )
+    assert "version" not in doc.text and "tags" not in doc.text
+    assert texts(doc, s) == ["The Board should review the protocol."]

@@ -184,10 +184,10 @@ def _table_blocks(table: Any, first_row: int) -> tuple[list[RawBlock], int]:
         if not any(c.text.strip() for c in cells):
             continue
         for col, cell in enumerate(cells):
-            text = " ".join(p.text.strip() for p in cell.paragraphs if p.text.strip())
-            if text:
-                column = header[col] if col < len(header) and header[col] else f"Column {col + 1}"
-                out.append(RawBlock(text, "cell", column=column, row=row_index))
+            column = header[col] if col < len(header) and header[col] else f"Column {col + 1}"
+            for p in cell.paragraphs:  # one block per paragraph of the cell
+                if p.text.strip():
+                    out.append(RawBlock(p.text.strip(), "cell", column=column, row=row_index))
         row_index += 1
     return out, row_index
 

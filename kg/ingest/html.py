@@ -276,32 +276,28 @@ class _Walker:
             return
         head_rows = [tr for tr in rows if tr.find_parent("thead")]
         header_row = head_rows[-1] if head_rows else rows[0]
-        header = _expand(header_row)
+        header = [" ".join(parts) for parts in _expand(header_row)]
         for tr in rows:
             if tr is header_row or tr in head_rows:
                 continue
             cells = _expand(tr)
             if not any(cells):
                 continue
-            for col, text in enumerate(cells):
-                if not text:
-                    continue
+            for col, paragraphs in enumerate(cells):
                 column = header[col] if col < len(header) and header[col] else f"Column {col + 1}"
-                self.blocks.append(RawBlock(text, "cell", column=column, row=self.row))
+                for text in paragraphs:  # one block per paragraph of the cell
+                    self.blocks.append(RawBlock(text, "cell", column=column, row=self.row))
             self.row += 1
 
 
-def _expand(tr: Any) -> list[str]:
-    """A row's cell texts, a cell spanning columns repeated once per column it spans."""
-    out: list[str] = []
+def _expand(tr: Any) -> list[list[str]]:
+    """A row's cells as their paragraphs, a cell spanning columns repeated once per column it spans."""
+    out: list[list[str]] = []
     for cell in tr.find_all(["td", "th"], recursive=False):
-        parts = []
-        for child_text in _cell_paragraphs(cell):
-            parts.append(child_text)
-        text = " ".join(parts)
+        parts = [t for t in _cell_paragraphs(cell) if t.strip()]
         span = int(cell.get("colspan", "1")) if str(cell.get("colspan", "1")).isdigit() else 1
-        out.append(text)
-        out.extend([""] * (max(1, span) - 1))
+        out.append(parts)
+        out.extend([[] for _ in range(max(1, span) - 1)])
     return out
 
 

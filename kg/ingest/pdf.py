@@ -49,6 +49,7 @@ _STARTS_MARKER = re.compile(
     re.IGNORECASE,
 )
 _TERMINAL = re.compile(r"[.:;?!][\"'’”)\]]*$")
+_LABEL_START = re.compile(r"^\s*[A-Z][\w ’'&()-]{0,50}:\s")
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|,b\b", re.IGNORECASE)
 MAX_LOG_WARNINGS = 5
 
@@ -385,17 +386,19 @@ def _prev_right(pages: list[Page], n: int) -> float:
 
 def _continues_over_page(out: list[Line | TableMark | None], first: Line, right_of_prev: float) -> bool:
     """A sentence runs over the page break: the page's last line fills the width and does not
-    end a sentence, and the next page does not open with a list marker or a heading."""
+    end a sentence (or ends one on a full-width line), and the next page does not open with a
+    list marker, a label or a heading."""
     last = out[-1]
     if not isinstance(last, Line):
         return False
-    return (
-        last.x1 >= 0.85 * right_of_prev
-        and not _TERMINAL.search(last.text.rstrip())
-        and not _STARTS_MARKER.match(first.text)
-        and first.bold == last.bold
-        and abs(first.size - last.size) < 1
-    )
+    same_style = first.bold == last.bold and abs(first.size - last.size) < 1
+    if not same_style or _STARTS_MARKER.match(first.text):
+        return False
+    if not _TERMINAL.search(last.text.rstrip()):
+        return last.x1 >= 0.85 * right_of_prev
+    # A sentence ends on a line that fills the width: a paragraph's own last line is shorter,
+    # so the paragraph goes on, unless the next page opens with a "Label:" of its own.
+    return last.x1 >= 0.97 * right_of_prev and not _LABEL_START.match(first.text)
 
 
 def _breaks(prev: Line, line: Line, usual: float, height: float, body_size: float) -> bool:

@@ -12,10 +12,12 @@ import re
 import statistics
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import IngestError
 from kg.model import RawBlock
+from kg.resources import ontology_file
 
 # Bullet glyphs left by PDF extraction (Symbol/Wingdings private-use code points) and common
 # typographic bullets. They become "- " list markers.
@@ -167,7 +169,7 @@ def markdown_blocks(text: str) -> list[RawBlock]:
         para.clear()
         bold_lines.clear()
 
-    lines = text.split("\n")
+    lines = _drop_front_matter(text.split("\n"))
     header: list[str] | None = None
     rows = 0
     for n, raw in enumerate(lines):
@@ -204,6 +206,22 @@ def markdown_blocks(text: str) -> list[RawBlock]:
         bold_lines.append(bold)
     flush()
     return join_split_paragraphs(blocks)
+
+
+_FRONT_MATTER_KEY = re.compile(r"^\s*(?:[\w-]+\s*:.*|-\s+.*|\s+.*|#.*|)$")
+
+
+def _drop_front_matter(lines: list[str]) -> list[str]:
+    """YAML front matter (a ``---`` line, ``key: value`` lines, ``---``) is a site generator's
+    settings, not the document's text."""
+    if not lines or lines[0].strip() != "---":
+        return lines
+    for n in range(1, min(len(lines), 80)):
+        if lines[n].strip() in ("---", "..."):
+            return lines[n + 1 :] if n > 1 else lines
+        if not _FRONT_MATTER_KEY.match(lines[n]):
+            return lines
+    return lines
 
 
 def join_split_paragraphs(blocks: list[RawBlock]) -> list[RawBlock]:
@@ -283,8 +301,16 @@ def reflow_lines(lines: list[str]) -> list[RawBlock]:
         for i in nonblank
         if len(lines[i].rstrip()) >= 0.75 * width and not _TERMINAL.search(lines[i].rstrip())
     )
+    # ... and in double-spaced text a wrapped line is followed by a blank line, where in
+    # single-spaced text its continuation follows it directly.
+    wrapped_gap = sum(
+        1
+        for a, b in zip(nonblank, nonblank[1:], strict=False)
+        if b - a > 1 and len(lines[a].rstrip()) >= 0.75 * width and not _TERMINAL.search(lines[a].rstrip())
+    )
     double_spaced = (
-        len(nonblank) > 4
+        wrapped_gap > 0.5 * max(1, wrapped)
+        and len(nonblank) > 4
         and gaps / max(1, len(nonblank) - 1) > 0.5
         and 0 < width <= MAX_WRAP_WIDTH
         and wrapped >= 0.4 * len(nonblank)
@@ -388,19 +414,43 @@ def strip_page_furniture(lines: list[str]) -> list[str]:
         for x in {_furniture_key(y) for y in body[:2] + body[-2:]}:
             edges[x] = edges.get(x, 0) + 1
     need = max(2, (len(pages) + 1) // 2)
+    width = _wrap_width(lines)
+    flat = [line for page in pages for line in page]
+    furniture = [
+        bool(x.strip()) and bool(_PAGE_LINE.match(x) or edges.get(_furniture_key(x), 0) >= need) for x in flat
+    ]
+    following = [""] * len(flat)  # the next line of text after each line, furniture skipped
+    ahead = ""
+    for k in range(len(flat) - 1, -1, -1):
+        following[k] = ahead
+        if flat[k].strip() and not furniture[k]:
+            ahead = flat[k]
+
+    def goes_on(line: str, nxt: str) -> bool:
+        # The paragraph goes on after the page break: its last line stops mid-sentence, or it
+        # runs to the full wrap width and the next page does not open a new block (a list
+        # marker, a bullet, a "Response:" label).
+        body = line.rstrip()
+        if not body:
+            return False
+        if not _TERMINAL.search(body):  # unless it is a short title at the foot of the page
+            return len(body) >= 0.6 * width or nxt.lstrip()[:1].islower()
+        opens = _BULLET_LINE.match(nxt) or _LIST_MARKER.match(nxt) or re.match(r"^\s*[A-Z][\w ’'&()-]{0,50}:\s", nxt)
+        return width > 0 and len(body) >= 0.95 * width and not opens
+
     out: list[str] = []
     dropped = False
-    for raw in (line for page in pages for line in page):
-        if raw.strip() and (_PAGE_LINE.match(raw) or edges.get(_furniture_key(raw), 0) >= need):
+    for k, raw in enumerate(flat):
+        if furniture[k]:
             dropped = True
             last = next((x for x in reversed(out) if x.strip()), "")
-            while out and not out[-1].strip() and last and not _TERMINAL.search(last.rstrip()):
+            while out and not out[-1].strip() and goes_on(last, following[k]):
                 out.pop()  # the sentence goes on after the page break
             continue
         if dropped and not raw.strip():
             # blank lines around removed furniture: keep them only if a paragraph really ends
             prev = next((x for x in reversed(out) if x.strip()), "")
-            if prev and not _TERMINAL.search(prev.rstrip()):
+            if goes_on(prev, following[k]):
                 continue
         if raw.strip():
             dropped = False
@@ -431,13 +481,30 @@ def dehyphenate(lines: list[str]) -> list[str]:
         joined, broken = (head + tail).lower(), f"{head}-{tail}".lower()
         # the broken form was counted once as "head" + "tail" fragments, never as a whole;
         # a tail that is only a word ending ("-ments", "-tion") cannot stand alone either
-        if (words[joined] >= 1 and words[broken] == 0) or (
-            _SUFFIX.fullmatch(tail) and head.islower() and words[broken] == 0
+        if words[broken] == 0 and (
+            words[joined] >= 1
+            or (_SUFFIX.fullmatch(tail) and head.islower())
+            or _hyphenated_to_fit(head, tail, words)
         ):
             out[i] = line.rstrip()[: m.start()].rstrip()
             rest = out[j].lstrip()
             out[j] = head + rest
     return out
+
+
+@lru_cache(maxsize=1)
+def _hyphen_prefixes() -> frozenset[str]:
+    text = ontology_file("hyphen-prefixes.tsv").read_text(encoding="utf-8")
+    return frozenset(x.strip().lower() for x in text.splitlines() if x.strip() and not x.startswith("#"))
+
+
+def _hyphenated_to_fit(head: str, tail: str, words: Counter[str]) -> bool:
+    """A lower-case word broken at a line end to fit the line ("crimi-" / "nal"), not a
+    compound: its first part is no compound prefix, and neither part is a word the document
+    uses on its own ("decision-" / "making" stays a compound)."""
+    if not (head.islower() and tail.islower()) or head.lower() in _hyphen_prefixes():
+        return False
+    return words[head.lower()] <= 1 and words[tail.lower()] <= 1
 
 
 def text_blocks(text: str) -> list[RawBlock]:

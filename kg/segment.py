@@ -41,6 +41,7 @@ _HEADING = re.compile(
     re.IGNORECASE,
 )
 _R_HEADING = re.compile(r"^R(?P<n>\d{1,2})\b\s*[:.\-–—)]?\s*(?P<rest>.*)$")
+_NUMBER_ONLY = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?$")  # a heading that is only "3.2.1"
 _DECIMAL = re.compile(r"^(?P<p>\d{1,2})\.(?P<n>\d{1,2})\.?\s+(?P<rest>\S.*)$")
 _RESPONSE_LABEL = re.compile(
     r"^(?:(?P<who>[A-Z][\w’'&/() -]{0,60}?)\s+)?(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?)"
@@ -484,12 +485,46 @@ def _learning_areas(blocks: list[Block]) -> list[Section]:
         if heading_like(blocks[i])
         and not is_section_title(blocks[i].text)
         and i + 1 < end_all
-        and not heading_like(blocks[i + 1])
+        and (
+            not heading_like(blocks[i + 1])
+            # under a heading that is only a number, the next paragraph is the item's own text
+            # even when short ("Health agencies should:")
+            or (bool(_NUMBER_ONLY.match(blocks[i].text.strip())) and blocks[i + 1].kind == "paragraph")
+        )
     ]
     out: list[Section] = []
+    numbers: dict[str, str] = {}  # number → key of the numbered headings read so far
     for n, i in enumerate(heads, start=1):
         end = heads[n] if n < len(heads) else end_all
         b = blocks[i]
+        numbered = _NUMBER_ONLY.match(b.text.strip())
+        if numbered and i + 1 < end:
+            # "### 3.2" over the recommendation's own paragraph: a numbered recommendation
+            # (its parent the heading whose number it extends: 3.2 of 3.2.1), not a theme
+            number = numbered.group("num")
+            key = number.replace(".", "-")
+            parent = numbers.get(number.rsplit(".", 1)[0]) if "." in number else None
+            numbers[number] = key
+            own = blocks[i + 1]
+            # a part is read with its parent's words ("… should: develop guidance …")
+            context = tuple(x.text for x in out if x.key == parent and x.text is not None)
+            # read as under any recommendation: a label ("Police response:") names who answers
+            answers, agents = _cell_responses([x for x in blocks[i + 2 : end] if not heading_like(x)])
+            out.append(
+                Section(
+                    key,
+                    number,
+                    None,
+                    "recommendation",
+                    parent,
+                    Span(own.start, own.end),
+                    answers,
+                    context=context,
+                    responder_hints=agents,
+                    rule="structure:numbered-headings",
+                )
+            )
+            continue
         responses = tuple(
             Span(x.start, x.end)
             for x in blocks[i + 1 : end]

@@ -95,6 +95,16 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "roman", "structure:roman-sequence", r"(?P<n>[IVX]{1,5})[.)]\s*", _TAIL, roman=True
     ),
+    # "(i)", "(ii)", "[iv]", "i.", "ii)": lower-case numerals, as lists of recommendations are
+    # often numbered; which list they are (recommendations or a recommendation's own parts) is
+    # decided by the evidence, like any family
+    _family(
+        "roman-lower",
+        "structure:roman-sequence",
+        r"[(\[]?(?P<n>[ivx]{1,5})[.)\]]\.?\s*",
+        _TAIL,
+        roman=True,
+    ),
 )
 
 # name → weight; a candidate's score is the weighted sum of its feature counts

@@ -658,6 +658,52 @@ def render_roman(units: list[Unit], path: Path) -> Path:
     )
 
 
+def render_numbered_headings(units: list[Unit], path: Path) -> Path:
+    """Markdown report numbering: ``## 3 Recommendations and responses``, then a heading that
+    is only the number (``### 3.2``, parts ``#### 3.2.1``) over the recommendation's own bold
+    paragraph; numbers run on across groups, whose titles are ``###`` headings."""
+    out: list[str] = []
+    opened = False
+    n = 0
+    for u in units:
+        if u.kind in ("pre", "post"):
+            out.append(("## " if u.heading else "") + u.text)
+        elif u.kind in ("group", "la"):
+            if not opened:
+                out.append("## 3 Recommendations and responses")
+                opened = True
+            out.append(f"### {u.text}")
+        elif u.kind == "rec":
+            if not opened:
+                out.append("## 3 Recommendations and responses")
+                opened = True
+            if u.sub:
+                out.append(f"#### 3.{n}.{u.number}")
+            else:
+                n += 1
+                out.append(f"### 3.{n}")
+            if u.text:
+                out.append(f"**{u.text}**")
+        out.extend(_body_text(b) for b in u.bodies)
+    return _write_text(path.with_suffix(".md"), out)
+
+
+def render_roman_bold(units: list[Unit], path: Path) -> Path:
+    """Markdown with bold ``**(i) …**`` recommendations, ``(a)`` parts and each response a
+    bullet."""
+    out: list[str] = []
+    for u in units:
+        if u.kind in ("pre", "post"):
+            out.append(("## " if u.heading else "") + u.text)
+        elif u.kind in ("group", "la"):
+            out.append(f"## {u.text}")
+        elif u.kind == "rec":
+            marker = f"({_letter(u.number)})" if u.sub else f"({_roman(u.number)})"
+            out.append(f"**{marker} {u.text}**" if u.text else f"**{marker}**")
+        out.extend(f"- {_body_text(b)}" for b in u.bodies)
+    return _write_text(path.with_suffix(".md"), out)
+
+
 Render = Callable[[list[Unit], Path], Path]
 
 LAYOUTS: dict[str, Render] = {
@@ -679,6 +725,8 @@ LAYOUTS: dict[str, Render] = {
     "responses-after": render_responses_after,
     "yaml-markdown": render_yaml_markdown,
     "roman": render_roman,
+    "numbered-headings": render_numbered_headings,
+    "roman-bold": render_roman_bold,
 }
 
 

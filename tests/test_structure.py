@@ -232,3 +232,63 @@ def test_yaml_front_matter_is_not_text(tmp_path: Path) -> None:
     )
     assert "version" not in doc.text and "tags" not in doc.text
     assert texts(doc, s) == ["The Board should review the protocol."]
+
+
+@pytest.mark.parametrize("marker", ["({})", "{}.", "{})", "[{}]"])
+def test_lower_case_roman_numerals_number_recommendations(tmp_path: Path, marker: str) -> None:
+    numerals = ["i", "ii", "iii"]
+    body = PREAMBLE + "".join(
+        f"**{marker.format(n)} The Board should {what}.**\n\n- **Oakfield Police:** {done}\n\n"
+        for n, what, done in zip(
+            numerals,
+            ["review the escalation protocol", "publish a neglect strategy", "audit the use of the toolkit"],
+            ["The protocol was reviewed in May.", "The strategy was published.", "The audit took place."],
+            strict=True,
+        )
+    )
+    doc, s = seg(tmp_path, body, "doc.md")
+    assert texts(doc, s) == [
+        "The Board should review the escalation protocol.",
+        "The Board should publish a neglect strategy.",
+        "The Board should audit the use of the toolkit.",
+    ]
+    assert [x.number for x in s.sections] == ["1", "2", "3"]
+    assert all(len(x.responses) == 1 for x in s.sections)
+
+
+def test_roman_numerals_inside_a_recommendation_stay_its_words(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE
+        + "Recommendation 1: The Board should (i) review the protocol and (ii) audit its use.\n\n"
+        "The protocol was reviewed.\n\nRecommendation 2: Schools should share concerns.\n\nDone.\n",
+    )
+    assert texts(doc, s) == [
+        "The Board should (i) review the protocol and (ii) audit its use.",
+        "Schools should share concerns.",
+    ]
+
+
+def test_a_heading_that_is_only_a_number_heads_the_recommendation_under_it(tmp_path: Path) -> None:
+    body = (
+        "# Oakfield Safeguarding Children Partnership\n\n## 1 Introduction\n\n"
+        "The Oakfield Safeguarding Children Partnership considered the review on 3 March 2021.\n\n"
+        "## 2 Recommendations and responses\n\n"
+        "### 2.1\n\n**The Board should review the escalation protocol.**\n\n"
+        "**Response – Oakfield Police:** The protocol was reviewed in May.\n\n"
+        "### 2.2\n\n**Health agencies should:**\n\n"
+        "#### 2.2.1\n\n**train health visitors in the toolkit;**\n\nHealth visitors were trained.\n\n"
+        "#### 2.2.2\n\n**audit its use.**\n\nAn audit took place in June.\n\n"
+        "## 3 Monitoring\n\nProgress is reported to the Board.\n"
+    )
+    doc, s = seg(tmp_path, body, "doc.md")
+    assert [(x.number, x.parent) for x in s.sections] == [
+        ("2.1", None),
+        ("2.2", None),
+        ("2.2.1", "2-2"),
+        ("2.2.2", "2-2"),
+    ]
+    assert texts(doc, s)[2] == "train health visitors in the toolkit;"
+    said = [doc.text[r.start : r.end] for r in s.sections[-1].responses]
+    assert said == ["An audit took place in June."]  # "Monitoring" answers nothing
+    assert {x.rule for x in s.sections} == {"structure:numbered-headings"}

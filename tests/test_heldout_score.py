@@ -24,8 +24,8 @@ SETS = {
     "independent2": (FIXTURES / "independent2" / "corpus", FIXTURES / "independent2" / "gold"),
 }
 THRESHOLDS: dict[str, dict[str, float]] = {
-    "independent": {"rec": 1.00, "ins": 0.81, "rel": 0.81, "addr": 0.94, "resp": 0.88, "act": 0.64},
-    "independent2": {"rec": 0.74, "ins": 0.75, "rel": 0.52, "addr": 0.68, "resp": 0.52, "act": 0.43},
+    "independent": {"rec": 1.00, "ins": 0.98, "rel": 0.99, "addr": 0.94, "resp": 0.92, "act": 0.90},
+    "independent2": {"rec": 0.98, "ins": 0.84, "rel": 0.71, "addr": 0.93, "resp": 0.74, "act": 0.58},
 }
 
 pytestmark = pytest.mark.corpus

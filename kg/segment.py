@@ -525,14 +525,14 @@ def _learning_areas(blocks: list[Block]) -> list[Section]:
                 )
             )
             continue
-        responses = tuple(
-            Span(x.start, x.end)
-            for x in blocks[i + 1 : end]
-            if not heading_like(x) and not _METADATA_LINE.match(x.text)
-        )
+        responses, agents = _cell_responses([x for x in blocks[i + 1 : end] if not heading_like(x)])
         span = Span(b.start, b.end)
         rule = "structure:learning-area-headings"
-        out.append(Section(f"la-{n}", None, None, "learning-area", None, span, responses, rule=rule))
+        out.append(
+            Section(
+                f"la-{n}", None, None, "learning-area", None, span, responses, responder_hints=agents, rule=rule
+            )
+        )
     return out
 
 

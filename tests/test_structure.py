@@ -292,3 +292,19 @@ def test_a_heading_that_is_only_a_number_heads_the_recommendation_under_it(tmp_p
     said = [doc.text[r.start : r.end] for r in s.sections[-1].responses]
     assert said == ["An audit took place in June."]  # "Monitoring" answers nothing
     assert {x.rule for x in s.sections} == {"structure:numbered-headings"}
+
+
+def test_a_response_label_under_a_thematic_heading_names_the_responder(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        "# Oakfield Safeguarding Children Partnership\n\n"
+        "The Oakfield Safeguarding Children Partnership considered the review on 3 March 2021.\n\n"
+        "## Hearing the child\n\nOakfield Police response: Officers now record the child's day.\n\n"
+        "## Fathers and partners\n\nA workshop on partners was held in May.\n",
+        "doc.md",
+    )
+    assert [x.kind for x in s.sections] == ["learning-area", "learning-area"]
+    first = s.sections[0]
+    assert [doc.text[r.start : r.end] for r in first.responses] == ["Officers now record the child's day."]
+    assert [(i, doc.text[h.start : h.end]) for i, h in first.responder_hints] == [(0, "Oakfield Police")]
+    assert s.sections[1].responder_hints == ()

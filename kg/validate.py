@@ -177,16 +177,7 @@ def check_row_quotes(rows: list[Row], texts: dict[str, str]) -> list[Violation]:
         except ValueError:
             continue
         if found != fields["exact"]:
-            violations.append(
-                Violation(
-                    focus=curie(_node(subject)),
-                    path="oa:exact",
-                    message=(
-                        f"the quote is not the document's text at {fields['start']}-{fields['end']} "
-                        f"(there the text reads {found[:60]!r}); rebuild with `kg build`"
-                    ),
-                )
-            )
+            violations.append(_misquoted(curie(_node(subject)), fields["start"], fields["end"], found))
     return violations
 
 
@@ -344,17 +335,20 @@ def check_quotes(graph: ox.Store | rdflib.Graph, export_dir: Path) -> list[Viola
         except ValueError:
             continue  # not integers: the shapes report it
         if found != exact.value:
-            violations.append(
-                Violation(
-                    focus=curie(_rdflib(evidence)),
-                    path="oa:exact",
-                    message=(
-                        f"the quote is not the document's text at {start.value}-{end.value} "
-                        f"(there the text reads {found[:60]!r}); rebuild with `kg build`"
-                    ),
-                )
-            )
+            violations.append(_misquoted(curie(_rdflib(evidence)), start.value, end.value, found))
     return violations
+
+
+def _misquoted(focus: str, start: str, end: str, found: str) -> Violation:
+    """An evidence quote that is not its document's text at its offsets."""
+    return Violation(
+        focus=focus,
+        path="oa:exact",
+        message=(
+            f"the quote is not the document's text at {start}-{end} "
+            f"(there the text reads {found[:60]!r}); rebuild with `kg build`"
+        ),
+    )
 
 
 def _read_text(

@@ -187,6 +187,9 @@ def _extract_one(
         x, cached = extract_file(path, max_bytes, cache_dir)
     except KgError as err:
         return None, False, err
+    except Exception as err:  # any failure with one file is that file's failure (a bug, reported)
+        reason = f"{type(err).__name__}: {err}"[:200]
+        return None, False, KgError(f"could not be read ({reason}); please report this", path)
     return x, cached, None
 
 

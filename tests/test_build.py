@@ -760,3 +760,22 @@ def test_kg_build_says_when_the_outputs_are_up_to_date(tmp_path: Path) -> None:
     second = runner.invoke(app, args)
     assert second.exit_code == 0
     assert "up to date" in second.output and "wrote" not in second.output
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_bug_while_reading_one_file_is_that_files_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    _many_documents(tmp_path / "in", 20)
+    real = kg.build.split_sections
+
+    def broken(doc):  # type: ignore[no-untyped-def]
+        if doc.path.name == "child-03.txt":
+            raise ZeroDivisionError("a bug in segmentation")
+        return real(doc)
+
+    monkeypatch.setattr(kg.build, "split_sections", broken)
+    result = build([tmp_path / "in"], tmp_path / "out", use_cache=False, html=False, jobs=jobs)
+    bug = [f.message for f in result.failures if "child-03.txt" in f.message]
+    assert bug == [f"{tmp_path / 'in' / 'child-03.txt'}: could not be read (ZeroDivisionError: a bug in segmentation); please report this"]
+    assert len(result.documents) == 19  # every other good one (child-99 is unreadable by design)

@@ -18,7 +18,7 @@ same violations on deliberately broken graphs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -213,21 +213,33 @@ def _target(shapes: rdflib.Graph, shape: Node, classes: dict[str, set[str]]) -> 
 
 def sparql_path(shapes: rdflib.Graph, path: Node) -> str:
     """A SHACL property path as a SPARQL property path (full IRIs)."""
+    return _path_text(shapes, path, lambda iri: f"<{iri}>", sparql=True)
+
+
+def _path_text(shapes: rdflib.Graph, path: Node, name: Callable[[str], str], sparql: bool) -> str:
+    """A SHACL property path in SPARQL syntax, each IRI written by ``name``; ``sparql`` brackets
+    every inverse and sequence (to be spliced into a query) and refuses what it cannot write."""
+    def walk(node: Node) -> str:
+        return _path_text(shapes, node, name, sparql)
+
     if isinstance(path, URIRef):
-        return f"<{path}>"
+        return name(str(path))
     inverse = shapes.value(path, SH.inversePath)
     if inverse is not None:
-        return f"^({sparql_path(shapes, inverse)})"
+        return f"^({walk(inverse)})" if sparql else "^" + walk(inverse)
     if shapes.value(path, RDF.first) is not None:
-        return "(" + "/".join(sparql_path(shapes, p) for p in Collection(shapes, path)) + ")"
+        steps = "/".join(walk(p) for p in Collection(shapes, path))
+        return f"({steps})" if sparql else steps
     alternatives = shapes.value(path, SH.alternativePath)
     if alternatives is not None:
-        return "(" + "|".join(sparql_path(shapes, p) for p in Collection(shapes, alternatives)) + ")"
+        return "(" + "|".join(walk(p) for p in Collection(shapes, alternatives)) + ")"
     for predicate, operator in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
         inner = shapes.value(path, predicate)
         if inner is not None:
-            return f"({sparql_path(shapes, inner)}){operator}"
-    raise Unsupported(f"property path {path}")
+            return f"({walk(inner)}){operator}"
+    if sparql:
+        raise Unsupported(f"property path {path}")
+    return f"_:{path}"
 
 
 def _value_ok(shapes: rdflib.Graph, shape: Node, classes: dict[str, set[str]]) -> list[tuple[str, str]]:
@@ -375,21 +387,7 @@ def _int(node: Node | None) -> int | None:
 
 def _shown_path(shapes: rdflib.Graph, path: Node) -> str:
     """The path as ``kg validate`` shows it: SPARQL syntax with CURIEs (``^sg:hasRecommendation``)."""
-    if isinstance(path, URIRef):
-        return shorten(str(path))
-    inverse = shapes.value(path, SH.inversePath)
-    if inverse is not None:
-        return "^" + _shown_path(shapes, inverse)
-    if shapes.value(path, RDF.first) is not None:
-        return "/".join(_shown_path(shapes, item) for item in Collection(shapes, path))
-    alternatives = shapes.value(path, SH.alternativePath)
-    if alternatives is not None:
-        return "(" + "|".join(_shown_path(shapes, item) for item in Collection(shapes, alternatives)) + ")"
-    for predicate, operator in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
-        inner = shapes.value(path, predicate)
-        if inner is not None:
-            return f"({_shown_path(shapes, inner)}){operator}"
-    return shorten(str(path)) if isinstance(path, URIRef) else f"_:{path}"
+    return _path_text(shapes, path, shorten, sparql=False)
 
 
 render_path = _shown_path

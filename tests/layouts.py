@@ -427,6 +427,14 @@ def render_pdf(units: list[Unit], path: Path) -> Path:
     return render_pdf(blocks, path.with_suffix(".pdf"))
 
 
+def _docx_outer(document: Any, u: Unit, first: bool) -> None:
+    """A preamble or closing unit in a .docx: the title or a heading in a heading style."""
+    if (first and _is_title(u)) or u.heading:
+        document.add_heading(u.text, level=1 if first else 2)
+    else:
+        document.add_paragraph(u.text)
+
+
 def render_docx_numbering(units: list[Unit], path: Path) -> Path:
     """Word: recommendations in an automatic list (``%1.``, parts ``%2)``); no number in the text."""
     from docx import Document
@@ -468,10 +476,7 @@ def render_docx_numbering(units: list[Unit], path: Path) -> Path:
     first = True
     for u in units:
         if u.kind in ("pre", "post"):
-            if (first and _is_title(u)) or u.heading:
-                document.add_heading(u.text, level=1 if first else 2)
-            else:
-                document.add_paragraph(u.text)
+            _docx_outer(document, u, first)
             first = False
         elif u.kind in ("group", "la"):
             document.add_heading(u.text, level=2)
@@ -574,10 +579,7 @@ def render_docx_headings(units: list[Unit], path: Path) -> Path:
     first = True
     for u in units:
         if u.kind in ("pre", "post"):
-            if (first and _is_title(u)) or u.heading:
-                document.add_heading(u.text, level=1 if first else 2)
-            else:
-                document.add_paragraph(u.text)
+            _docx_outer(document, u, first)
             first = False
         elif u.kind in ("group", "la"):
             document.add_heading(u.text, level=2)

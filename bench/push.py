@@ -33,12 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from stores import OxigraphServer, Store, VirtuosoServer  # noqa: E402  (tests/stores.py)
-
-from build import make_corpus  # noqa: E402  (bench/build.py)
 from kg.build import build  # noqa: E402
 from kg.errors import PushError  # noqa: E402
 from kg.push import Credentials, push  # noqa: E402
+
+from build import make_corpus  # noqa: E402  (bench/build.py)
+from stores import OxigraphServer, Store, VirtuosoServer  # noqa: E402  (tests/stores.py)
 
 
 def floor_seconds(turtle: Path) -> tuple[float, int]:

@@ -34,9 +34,9 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import review_corpus_graph  # noqa: E402
-
 from kg.view import render_html, write_html  # noqa: E402
+
+from conftest import review_corpus_graph  # noqa: E402
 
 # Runs `action` in the page, then waits for two animation frames: the time until the result is painted.
 TIMED = """async (action) => {

@@ -19,7 +19,6 @@ import networkx as nx
 import openpyxl
 import pytest
 import rdflib
-from conftest import GraphBuilder, sample_graph
 from rdflib.compare import graph_diff, to_isomorphic
 from typer.testing import CliRunner
 
@@ -31,6 +30,8 @@ from kg.exports.source import read_graph
 from kg.query import resolve_query, run_query
 from kg.rdf import serialize_turtle, triple_rows
 from kg.resources import ontology_file
+
+from conftest import GraphBuilder, sample_graph
 
 ROOT = Path(__file__).parent.parent
 

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from stores import OxigraphServer, Store, StoreUnavailable, VirtuosoServer, file_rows, select
 from typer.testing import CliRunner
 
 from kg.build import build
@@ -27,6 +26,8 @@ from kg.push import (
 )
 from kg.query import list_queries, query_params, resolve_query, run_query
 from kg.resources import ontology_file
+
+from stores import OxigraphServer, Store, StoreUnavailable, VirtuosoServer, file_rows, select
 
 ROOT = Path(__file__).parent.parent
 # A parameter value any name may contain: the named queries run with every parameter set to it.

@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from stores import StoreUnavailable, VirtuosoServer, free_port, stop, wait_for
 
 from kg.query import run_query
+
+from stores import StoreUnavailable, VirtuosoServer, free_port, stop, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPE = re.compile(r"```sh recipe:([\w-]+)\n(.*?)```", re.S)

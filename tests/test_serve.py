@@ -19,12 +19,13 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
-from stores import file_rows, rows_of, select
 
 from kg.build import build
 from kg.query import list_queries, query_params, resolve_query, run_query
 from kg.resources import ontology_file
 from kg.serve import Limits, make_gate, uses_service
+
+from stores import file_rows, rows_of, select
 
 ROOT = Path(__file__).parent.parent
 PARAM_VALUE = "e"

@@ -9,7 +9,6 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from conftest import GraphBuilder, review_corpus_graph, sample_graph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +16,8 @@ from kg.build import reviews_per_instrument
 from kg.layout import Box, layout, text_width, wrap
 from kg.view import TYPE_COLOURS, VIS_JS, page_data, render_html, script_json, write_html
 from kg.viewdata import read_view_data
+
+from conftest import GraphBuilder, review_corpus_graph, sample_graph
 
 BAD_NAMES = ("<img src=x onerror=window.__pwned=1>", "<script>window.__pwned=1</script>")
 

@@ -19,7 +19,6 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from conftest import review_corpus_graph, sample_graph
 from PIL import Image
 from test_view import injection_graph, overlapping
 
@@ -27,6 +26,8 @@ from kg.build import build, reviews_per_instrument
 from kg.query import resolve_query, run_query
 from kg.rdf import node_iri, serialize_turtle, triple_rows
 from kg.view import TYPE_COLOURS, write_html
+
+from conftest import review_corpus_graph, sample_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

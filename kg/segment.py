@@ -6,7 +6,8 @@ Layouts seen in published responses, all handled by the same pass over the block
 * headings: ``Recommendation One:``, ``Recommendation 2 – …`` (text on the heading line or in
   the next paragraph);
 * lettered sub-parts ``a)``, ``b)`` under a numbered recommendation, which may have a
-  preamble of its own ("… HSCP to:");
+  preamble of its own ("… HSCP to:"), and decimal ones (``1.2 …`` under 1, ``#### 3.2.1`` under
+  ``### 3.2``);
 * group headings ``Recommendations for Housing`` that restart the numbering;
 * tables with a Recommendation column (one row per recommendation);
 * thematic "areas of learning": short headings with no numbers, each followed by the
@@ -41,8 +42,8 @@ _HEADING = re.compile(
     re.IGNORECASE,
 )
 _R_HEADING = re.compile(r"^R(?P<n>\d{1,2})\b\s*[:.\-–—)]?\s*(?P<rest>.*)$")
-_NUMBER_ONLY = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?$")  # a heading that is only "3.2.1"
-_DECIMAL = re.compile(r"^(?P<p>\d{1,2})\.(?P<n>\d{1,2})\.?\s+(?P<rest>\S.*)$")
+# "1.2 text" (a part of recommendation 1), "3.2.1" alone (a part of 3.2, its text below)
+_DECIMAL = re.compile(r"^(?P<p>\d{1,2}(?:\.\d{1,2}){0,2})\.(?P<n>\d{1,2})\.?(?:\s+(?P<rest>\S.*)|\s*$)")
 _RESPONSE_LABEL = re.compile(
     r"^(?:(?P<who>[A-Z][\w’'&/() -]{0,60}?)\s+)?(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?)"
     r"\s*(?::\s*(?P<rest>\S.*)|[:.]?\s*$)"
@@ -200,6 +201,7 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
     last_para: Block | None = None
 
     opened: dict[str, _Open] = {}  # every recommendation opened so far, by key
+    parts: dict[str, _Open] = {}  # the decimal parts of the current parent, by number
 
     def finish() -> None:
         nonlocal current
@@ -250,14 +252,13 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             finish()
             expected = n_value + 1
             rest = (marker.group("rest") or "").strip()
-            token = marker.group("n")
-            number = token.upper() if len(token) == 1 and token.isalpha() and not family.roman else str(n_value)
+            number = family.number(marker)
             if family.kind == "learning-area":  # "Area of learning 2: Hearing the child"
                 current = _Open(f"la-{n_value}", None, None, "learning-area", None, rule=cand.rule)
                 current.text.append(Span(b.end - len(rest), b.end) if rest else Span(b.start, b.end))
                 current.taking_text = False
                 continue
-            current = _Open(gkey + number, number, group, "recommendation", None, rule=cand.rule)
+            current = _Open(gkey + _key(number), number, group, "recommendation", None, rule=cand.rule)
             if group_span:
                 current.context.append(group_span)
             if preamble_hint is None and last_para is not None and out == []:
@@ -268,28 +269,35 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 current.text.append(Span(b.end - len(rest), b.end))
             current.taking_text = True
             parent = current
+            parts = {}
             continue
         dec = _DECIMAL.match(text) if not marker else None
-        if dec and parent is not None and dec.group("p") == parent.number and int(dec.group("n")) > 0:
-            if current is parent:
+        # "1.2 …" under recommendation 1, "3.2.1" under 3.2, "3.2.1.1" under its part 3.2.1
+        owner = None
+        if dec and parent is not None:
+            owner = parent if dec.group("p") == parent.number else parts.get(dec.group("p"))
+        if dec and owner is not None and int(dec.group("n")) > 0:
+            if current is parent and parent is not None:
                 out.append(parent.close())
                 current = None
             else:
                 finish()
-            rest = dec.group("rest").strip()
-            number = f"{parent.number}.{int(dec.group('n'))}"
+            rest = (dec.group("rest") or "").strip()
+            number = f"{owner.number}.{int(dec.group('n'))}"
             current = _Open(
-                gkey + number.replace(".", "-"),
+                gkey + _key(number),
                 number,
                 group,
                 "recommendation",
-                parent.key,
+                owner.key,
                 rule="structure:decimal-sub-part",
             )
-            current.context.extend(parent.context)
-            if parent.text:
-                current.context.append(Span(parent.text[0].start, parent.text[-1].end))
-            current.text.append(Span(b.end - len(rest), b.end))
+            current.context.extend(owner.context)
+            if owner.text:
+                current.context.append(Span(owner.text[0].start, owner.text[-1].end))
+            if rest:  # else the text is in the next paragraph
+                current.text.append(Span(b.end - len(rest), b.end))
+            parts[number] = current
             continue
         fld = _field_line(b) if current is not None else None
         if fld is not None and current is not None:
@@ -367,6 +375,11 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
     finish()
     # A parent closed early (when its first lettered part opened) keeps its place in order.
     return _ordered(out)
+
+
+def _key(number: str) -> str:
+    """A section's key from its number: "3.2" → "3-2"."""
+    return number.replace(".", "-")
 
 
 def _cross_reference(text: str) -> str | None:
@@ -485,46 +498,12 @@ def _learning_areas(blocks: list[Block]) -> list[Section]:
         if heading_like(blocks[i])
         and not is_section_title(blocks[i].text)
         and i + 1 < end_all
-        and (
-            not heading_like(blocks[i + 1])
-            # under a heading that is only a number, the next paragraph is the item's own text
-            # even when short ("Health agencies should:")
-            or (bool(_NUMBER_ONLY.match(blocks[i].text.strip())) and blocks[i + 1].kind == "paragraph")
-        )
+        and not heading_like(blocks[i + 1])
     ]
     out: list[Section] = []
-    numbers: dict[str, str] = {}  # number → key of the numbered headings read so far
     for n, i in enumerate(heads, start=1):
         end = heads[n] if n < len(heads) else end_all
         b = blocks[i]
-        numbered = _NUMBER_ONLY.match(b.text.strip())
-        if numbered and i + 1 < end:
-            # "### 3.2" over the recommendation's own paragraph: a numbered recommendation
-            # (its parent the heading whose number it extends: 3.2 of 3.2.1), not a theme
-            number = numbered.group("num")
-            key = number.replace(".", "-")
-            parent = numbers.get(number.rsplit(".", 1)[0]) if "." in number else None
-            numbers[number] = key
-            own = blocks[i + 1]
-            # a part is read with its parent's words ("… should: develop guidance …")
-            context = tuple(x.text for x in out if x.key == parent and x.text is not None)
-            # read as under any recommendation: a label ("Police response:") names who answers
-            answers, agents = _cell_responses([x for x in blocks[i + 2 : end] if not heading_like(x)])
-            out.append(
-                Section(
-                    key,
-                    number,
-                    None,
-                    "recommendation",
-                    parent,
-                    Span(own.start, own.end),
-                    answers,
-                    context=context,
-                    responder_hints=agents,
-                    rule="structure:numbered-headings",
-                )
-            )
-            continue
         responses, agents = _cell_responses([x for x in blocks[i + 1 : end] if not heading_like(x)])
         span = Span(b.start, b.end)
         rule = "structure:learning-area-headings"

@@ -291,7 +291,12 @@ def test_a_heading_that_is_only_a_number_heads_the_recommendation_under_it(tmp_p
     assert texts(doc, s)[2] == "train health visitors in the toolkit;"
     said = [doc.text[r.start : r.end] for r in s.sections[-1].responses]
     assert said == ["An audit took place in June."]  # "Monitoring" answers nothing
-    assert {x.rule for x in s.sections} == {"structure:numbered-headings"}
+    assert [x.rule for x in s.sections] == [
+        "structure:decimal-heading-sequence",
+        "structure:decimal-heading-sequence",
+        "structure:decimal-sub-part",
+        "structure:decimal-sub-part",
+    ]
 
 
 def test_a_response_label_under_a_thematic_heading_names_the_responder(tmp_path: Path) -> None:
@@ -308,3 +313,40 @@ def test_a_response_label_under_a_thematic_heading_names_the_responder(tmp_path:
     assert [doc.text[r.start : r.end] for r in first.responses] == ["Officers now record the child's day."]
     assert [(i, doc.text[h.start : h.end]) for i, h in first.responder_hints] == [(0, "Oakfield Police")]
     assert s.sections[1].responder_hints == ()
+
+
+def test_number_only_headings_are_a_family_read_like_any_numbered_list(tmp_path: Path) -> None:
+    """The introducing sentence above the section heading says whom the list is for, a list the
+    recommendation opens is its own words, and a response ending in a colon is a response."""
+    body = (
+        "# Oakfield Safeguarding Children Partnership\n\n"
+        "The Oakfield Safeguarding Children Partnership considered the review on 3 March 2021.\n\n"
+        "It is recommended that the Oakfield Safeguarding Children Partnership:\n\n"
+        "## 2 Recommendations and responses\n\n"
+        "### 2.1\n\n**review the escalation protocol regarding:**\n\n"
+        "- information sharing between teams\n\n- meetings with parents\n\n"
+        "The partnership will undertake the following:\n\n"
+        "- The protocol was reviewed in May.\n\n"
+        "### 2.2\n\n**audit the use of the neglect toolkit**\n\nAn audit took place in June.\n"
+    )
+    doc, s = seg(tmp_path, body, "doc.md")
+    assert [x.number for x in s.sections] == ["2.1", "2.2"]
+    first = s.sections[0]
+    assert texts(doc, s)[0].startswith("review the escalation protocol regarding:")
+    assert texts(doc, s)[0].endswith("- meetings with parents")
+    assert [doc.text[r.start : r.end] for r in first.responses] == [
+        "The partnership will undertake the following:",
+        "- The protocol was reviewed in May.",
+    ]
+    intro = [doc.text[c.start : c.end] for c in first.context]
+    assert intro == ["It is recommended that the Oakfield Safeguarding Children Partnership:"]
+
+
+def test_a_number_with_text_on_its_line_is_not_a_number_only_heading(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "1. The Board should:\n\n1.1 review the escalation protocol.\n\nDone.\n\n"
+        "1.2 brief all schools.\n\nDone.\n\n2. Health should audit referrals.\n\nDone.\n",
+    )
+    assert [(x.number, x.parent) for x in s.sections] == [("1", None), ("1.1", "1"), ("1.2", "1"), ("2", None)]
+    assert {x.rule for x in s.sections if x.parent is None} == {"structure:numbered-sequence"}

@@ -44,8 +44,8 @@ _HEADING = re.compile(
 _R_HEADING = re.compile(r"^R(?P<n>\d{1,2})\b\s*[:.\-–—)]?\s*(?P<rest>.*)$")
 # "1.2 text" (a part of recommendation 1), "3.2.1" alone (a part of 3.2, its text below)
 _DECIMAL = re.compile(r"^(?P<p>\d{1,2}(?:\.\d{1,2}){0,2})\.(?P<n>\d{1,2})\.?(?:\s+(?P<rest>\S.*)|\s*$)")
-_RESPONSE_LABEL = re.compile(
-    r"^(?:(?P<who>[A-Z][\w’'&/() -]{0,60}?)\s+)?(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?)"
+_RESPONSE_LABEL = re.compile(  # matched from a position (after a list marker): no "^"
+    r"(?:(?P<who>[A-Z][\w’'&/() -]{0,60}?)\s+)?(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?)"
     r"\s*(?::\s*(?P<rest>\S.*)|[:.]?\s*$)"
 )
 _GENERIC_WHO = re.compile(
@@ -91,7 +91,7 @@ _AGENCY_LABEL = re.compile(
     r"responsible(?:\s+(?:agency|agencies|lead|officer|organisation))?|organisations?|who)$",
     re.IGNORECASE,
 )
-_FIELD_LINE = re.compile(r"^(?P<label>[A-Z][\w /]{0,30}?)\s*:\s+(?P<value>\S.{0,120})$")
+_FIELD_LINE = re.compile(r"(?P<label>[A-Z][\w /]{0,30}?)\s*:\s+(?P<value>\S.{0,120})$")
 
 
 @dataclass
@@ -308,19 +308,14 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 current.hints.append(span)
             current.taking_text = False
             continue
-        label = _RESPONSE_LABEL.match(text) if current is not None else None
-        if label and not label.group("rest") and len(text.split()) > 8:
-            label = None  # a sentence that ends with "update", not a label
+        label = _response_label(b) if current is not None else None
         if label and current is not None:
             current.taking_text = False
-            who = label.group("who")
-            rest = label.group("rest")
-            if rest:
-                current.responses.append(Span(b.end - len(rest), b.end))
-            if who and not _GENERIC_WHO.match(who.strip()):
-                current.agents.append(
-                    (len(current.responses) - (1 if rest else 0), Span(b.start, b.start + len(who)))
-                )
+            said, by = label
+            if said is not None:
+                current.responses.append(said)
+            if by is not None:
+                current.agents.append((len(current.responses) - (1 if said else 0), by))
             continue
         if let and parent is not None and let.group("p") not in (None, parent.number):
             let = None  # "2a." under recommendation 3
@@ -367,14 +362,31 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
         current.taking_text = False
         if heading_like(b) and nxt is not None and nxt.start in opens:
             continue  # a heading over the next recommendation
-        if _GENERIC_HEADING.match(text) or _METADATA_LINE.match(text) or is_section_title(text):
-            continue
-        if _AS_AT_LINE.match(text):
+        if _GENERIC_HEADING.match(text) or is_section_title(text) or _dated_line(text):
             continue
         current.responses.append(Span(b.start, b.end))
     finish()
     # A parent closed early (when its first lettered part opened) keeps its place in order.
     return _ordered(out)
+
+
+def _response_label(b: Block) -> tuple[Span | None, Span | None] | None:
+    """'YJS response: …', 'Response', '- Update: …' (a label, also as a list item): the response
+    after the label, if any, and who answers, if named; None for any other block."""
+    m = _RESPONSE_LABEL.match(b.text, 2 if b.text.startswith("- ") else 0)
+    if m is None or (not m.group("rest") and len(b.text.split()) > 8):
+        return None  # (a sentence that ends with "update" is not a label)
+    rest, who = m.group("rest"), m.group("who")
+    said = Span(b.end - len(rest), b.end) if rest else None
+    named = who is not None and not _GENERIC_WHO.match(who.strip())
+    return said, Span(b.start + m.start("who"), b.start + m.end("who")) if named else None
+
+
+def _dated_line(text: str) -> bool:
+    """'Publication date: …', 'Status as at 31 March 2021.' (also as a list item): when the
+    document was published or brought up to date, not a response."""
+    text = text[2:] if text.startswith("- ") else text
+    return bool(_METADATA_LINE.match(text) or _AS_AT_LINE.match(text))
 
 
 def _key(number: str) -> str:
@@ -395,7 +407,8 @@ def _cross_reference(text: str) -> str | None:
 def _field_line(b: Block) -> tuple[str, Span] | None:
     """A short "Label: value" line naming a lead agency or a status, as a table's columns are
     written in running text: ("agency" | "status", the value's span)."""
-    m = _FIELD_LINE.match(b.text)
+    lead = 2 if b.text.startswith("- ") else 0  # "- Status: Complete": the same line as a list item
+    m = _FIELD_LINE.match(b.text, lead)
     if not m or len(m.group("value").split()) > 12 or b.kind == "heading":
         return None
     label = m.group("label")
@@ -458,7 +471,12 @@ def _continues_text(current: _Open, b: Block, blocks: list[Block], i: int) -> bo
     last = blocks[i - 1]
     if last.text.rstrip().endswith(":") and b.text.startswith("- "):
         return True  # a list the recommendation introduced
-    if b.text.startswith("- ") and last.text.startswith("- ") and last.end == current.text[-1].end:
+    if (
+        b.text.startswith("- ")
+        and last.text.startswith("- ")
+        and last.end == current.text[-1].end
+        and b.emphasis == last.emphasis  # a plain bullet after the bold list is a response
+    ):
         return True
     # In documents where recommendations are emphasised (bold), emphasis continues them.
     return b.emphasis and last.emphasis and last.end == current.text[-1].end and b.kind != "heading"
@@ -616,17 +634,15 @@ def _cell_responses(cells: list[Block]) -> tuple[tuple[Span, ...], tuple[tuple[i
     responses: list[Span] = []
     agents: list[tuple[int, Span]] = []
     for c in cells:
-        if _AS_AT_LINE.match(c.text) or _METADATA_LINE.match(c.text):
+        if _dated_line(c.text):
             continue
-        label = _RESPONSE_LABEL.match(c.text)
-        if label and not label.group("rest") and len(c.text.split()) > 8:
-            label = None
+        label = _response_label(c)
         if label is None:
             responses.append(Span(c.start, c.end))
             continue
-        rest, who = label.group("rest"), label.group("who")
-        if rest:
-            responses.append(Span(c.end - len(rest), c.end))
-        if who and not _GENERIC_WHO.match(who.strip()):
-            agents.append((len(responses) - (1 if rest else 0), Span(c.start, c.start + len(who))))
+        said, by = label
+        if said is not None:
+            responses.append(said)
+        if by is not None:
+            agents.append((len(responses) - (1 if said else 0), by))
     return tuple(responses), tuple(agents)

@@ -692,7 +692,9 @@ def render_numbered_headings(units: list[Unit], path: Path) -> Path:
 
 def render_roman_bold(units: list[Unit], path: Path) -> Path:
     """Markdown with bold ``**(i) …**`` recommendations, ``(a)`` parts and each response a
-    bullet."""
+    bullet; a list the recommendation opens ("… practitioners to:") is bold like the rest of
+    the recommendation (``- **ascertain …**``), which is how a reader tells it from the
+    response bullets under it."""
     out: list[str] = []
     for u in units:
         if u.kind in ("pre", "post"):
@@ -702,7 +704,9 @@ def render_roman_bold(units: list[Unit], path: Path) -> Path:
         elif u.kind == "rec":
             marker = f"({_letter(u.number)})" if u.sub else f"({_roman(u.number)})"
             out.append(f"**{marker} {u.text}**" if u.text else f"**{marker}**")
-        out.extend(f"- {_body_text(b)}" for b in u.bodies)
+        for b in u.bodies:
+            own = b.of_rec and b.text.startswith("- ")
+            out.append(f"- **{b.text[2:]}**" if own else f"- {_body_text(b)}")
     return _write_text(path.with_suffix(".md"), out)
 
 

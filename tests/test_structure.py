@@ -350,3 +350,37 @@ def test_a_number_with_text_on_its_line_is_not_a_number_only_heading(tmp_path: P
     )
     assert [(x.number, x.parent) for x in s.sections] == [("1", None), ("1.1", "1"), ("1.2", "1"), ("2", None)]
     assert {x.rule for x in s.sections if x.parent is None} == {"structure:numbered-sequence"}
+
+
+def test_a_bold_list_the_recommendation_opens_ends_at_the_first_plain_bullet(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "**(i) The Board should promote the need for all practitioners to:**\n\n"
+        "- **share records with health visitors;**\n\n- **take a whole family view.**\n\n"
+        "- A briefing was sent to all practitioners.\n\n- The protocol was re-promoted.\n\n"
+        "- Publication date: 29 March 2022\n\n"
+        "**(ii) The Board should audit the use of the neglect toolkit.**\n\n- An audit took place.\n",
+        "doc.md",
+    )
+    first = s.sections[0]
+    assert texts(doc, s)[0].endswith("- take a whole family view.")
+    assert [doc.text[r.start : r.end] for r in first.responses] == [
+        "- A briefing was sent to all practitioners.",
+        "- The protocol was re-promoted.",
+    ]  # the publication date answers nothing
+
+
+def test_response_labels_and_field_lines_written_as_list_items_are_read_as_lines(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "**(i) The Board should review the escalation protocol.**\n\n"
+        "- Lead agency: Oakfield Police\n\n- Oakfield Police response: The protocol was reviewed.\n\n"
+        "- Status: Complete\n\n**(ii) Schools should share concerns.**\n\n- Response\n\n- A briefing was sent.\n",
+        "doc.md",
+    )
+    first, second = s.sections
+    assert [doc.text[r.start : r.end] for r in first.responses] == ["The protocol was reviewed."]
+    assert [doc.text[h.start : h.end] for h in first.addressee_hints] == ["Oakfield Police"]
+    assert [doc.text[h.start : h.end] for _, h in first.responder_hints] == ["Oakfield Police"]
+    assert first.status is not None and doc.text[first.status.start : first.status.end] == "Complete"
+    assert [doc.text[r.start : r.end] for r in second.responses] == ["- A briefing was sent."]

@@ -57,8 +57,9 @@ _LETTERED = re.compile(
     r"^(?:\(?(?P<n>[a-z]|[ivx]{1,4})[).]|(?P<p>\d{1,2})(?P<n2>[a-z])[.):]?)(?:\s+(?P<rest>\S.*)|\s*$)"
 )
 _ROMAN = {r: i + 1 for i, r in enumerate(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"])}
+_REF_NUMBER = r"(?:\d{1,2}[a-z]?|" + "|".join(NUMBER_WORDS) + r")"
 _CROSS_REFERENCE = re.compile(
-    r"^(?:responses?\s+(?:to|on)\s+recommendation\s+(?P<n>\d{1,2}[a-z]?|" + "|".join(NUMBER_WORDS) + r")"
+    rf"^(?:responses?\s+(?:to|on)\s+recommendations?\s+(?P<n>{_REF_NUMBER}(?:\s*(?:,|and|&)\s*{_REF_NUMBER})*)"
     r"|recommendation\s+(?P<n2>\d{1,2})\s*[:.–—-]?\s*(?:agency\s+)?responses?)\s*[:.]?\s*$",
     re.IGNORECASE,
 )
@@ -203,11 +204,24 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
     opened: dict[str, _Open] = {}  # every recommendation opened so far, by key
     parts: dict[str, _Open] = {}  # the decimal parts of the current parent, by number
 
+    # after "Response to Recommendations 2 and 4": the others answered by what follows, and
+    # where in the first one's responses and responders that starts
+    sharers: list[_Open] = []
+    shared_from = (0, 0)
+
     def finish() -> None:
         nonlocal current
         if current is not None:
             out.append(current.close())
             opened[current.key] = current
+            r0, a0 = shared_from
+            for other in sharers:
+                base = len(other.responses) - r0
+                other.responses.extend(current.responses[r0:])
+                other.agents.extend((k + base, span) for k, span in current.agents[a0:])
+                out[:] = [s for s in out if s.key != other.key]
+                out.append(other.close())
+        sharers.clear()
         current = None
 
     for i, b in enumerate(blocks):
@@ -218,15 +232,18 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
         h = marker if family.heading else None
         let = _LETTERED.match(text) if not marker else None
 
-        back = _cross_reference(text) if not marker and heading_like(b) else None
-        if back is not None and current is not None and current.key == gkey + back:
+        back = [gkey + n for n in _cross_reference(text)] if not marker and heading_like(b) else []
+        if current is not None and current.key in back:
             finish()
-        if back is not None and gkey + back in opened:
+        known = [k for k in back if k in opened]
+        if known:
             # "Response to Recommendation 2" after the list: what follows answers number 2
             finish()
-            current = opened[gkey + back]
+            current = opened[known[0]]
             out[:] = [s for s in out if s.key != current.key]
             current.taking_text = False
+            sharers.extend(opened[k] for k in known[1:])
+            shared_from = (len(current.responses), len(current.agents))
             parent = None
             continue
         if g and not h:
@@ -394,14 +411,15 @@ def _key(number: str) -> str:
     return number.replace(".", "-")
 
 
-def _cross_reference(text: str) -> str | None:
-    """'Response to Recommendation 2', 'Recommendation 2 – response': the number whose
-    responses follow, in a document that lists its recommendations first."""
+def _cross_reference(text: str) -> tuple[str, ...]:
+    """'Response to Recommendation 2', 'Recommendation 2 – response', 'Response to
+    Recommendations Two and Four': the numbers whose responses follow, in a document that
+    lists its recommendations first (none for any other line)."""
     m = _CROSS_REFERENCE.match(text)
     if not m:
-        return None
-    token = (m.group("n") or m.group("n2")).lower()
-    return token if token[:1].isdigit() else str(number_value(token))
+        return ()
+    tokens = re.findall(_REF_NUMBER, m.group("n") or m.group("n2"), re.IGNORECASE)
+    return tuple(t.lower() if t[:1].isdigit() else str(number_value(t)) for t in tokens)
 
 
 def _field_line(b: Block) -> tuple[str, Span] | None:

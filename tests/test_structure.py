@@ -384,3 +384,22 @@ def test_response_labels_and_field_lines_written_as_list_items_are_read_as_lines
     assert [doc.text[h.start : h.end] for _, h in first.responder_hints] == ["Oakfield Police"]
     assert first.status is not None and doc.text[first.status.start : first.status.end] == "Complete"
     assert [doc.text[r.start : r.end] for r in second.responses] == ["- A briefing was sent."]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Response to Recommendations Two and Three", "Responses to recommendations 2 and 3", "Response to Recommendations 2, 3"],
+)
+def test_a_response_to_several_recommendations_answers_each_of_them(tmp_path: Path, heading: str) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "Recommendations\n\n1. The Board should review the escalation protocol.\n\n"
+        "2. Schools should share concerns with health visitors.\n\n3. Health should audit referrals.\n\n"
+        "Responses\n\nResponse to Recommendation One\n\nThe protocol was reviewed in May.\n\n"
+        f"{heading}\n\nOakfield Police response: A joint audit of referrals from schools took place.\n",
+    )
+    said = {x.key: [doc.text[r.start : r.end] for r in x.responses] for x in s.sections}
+    joint = ["A joint audit of referrals from schools took place."]
+    assert said == {"1": ["The protocol was reviewed in May."], "2": joint, "3": joint}
+    by = {x.key: [(i, doc.text[h.start : h.end]) for i, h in x.responder_hints] for x in s.sections}
+    assert by == {"1": [], "2": [(0, "Oakfield Police")], "3": [(0, "Oakfield Police")]}

@@ -101,6 +101,21 @@ def _content(ttl: Path) -> dict[str, Any]:
     return out
 
 
+def _unruled(ttl: Path) -> list[str]:
+    """The recommendations with words of their own whose evidence names no structure rule."""
+    g = rdflib.Graph().parse(ttl)
+    rules: dict[Any, set[str]] = {}
+    for ev in g.subjects(rdflib.RDF.predicate, SG.hasRecommendation):
+        for rec in g.objects(ev, rdflib.RDF.object):
+            rules.setdefault(rec, set()).update(str(r) for r in g.objects(ev, SG.rule))
+    return sorted(
+        str(rec)
+        for rec in g.objects(None, SG.hasRecommendation)
+        if next(g.objects(rec, SG.text), None) is not None
+        and not any(r.startswith("structure:") for r in rules.get(rec, ()))
+    )
+
+
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """corpus -> layout -> {"figures": scorer figures, "content": _content(...)}."""
@@ -118,7 +133,11 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
             gold = write_variant(sources, gold_dir, layout, root)
             build([root / "docs"], root / "out", html=False, use_cache=False)
             ttl = root / "out" / "graph.ttl"
-            out[corpus][name] = {"figures": score(gold, ttl, scorer), "content": _content(ttl)}
+            out[corpus][name] = {
+                "figures": score(gold, ttl, scorer),
+                "content": _content(ttl),
+                "unruled": _unruled(ttl),
+            }
     lines = [f"{'corpus':<12} {'layout':<28} " + " ".join(f"{m + ' P/R/F':>16}" for m in MEASURES)]
     for corpus, layouts in out.items():
         for name, res in layouts.items():
@@ -159,6 +178,14 @@ def test_layout_yields_the_published_recommendations_responses_and_instruments(
         variant = {k: v for k, v in layouts[layout]["content"].items()}
         for doc, content in published.items():
             assert variant.get(doc) == content, f"{corpus}/{doc} in layout {layout}"
+
+
+@pytest.mark.parametrize("layout", ["published", *LAYOUTS])
+def test_every_recommendation_records_the_structure_rule_that_found_it(
+    results: dict[str, dict[str, Any]], layout: str
+) -> None:
+    for corpus, layouts in results.items():
+        assert layouts[layout]["unruled"] == [], f"{corpus} in layout {layout}"
 
 
 @pytest.mark.parametrize("measure", MEASURES)

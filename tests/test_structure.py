@@ -403,3 +403,45 @@ def test_a_response_to_several_recommendations_answers_each_of_them(tmp_path: Pa
     assert said == {"1": ["The protocol was reviewed in May."], "2": joint, "3": joint}
     by = {x.key: [(i, doc.text[h.start : h.end]) for i, h in x.responder_hints] for x in s.sections}
     assert by == {"1": [], "2": [(0, "Oakfield Police")], "3": [(0, "Oakfield Police")]}
+
+
+def test_html_list_numbers_that_are_not_in_the_text_number_the_recommendations(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        "<html><body><main><h1>Oakfield response</h1>"
+        "<p>The Oakfield Safeguarding Children Partnership considered the review on 3 March 2021.</p>"
+        "<ol><li>The Board should review the escalation protocol.</li></ol><p>It was reviewed.</p>"
+        '<ol start="2"><li>Schools should share concerns:</li></ol><p>A briefing was sent.</p>'
+        '<ol type="a" start="1"><li>with health visitors;</li></ol><p>Done.</p>'
+        '<ol type="a" start="2"><li>with school nurses.</li></ol><p>Done too.</p>'
+        "</main></body></html>",
+        "doc.html",
+    )
+    assert [(x.number, x.parent) for x in s.sections] == [("1", None), ("2", None), ("2a", "2"), ("2b", "2")]
+    assert texts(doc, s)[3] == "with school nurses."
+    assert "2. Schools should" in doc.text and "b) with school nurses." in doc.text  # as a browser draws them
+
+
+def test_a_pdf_heading_told_only_by_its_type_heads_a_learning_area(tmp_path: Path) -> None:
+    """A long bold 13pt line over 11pt text is a heading though it has more words than a
+    heading written as plain text may have."""
+    from test_unseen_formats import Block, render_pdf
+
+    theme = "Working with fathers and partners who are not the parents of the children in the household"
+    pdf = render_pdf(
+        [
+            Block("heading", "Oakfield Safeguarding Children Partnership", level=1),
+            Block("para", "The Oakfield Safeguarding Children Partnership considered the review on 3 March 2021."),
+            Block("heading", theme, level=2),
+            Block("para", "A workshop on partners was held in May and attended by forty practitioners."),
+            Block("heading", "Hearing the voice of the child", level=2),
+            Block("para", "Practitioners now record the child's day in every assessment they complete."),
+        ],
+        tmp_path / "doc.pdf",
+    )
+    doc = read_document(pdf)
+    s = split_sections(doc)
+    assert [(x.kind, doc.text[x.text.start : x.text.end]) for x in s.sections if x.text] == [
+        ("learning-area", theme),
+        ("learning-area", "Hearing the voice of the child"),
+    ]

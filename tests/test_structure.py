@@ -445,3 +445,22 @@ def test_a_pdf_heading_told_only_by_its_type_heads_a_learning_area(tmp_path: Pat
         ("learning-area", theme),
         ("learning-area", "Hearing the voice of the child"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("R1.", "R2."), ("Recommendation One:", "Recommendation Two:"), ("(1)", "(2)"), ("1)", "2)"), ("Rec. 1:", "Rec. 2:")],
+)
+def test_a_glued_marker_of_any_family_is_split_off(tmp_path: Path, first: str, second: str) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + f"{first} The Board should review the escalation protocol.\n\n"
+        f"The protocol has been in use since 2019. {second} Schools should share concerns with health visitors.\n\n"
+        "A briefing was sent to schools.\n",
+    )
+    assert texts(doc, s) == [
+        "The Board should review the escalation protocol.",
+        "Schools should share concerns with health visitors.",
+    ]
+    assert [doc.text[r.start : r.end] for r in s.sections[0].responses] == ["The protocol has been in use since 2019."]
+    assert s.sections[1].rule.endswith("+glued-marker-split")

@@ -45,16 +45,18 @@ _R_HEADING = re.compile(r"^R(?P<n>\d{1,2})\b\s*[:.\-–—)]?\s*(?P<rest>.*)$")
 # "1.2 text" (a part of recommendation 1), "3.2.1" alone (a part of 3.2, its text below)
 _DECIMAL = re.compile(r"^(?P<p>\d{1,2}(?:\.\d{1,2}){0,2})\.(?P<n>\d{1,2})\.?(?:\s+(?P<rest>\S.*)|\s*$)")
 _RESPONSE_LABEL = re.compile(  # matched from a position (after a list marker): no "^"
-    r"(?:(?P<who>[A-Z][\w’'&/() -]{0,60}?)\s+)?(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?)"
+    r"(?:(?P<who>[A-Z][\w’'&/() -]{0,60}?)\s+)?(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?"
+    r"|[Ww]hat\s+(?:we\s+(?:did|have\s+done)|has\s+been\s+done|happened\s+next)|[Aa]ctions?\s+taken)"
     r"\s*(?::\s*(?P<rest>\S.*)|[:.]?\s*$)"
 )
 _GENERIC_WHO = re.compile(
     r"(?i)^(?:agency|agencies|partnership|board|partner|single agency|multi-agency|our|the)$"
 )
 _NUMBERED = re.compile(r"^\(?(?P<n>\d{1,2})(?:[).]|\.\))\s+(?P<rest>\S.*)$")
-# "a)", "(b)", "(iii)", and "1a." (the parent's number first)
+# "a)", "(b)", "(iii)", "1a." and "Rec 1a" / "Recommendation 2b:" (the parent's number first)
 _LETTERED = re.compile(
-    r"^(?:\(?(?P<n>[a-z]|[ivx]{1,4})[).]|(?P<p>\d{1,2})(?P<n2>[a-z])[.):]?)(?:\s+(?P<rest>\S.*)|\s*$)"
+    r"^(?:\(?(?P<n>[a-z]|[ivx]{1,4})[).]|(?:(?i:recommendation|rec\.?)\s+)?(?P<p>\d{1,2})(?P<n2>[a-z])[.):]?)"
+    r"(?:\s+(?P<rest>\S.*)|\s*$)"
 )
 _ROMAN = {r: i + 1 for i, r in enumerate(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"])}
 _REF_NUMBER = r"(?:\d{1,2}[a-z]?|" + "|".join(NUMBER_WORDS) + r")"

@@ -464,3 +464,16 @@ def test_a_glued_marker_of_any_family_is_split_off(tmp_path: Path, first: str, s
     ]
     assert [doc.text[r.start : r.end] for r in s.sections[0].responses] == ["The protocol has been in use since 2019."]
     assert s.sections[1].rule.endswith("+glued-marker-split")
+
+
+def test_cards_with_rec_numbers_parts_and_what_we_did_labels(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "---\n\n**Rec 1**\n\nThe Board should review the escalation protocol.\n\n**What we did**\n\n"
+        "The protocol was reviewed in May.\n\n---\n\n**Rec 2**\n\nHealth agencies should:\n\n---\n\n**Rec 2a**\n\n"
+        "train health visitors in the toolkit.\n\n**What we did**\n\nHealth visitors were trained.\n",
+        "doc.md",
+    )
+    assert [(x.number, x.parent) for x in s.sections] == [("1", None), ("2", None), ("2a", "2")]
+    said = {x.key: [doc.text[r.start : r.end] for r in x.responses] for x in s.sections}
+    assert said == {"1": ["The protocol was reviewed in May."], "2": [], "2a": ["Health visitors were trained."]}

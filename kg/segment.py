@@ -201,7 +201,7 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
     gkey = ""
     expected = 1
     preamble_hint: Span | None = None
-    last_para: Block | None = None
+    last_paras: list[Block] = []  # the paragraphs before the first recommendation, last two
 
     opened: dict[str, _Open] = {}  # every recommendation opened so far, by key
     parts: dict[str, _Open] = {}  # the decimal parts of the current parent, by number
@@ -272,20 +272,28 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             expected = n_value + 1
             rest = (marker.group("rest") or "").strip()
             number = family.number(marker)
+            # where the words are (a family may leave a closing quote out of them)
+            raw = marker.group("rest") or ""
+            own = b.start + max(0, marker.start("rest")) + len(raw) - len(raw.lstrip())
+            own_span = Span(own, own + len(rest))
             if family.kind == "learning-area":  # "Area of learning 2: Hearing the child"
                 current = _Open(f"la-{n_value}", None, None, "learning-area", None, rule=cand.rule)
-                current.text.append(Span(b.end - len(rest), b.end) if rest else Span(b.start, b.end))
+                current.text.append(own_span if rest else Span(b.start, b.end))
                 current.taking_text = False
                 continue
             current = _Open(gkey + _key(number), number, group, "recommendation", None, rule=cand.rule)
             if group_span:
                 current.context.append(group_span)
-            if preamble_hint is None and last_para is not None and out == []:
-                preamble_hint = _introduction(last_para)
+            if preamble_hint is None and out == []:
+                # "It is recommended that the Board:", perhaps then "The review made four
+                # recommendations."
+                preamble_hint = next(
+                    (h for h in map(_introduction, reversed(last_paras)) if h is not None), None
+                )
             if preamble_hint:
                 current.context.append(preamble_hint)
             if rest and len(rest.split()) >= 2:
-                current.text.append(Span(b.end - len(rest), b.end))
+                current.text.append(own_span)
             current.taking_text = True
             parent = current
             parts = {}
@@ -368,7 +376,7 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 continue
         if current is None:
             if b.kind == "paragraph" and (not heading_like(b) or b.text.rstrip().endswith(":")):
-                last_para = b  # a title line ("Recommendations") introduces nobody
+                last_paras[:] = [*last_paras[-1:], b]  # a title line ("Recommendations") introduces nobody
             continue
         if is_closing_title(text) and (heading_like(b) or re.match(r"^\d{1,2}[.)]\s", text)):
             finish()  # "3. Next steps", "Appendix": what follows answers no recommendation
@@ -489,8 +497,8 @@ def _continues_text(current: _Open, b: Block, blocks: list[Block], i: int) -> bo
         # After a bare heading: the next paragraph is the recommendation.
         return b.kind in ("paragraph", "item") and not _LETTERED.match(b.text)
     last = blocks[i - 1]
-    if last.text.rstrip().endswith(":") and b.text.startswith("- "):
-        return True  # a list the recommendation introduced
+    if last.text.rstrip().rstrip("”’\"'").endswith(":") and b.text.startswith("- "):
+        return True  # a list the recommendation introduced (“… regarding:”)
     if (
         b.text.startswith("- ")
         and last.text.startswith("- ")

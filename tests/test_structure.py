@@ -477,3 +477,19 @@ def test_cards_with_rec_numbers_parts_and_what_we_did_labels(tmp_path: Path) -> 
     assert [(x.number, x.parent) for x in s.sections] == [("1", None), ("2", None), ("2a", "2")]
     said = {x.key: [doc.text[r.start : r.end] for r in x.responses] for x in s.sections}
     assert said == {"1": ["The protocol was reviewed in May."], "2": [], "2a": ["Health visitors were trained."]}
+
+
+def test_the_introducing_sentence_is_found_a_paragraph_before_the_list(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "It is recommended that the Oakfield Safeguarding Children Partnership:\n\n"
+        "The review made two recommendations.\n\n"
+        "1. “review the escalation protocol regarding:”\n\n- information sharing between teams\n\n"
+        "The protocol was reviewed in May.\n\n2. “audit the use of the neglect toolkit.”\n\nAn audit took place.\n",
+    )
+    first = s.sections[0]
+    assert [doc.text[c.start : c.end] for c in first.context] == [
+        "It is recommended that the Oakfield Safeguarding Children Partnership:"
+    ]
+    assert texts(doc, s)[0].endswith("- information sharing between teams")
+    assert [doc.text[r.start : r.end] for r in first.responses] == ["The protocol was reviewed in May."]

@@ -29,6 +29,7 @@ from kg.structure import (
     Candidate,
     choose_structure,
     is_closing_title,
+    is_response_part,
     is_section_title,
     number_value,
     reads_as_recommendation,
@@ -51,9 +52,10 @@ _GENERIC_WHO = re.compile(
     r"(?i)^(?:agency|agencies|partnership|board|partner|single agency|multi-agency|our|the)$"
 )
 _NUMBERED = re.compile(r"^\(?(?P<n>\d{1,2})(?:[).]|\.\))\s+(?P<rest>\S.*)$")
-# "a)", "(b)", "(iii)", and "1a." (the parent's number first)
+# "a)", "(b)", "(iii)", and "1a." or "Rec 1a" (the parent's number first)
 _LETTERED = re.compile(
-    r"^(?:\(?(?P<n>[a-z]|[ivx]{1,4})[).]|(?P<p>\d{1,2})(?P<n2>[a-z])[.):]?)(?:\s+(?P<rest>\S.*)|\s*$)"
+    r"^(?:\(?(?P<n>[a-z]|[ivx]{1,4})[).]|(?:(?:[Rr]ecommendation|[Rr]ec\.?|R)\s*)?(?P<p>\d{1,2})(?P<n2>[a-z])[.):]?)"
+    r"(?:\s+(?P<rest>\S.*)|\s*$)"
 )
 _ROMAN = {r: i + 1 for i, r in enumerate(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"])}
 _CROSS_REFERENCE = re.compile(
@@ -86,7 +88,7 @@ _STATUS_COLUMN = re.compile(r"^\W*(?:current\s+)?(?:status|rag\b|progress\s+rati
 _AGENCY_COLUMN = re.compile(r"agenc|lead|owner|responsib|organisation|who", re.IGNORECASE)
 # "Lead agency: Riverton Police", "Status: Complete": a table's columns written as lines
 _AGENCY_LABEL = re.compile(
-    r"^(?:lead(?:\s+(?:agency|agencies|partner|organisation|officer))?|agenc(?:y|ies)|owners?|"
+    r"^(?:addressed\s+to|lead(?:\s+(?:agency|agencies|partner|organisation|officer))?|agenc(?:y|ies)|owners?|"
     r"responsible(?:\s+(?:agency|agencies|lead|officer|organisation))?|organisations?|who)$",
     re.IGNORECASE,
 )
@@ -197,7 +199,7 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
     gkey = ""
     expected = 1
     preamble_hint: Span | None = None
-    last_para: Block | None = None
+    last_paras: list[Block] = []  # the paragraphs before the first recommendation, newest last
 
     opened: dict[str, _Open] = {}  # every recommendation opened so far, by key
 
@@ -260,13 +262,25 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             current = _Open(gkey + number, number, group, "recommendation", None, rule=cand.rule)
             if group_span:
                 current.context.append(group_span)
-            if preamble_hint is None and last_para is not None and out == []:
-                preamble_hint = _introduction(last_para)
+            if preamble_hint is None and out == []:
+                # whom the list is for: said just before it, or a paragraph or two earlier
+                # ("… recommended that the Board:", then "The review made four recommendations.")
+                preamble_hint = next(
+                    (h for p in reversed(last_paras[-3:]) if (h := _introduction(p)) is not None), None
+                )
             if preamble_hint:
                 current.context.append(preamble_hint)
-            if rest and len(rest.split()) >= 2:
-                current.text.append(Span(b.end - len(rest), b.end))
             current.taking_text = True
+            fld = _heading_field(b, rest) if family.heading else None
+            if fld is not None:  # "Rec 2 | Addressed to: the Police": whom, not what
+                current.hints.append(fld)
+                rest = ""
+            if rest and len(rest.split()) >= 2:
+                text, tail = _quoted(b, rest)
+                current.text.append(text)
+                if tail is not None:
+                    current.responses.append(tail)
+                    current.taking_text = False
             parent = current
             continue
         dec = _DECIMAL.match(text) if not marker else None
@@ -346,11 +360,17 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 continue
         if current is None:
             if b.kind == "paragraph" and (not heading_like(b) or b.text.rstrip().endswith(":")):
-                last_para = b  # a title line ("Recommendations") introduces nobody
+                last_paras.append(b)  # a title line ("Recommendations") introduces nobody
             continue
-        if is_closing_title(text) and (heading_like(b) or re.match(r"^\d{1,2}[.)]\s", text)):
+        closing = is_closing_title(text) and (heading_like(b) or re.match(r"^\d{1,2}[.)]\s", text))
+        if closing and not any(o > b.start for o in opens):
             finish()  # "3. Next steps", "Appendix": what follows answers no recommendation
             parent = None
+            continue
+        if heading_like(b) and (closing or is_response_part(text)):
+            # "What we did", "Impact", "Next steps" inside one recommendation's block (more
+            # recommendations follow): a label over its responses, not one of them
+            current.taking_text = False
             continue
         # Inside a section: the recommendation's own words, or a response.
         if current.taking_text and _continues_text(current, b, blocks, i):
@@ -367,6 +387,24 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
     finish()
     # A parent closed early (when its first lettered part opened) keeps its place in order.
     return _ordered(out)
+
+
+_QUOTES = {"“": "”", '"': '"'}  # not ‘…’ or '…', whose closing mark is also an apostrophe
+
+
+def _quoted(b: Block, rest: str) -> tuple[Span, Span | None]:
+    """The span of ``rest`` (the end of block ``b``) and of any response after it: when the
+    marker opened a quotation (``Recommendation 1: “…”``, ``The first asked: “…”``) the
+    recommendation ends at the closing mark, and what follows in the paragraph answers it."""
+    start = b.end - len(rest)
+    closing = _QUOTES.get(b.text[len(b.text) - len(rest) - 1 : len(b.text) - len(rest)])
+    at = rest.find(closing, 1) if closing else -1
+    if at < 0:
+        return Span(start, b.end), None
+    after = rest[at + 1 :]
+    said = after.strip()
+    tail = Span(b.end - len(after) + (len(after) - len(after.lstrip())), b.end) if said else None
+    return Span(start, start + at), tail
 
 
 def _cross_reference(text: str) -> str | None:
@@ -393,6 +431,16 @@ def _field_line(b: Block) -> tuple[str, Span] | None:
     if _AGENCY_LABEL.match(label):
         return "agency", span
     return None
+
+
+def _heading_field(b: Block, rest: str) -> Span | None:
+    """The agency in a heading's tail that is a field, not the recommendation's words:
+    ``Recommendation 2 | Addressed to: the Police``, ``Rec 3 – Lead agency: Health``."""
+    m = re.match(r"^[|–—-]?\s*(?P<label>[A-Za-z][\w /]{0,30}?)\s*:\s+(?P<value>\S.{0,120}?)\s*$", rest)
+    if not m or not _AGENCY_LABEL.match(m.group("label")) or len(m.group("value").split()) > 12:
+        return None
+    start = b.end - len(rest) + m.start("value")
+    return Span(start, start + len(m.group("value")))
 
 
 def _ordered(sections: list[Section]) -> list[Section]:

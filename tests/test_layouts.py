@@ -37,9 +37,7 @@ SG = rdflib.Namespace("https://w3id.org/safeguarding-kg/ontology#")
 # Layouts added after a blind document in each failed outright (issue 9 open). numbered-headings,
 # roman-bold: the segmenter now finds their recommendations, but responses, field lines and
 # multi-paragraph recommendations still differ from the published graph in several documents.
-# cards, narrative (the layouts of two blind documents of independent3, from its README's
-# description only): not yet read at all or only in part.
-KNOWN_GAPS = {"numbered-headings", "roman-bold", "cards", "narrative"}
+KNOWN_GAPS = {"numbered-headings", "roman-bold"}
 
 
 def _layouts() -> list[Any]:

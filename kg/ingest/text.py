@@ -45,6 +45,12 @@ NUMBER_WORDS = [
     "nineteen",
     "twenty",
 ]  # noqa: E501
+# "The first recommendation asked …", "the third asked: “…”": the same numbers as ordinals
+ORDINAL_WORDS = [
+    *("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"),
+    *("eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth"),
+    *("eighteenth", "nineteenth", "twentieth"),
+]
 _NUMBER = r"(?:\d{1,2}[a-z]?|" + "|".join(NUMBER_WORDS) + r")"
 _LIST_MARKER = re.compile(
     r"^\s*(?:\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[).](?=\s)|\d{1,2}\.\d{0,2}\.?(?=\s)"

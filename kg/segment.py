@@ -271,13 +271,13 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             if preamble_hint:
                 current.context.append(preamble_hint)
             current.taking_text = True
-            fld = _heading_field(b, rest) if family.heading else None
-            if fld is not None:  # "Rec 2 | Addressed to: the Police": whom, not what
-                current.hints.append(fld)
+            whom = _heading_field(b, rest) if family.heading else None
+            if whom is not None:  # "Rec 2 | Addressed to: the Police": whom, not what
+                current.hints.append(whom)
                 rest = ""
             if rest and len(rest.split()) >= 2:
-                text, tail = _quoted(b, rest)
-                current.text.append(text)
+                words, tail = _quoted(b, rest)
+                current.text.append(words)
                 if tail is not None:
                     current.responses.append(tail)
                     current.taking_text = False

@@ -266,7 +266,7 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 # whom the list is for: said just before it, or a paragraph or two earlier
                 # ("… recommended that the Board:", then "The review made four recommendations.")
                 preamble_hint = next(
-                    (h for p in reversed(last_paras[-3:]) if (h := _introduction(p)) is not None), None
+                    (hint for p in reversed(last_paras[-3:]) if (hint := _introduction(p)) is not None), None
                 )
             if preamble_hint:
                 current.context.append(preamble_hint)

@@ -163,7 +163,9 @@ def test_a_new_export_replaces_the_graph_and_no_query_sees_it_half_loaded(
     result = push(
         new, store.store_url, graph=graph, credentials=credentials_for(store), chunk_triples=1, progress=look
     )
-    assert result.triples == 7 and result.requests == 1 + 7 + 1
+    # the record, the graph read back, 6 triples to add and 1 to remove (one request each), the swap
+    assert (result.triples, result.added, result.removed, result.atomic) == (7, 6, 1, True)
+    assert result.requests == 1 + 1 + 7 + 1
     assert len(seen) >= 7 and all(rows == old_rows for rows in seen[:-1])
     new_rows = graph_rows(store, graph)
     assert len(new_rows) == 7 and {r[2][1] for r in new_rows} == {"kept"} | {f"new {i}" for i in range(6)}

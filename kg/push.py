@@ -336,11 +336,13 @@ def _compare(current: Path, export: Path, folder: Path) -> Difference:
     """
     held: set[bytes] = set()
     blank = False
+    current_triples = 0
     try:
         with current.open("rb") as handle:
             for quad in ox.parse(handle, format=ox.RdfFormat.N_TRIPLES):
                 held.add(_key(quad.triple))
                 blank = blank or _has_blank(quad.triple)
+                current_triples += 1
     except SyntaxError as exc:
         raise PushError(f"the store's copy of the graph is not N-Triples ({exc})") from exc
     if blank:
@@ -377,6 +379,8 @@ def _compare(current: Path, export: Path, folder: Path) -> Difference:
                 batch = []
         out.write(_ntriples(batch))
         removed += len(batch)
+    if blank:  # the whole graph is dropped
+        removed = current_triples
     return Difference(added_path, added, removed_path, removed, triples, blank)
 
 

@@ -7,9 +7,12 @@ every named query answers over HTTP with exactly the rows `kg query` gives on th
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
+import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
@@ -190,6 +193,139 @@ def test_the_push_is_recorded_with_the_exports_sha256(store: Store, tmp_path: Pa
         "<http://purl.org/dc/terms/identifier> ?id } }",
     )
     assert [row[0][1] for row in rows if row[0]] == [f"sha256:{result.sha256}"]
+
+
+def triples_of(turtle: Path) -> set[str]:
+    return {str(q.triple) for q in ox.parse(path=turtle, format=ox.RdfFormat.TURTLE)}
+
+
+@pytest.fixture(scope="module")
+def changed_export(tmp_path_factory: pytest.TempPathFactory, sample_export: Path) -> Path:
+    """The sample rebuilt after one document changed: its second half (by paragraphs) is gone."""
+    corpus = tmp_path_factory.mktemp("changed-corpus")
+    documents = sorted(p for p in (ROOT / "data").iterdir() if p.suffix == ".txt")
+    for path in documents:
+        shutil.copyfile(path, corpus / path.name)
+    changed = corpus / documents[0].name
+    paragraphs = changed.read_text(encoding="utf-8").split("\n\n")
+    changed.write_text("\n\n".join(paragraphs[: len(paragraphs) // 2]) + "\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("build") / "changed"
+    result = build([corpus], out, use_cache=False, html=False)
+    assert len(result.documents) == len(documents) and not result.failures
+    return out / "graph.ttl"
+
+
+def write_graph(store: Store, graph: str, ntriples: str) -> None:
+    """Put a graph into the store behind kg's back (Graph Store PUT)."""
+    auth = httpx.DigestAuth(store.user, store.password) if isinstance(store, VirtuosoServer) else None
+    answer = httpx.put(
+        store.store_url,
+        params={"graph": graph},
+        content=ntriples.encode(),
+        headers={"Content-Type": "application/n-triples"},
+        auth=auth,
+        timeout=60,
+    )
+    assert answer.is_success, answer.text
+
+
+def update(store: Store, request: str) -> None:
+    auth = httpx.DigestAuth(store.user, store.password) if isinstance(store, VirtuosoServer) else None
+    answer = httpx.post(store.update_url, data={"update": request}, auth=auth, timeout=60)
+    assert answer.is_success, answer.text
+
+
+def recorded_ids(store: Store, graph: str) -> list[str]:
+    _, rows = select(
+        store.query_url,
+        f"SELECT ?id WHERE {{ GRAPH <{RECORD_GRAPH}> {{ <{graph}> <http://purl.org/dc/terms/identifier> ?id }} }}",
+    )
+    return [row[0][1] for row in rows if row[0]]
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_a_rebuild_after_one_document_changed_sends_only_the_difference(
+    store: Store, sample_export: Path, changed_export: Path
+) -> None:
+    graph = "https://example.org/graph/one-document-changed"
+    push(sample_export, store.store_url, graph=graph, credentials=credentials_for(store))
+    before, after = triples_of(sample_export), triples_of(changed_export)
+    assert before != after
+    result = push(
+        changed_export, store.store_url, graph=graph, credentials=credentials_for(store), chunk_triples=500
+    )
+    # exactly the difference was sent, in one transaction, and it is a fraction of the export
+    assert (result.added, result.removed) == (len(after - before), len(before - after))
+    assert result.atomic and not result.unchanged
+    assert 0 < result.added + result.removed < len(after) // 2
+    chunks = -(-result.added // 500) + -(-result.removed // 500)
+    assert result.requests == 1 + 1 + chunks + 1
+    # and the store's graph is now exactly the new export: every named query answers as on the file
+    for name, query in named_queries():
+        assert select(store.query_url, query, default_graph=graph) == file_rows(
+            run_query(query, changed_export)
+        ), name
+    assert len(graph_rows(store, graph)) == len(after)
+    assert recorded_ids(store, graph) == [f"sha256:{result.sha256}"]
+
+
+@pytest.mark.slow
+def test_a_change_larger_than_max_swap_is_applied_in_steps_and_recorded_only_at_the_end(
+    store: Store, tmp_path: Path
+) -> None:
+    graph = "https://example.org/graph/in-steps"
+    old, new = tmp_path / "old" / "graph.ttl", tmp_path / "new" / "graph.ttl"
+    for path, text in ((old, OLD), (new, NEW)):
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+    first = push(old, store.store_url, graph=graph, credentials=credentials_for(store))
+    records: list[list[str]] = []
+
+    def look(done: int, total: int) -> None:
+        records.append(recorded_ids(store, graph))
+
+    result = push(
+        new,
+        store.store_url,
+        graph=graph,
+        credentials=credentials_for(store),
+        chunk_triples=2,
+        max_swap_triples=3,
+        progress=look,
+    )
+    assert (result.added, result.removed, result.atomic) == (6, 1, False)
+    assert records[0] == [f"sha256:{first.sha256}"]  # before the first step
+    assert len(records) >= 4 and all(ids == [] for ids in records[1:])  # withdrawn during the steps
+    assert recorded_ids(store, graph) == [f"sha256:{result.sha256}"]
+    assert {r[2][1] for r in graph_rows(store, graph)} == {"kept"} | {f"new {i}" for i in range(6)}
+    assert len(graph_rows(store, graph)) == 7
+
+
+@pytest.mark.slow
+def test_a_push_stopped_half_way_is_put_right_by_the_next(store: Store, tmp_path: Path) -> None:
+    graph = "https://example.org/graph/half-way"
+    export = tmp_path / "e" / "graph.ttl"
+    export.parent.mkdir()
+    export.write_text(NEW, encoding="utf-8")
+    # what a push in steps leaves when it stops: part of the new graph, a stray old triple, no record
+    write_graph(store, graph, NEW.splitlines(keepends=True)[0] + OLD.splitlines(keepends=True)[0])
+    result = push(export, store.store_url, graph=graph, credentials=credentials_for(store))
+    assert (result.added, result.removed, result.atomic) == (6, 1, True)
+    assert len(graph_rows(store, graph)) == 7 and {r[2][1] for r in graph_rows(store, graph)} >= {"kept"}
+    assert push(export, store.store_url, graph=graph, credentials=credentials_for(store)).unchanged
+
+
+@pytest.mark.slow
+def test_a_graph_holding_blank_nodes_is_replaced_whole(store: Store, tmp_path: Path) -> None:
+    graph = "https://example.org/graph/blank"
+    export = tmp_path / "e" / "graph.ttl"
+    export.parent.mkdir()
+    export.write_text(OLD, encoding="utf-8")
+    write_graph(store, graph, '_:x <https://example.org/p> "blank" .\n' + OLD)
+    result = push(export, store.store_url, graph=graph, credentials=credentials_for(store))
+    assert (result.added, result.removed) == (2, 3)  # all of it dropped, all of the export added
+    assert sorted(r[2][1] for r in graph_rows(store, graph)) == ["kept", "old"]
 
 
 @pytest.fixture(scope="module")

@@ -508,6 +508,10 @@ def push(
         str | None,
         typer.Option("--update", help="The SPARQL Update endpoint (derived for Oxigraph and Virtuoso)."),
     ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option("--query", help="The SPARQL Query endpoint (derived for Oxigraph and Virtuoso)."),
+    ] = None,
     chunk: Annotated[int, typer.Option(help="Triples per request.", min=1)] = 50_000,
     max_swap: Annotated[
         int,
@@ -547,6 +551,7 @@ def push(
                 url,
                 graph=graph,
                 update_url=update,
+                query_url=query,
                 credentials=credentials,
                 chunk_triples=chunk,
                 max_swap_triples=max_swap,
@@ -570,6 +575,7 @@ def push(
                     url,
                     graph=graph,
                     update_url=update,
+                    query_url=query,
                     credentials=credentials,
                     chunk_triples=chunk,
                     max_swap_triples=max_swap,
@@ -590,6 +596,8 @@ def push(
                 f"-{result.removed}) in {result.requests} requests, {result.seconds:.1f} s",
                 markup=False,
             )
+            if result.whole:
+                err.print(f"note: sent the whole export, not the difference: {result.whole}", markup=False)
             if not result.atomic:
                 err.print(
                     f"note: the change was larger than --max-swap {max_swap} triples and was applied in "

@@ -53,11 +53,16 @@ DCTERMS = "http://purl.org/dc/terms/"
 VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-# Graph Store endpoint path → SPARQL Update endpoint path, for stores whose layout is known.
+# Graph Store endpoint path → SPARQL Update and Query endpoint paths, for stores whose layout is known.
 UPDATE_PATHS: dict[str, str] = {
     "/store": "/update",  # Oxigraph server
     "/sparql-graph-crud-auth": "/sparql-auth",  # OpenLink Virtuoso, authenticated
     "/sparql-graph-crud": "/sparql",  # OpenLink Virtuoso
+}
+QUERY_PATHS: dict[str, str] = {
+    "/store": "/query",
+    "/sparql-graph-crud-auth": "/sparql-auth",
+    "/sparql-graph-crud": "/sparql",
 }
 
 Progress = Callable[[int, int], None]
@@ -94,6 +99,7 @@ class PushResult:
     removed: int = 0
     atomic: bool = True
     phases: tuple[tuple[str, float], ...] = ()
+    whole: str = ""  # why the whole export was sent rather than the difference, if it was
 
 
 @dataclass(frozen=True)
@@ -105,7 +111,7 @@ class Difference:
     removed: Path
     removed_count: int
     triples: int
-    replace: bool  # the store's graph is dropped first (it held blank nodes)
+    whole: str  # why the store's graph is dropped and the whole export sent ("" when not)
 
 
 def default_graph(export: Path) -> str:
@@ -116,12 +122,26 @@ def default_graph(export: Path) -> str:
 
 def update_endpoint(store_url: str) -> str:
     """The SPARQL Update endpoint beside a Graph Store endpoint whose layout is known."""
+    found = _beside(store_url, UPDATE_PATHS)
+    if found is None:
+        raise PushError(
+            f"cannot tell the SPARQL Update endpoint beside {store_url}; pass it with --update URL"
+        )
+    return found
+
+
+def query_endpoint(store_url: str) -> str | None:
+    """The SPARQL Query endpoint beside a Graph Store endpoint whose layout is known."""
+    return _beside(store_url, QUERY_PATHS)
+
+
+def _beside(store_url: str, paths: dict[str, str]) -> str | None:
     parts = urlsplit(store_url)
     path = parts.path.rstrip("/")
-    for gsp, update in UPDATE_PATHS.items():
+    for gsp, other in paths.items():
         if path.endswith(gsp):
-            return urlunsplit(parts._replace(path=path[: -len(gsp)] + update, query=""))
-    raise PushError(f"cannot tell the SPARQL Update endpoint beside {store_url}; pass it with --update URL")
+            return urlunsplit(parts._replace(path=path[: -len(gsp)] + other, query=""))
+    return None
 
 
 def find_credentials(url: str, environ: Mapping[str, str]) -> Credentials | None:
@@ -167,10 +187,11 @@ class ChallengeAuth(httpx.Auth):
 class _Session:
     """One push's HTTP client, counting its requests and timing its steps."""
 
-    def __init__(self, client: httpx.Client, store_url: str, update_url: str):
+    def __init__(self, client: httpx.Client, store_url: str, update_url: str, query_url: str | None):
         self.client = client
         self.store_url = store_url
         self.update_url = update_url
+        self.query_url = query_url
         self.requests = 0
         self.phases: dict[str, float] = {}
         self._phase = ("", time.perf_counter())
@@ -198,6 +219,24 @@ class _Session:
     def update(self, request: str) -> None:
         self.send("POST", self.update_url, data={"update": request})
 
+    def count(self, graph: str) -> int | None:
+        """How many triples the store's ``graph`` holds, by a SPARQL query; ``None`` without one."""
+        if self.query_url is None:
+            return None
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        answer = self.send(
+            "POST",
+            self.query_url,
+            data={"query": query},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        try:
+            return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise PushError(
+                f"{_plain(self.query_url)}: the store's answer to a COUNT query is not SPARQL JSON results"
+            ) from exc
+
 
 def push(
     export: Path,
@@ -205,6 +244,7 @@ def push(
     *,
     graph: str | None = None,
     update_url: str | None = None,
+    query_url: str | None = None,
     credentials: Credentials | None = None,
     chunk_triples: int = 50_000,
     max_swap_triples: int = 200_000,
@@ -215,8 +255,11 @@ def push(
 
     ``store_url`` is a SPARQL 1.1 Graph Store HTTP Protocol endpoint (``http://host:7878/store``
     for Oxigraph, ``http://host:8890/sparql-graph-crud-auth`` for Virtuoso); ``update_url`` its
-    SPARQL Update endpoint, derived from ``store_url`` for those two when not given. Only the
-    difference from what the graph holds is sent; a difference of at most ``max_swap_triples``
+    SPARQL Update endpoint and ``query_url`` its SPARQL Query endpoint, derived from
+    ``store_url`` for those two when not given. The store's graph is read back and counted (by
+    ``query_url``, else by the record of the last push): when the two agree, only the
+    difference is sent; otherwise (a store that truncates long answers, a graph changed behind
+    kg's back, blank nodes) the graph is replaced whole (``whole`` in the result says why); a difference of at most ``max_swap_triples``
     is applied in one transaction, a larger one in steps of ``chunk_triples`` (``0`` means no
     limit: always one transaction, which a store may refuse). ``progress(done, total)`` is called
     with the triples sent so far. Raises ``PushError`` naming the server's answer when the store
@@ -226,8 +269,9 @@ def push(
     if not export.is_file():
         raise PushError("no such export; run `kg build` first, or name the Turtle export", export)
     _refuse_userinfo(store_url)
-    if update_url is not None:
-        _refuse_userinfo(update_url)
+    for other in (update_url, query_url):
+        if other is not None:
+            _refuse_userinfo(other)
     target = graph or default_graph(export)
     _check_iri(target)
     update = update_url or update_endpoint(store_url)
@@ -236,7 +280,7 @@ def push(
     auth = ChallengeAuth(credentials)
     limits = httpx.Timeout(30.0, read=timeout, write=timeout)
     with httpx.Client(auth=auth, timeout=limits) as client, tempfile.TemporaryDirectory() as folder:
-        session = _Session(client, store_url, update)
+        session = _Session(client, store_url, update, query_url or query_endpoint(store_url))
         session.enter("read the record")
         recorded = _recorded(session, target)
         if _recorded_sha256(recorded) == digest:
@@ -250,8 +294,11 @@ def push(
             )
         session.enter("read the store's graph")
         current = _fetch_graph(session, target, Path(folder) / "current.nt")
+        counted = session.count(target)
+        if counted is None and _recorded_sha256(recorded) is not None:
+            counted = _recorded_triples(recorded)
         session.enter("compare")
-        difference = _compare(current, export, Path(folder))
+        difference = _compare(current, counted, export, Path(folder))
         total = difference.added_count + difference.removed_count
         atomic = max_swap_triples <= 0 or total <= max_swap_triples
         record = _record(target, digest, difference.triples)
@@ -270,12 +317,12 @@ def push(
             added = _stage(session, difference.added, staging + ":add", chunk_triples, report)
             removed = _stage(session, difference.removed, staging + ":remove", chunk_triples, report)
             session.enter("swap")
-            session.update(_swap(target, added, removed, record, replace=difference.replace))
+            session.update(_swap(target, added, removed, record, replace=bool(difference.whole)))
         else:
             session.enter("withdraw the record")
-            session.update(
-                _forget(target) + (f" ;\nDROP SILENT GRAPH <{target}>" if difference.replace else "")
-            )
+            session.update(_forget(target))
+            if difference.whole:
+                _clear_in_steps(session, target, chunk_triples)
             session.enter("send the difference")
             _remove_in_steps(session, difference.removed, target, staging + ":remove", chunk_triples, report)
             for _, body, count in _chunks_of(difference.added, chunk_triples, ox.RdfFormat.N_TRIPLES):
@@ -295,6 +342,7 @@ def push(
         difference.removed_count,
         atomic,
         tuple(session.phases.items()),
+        difference.whole,
     )
 
 
@@ -327,12 +375,14 @@ def _key(triple: ox.Triple) -> bytes:
     return hashlib.blake2b(str(triple).encode(), digest_size=16).digest()
 
 
-def _compare(current: Path, export: Path, folder: Path) -> Difference:
+def _compare(current: Path, counted: int | None, export: Path, folder: Path) -> Difference:
     """What to add to the store's graph (``current``, N-Triples) and remove from it to get ``export``.
 
-    Memory holds one 16-byte digest per triple of the store's graph; the triples themselves go
-    through temporary N-Triples files. Blank nodes have no identity outside one document, so a
-    store's graph holding any is replaced whole (``replace``; the build never writes them).
+    ``counted`` is how many triples the store says the graph holds: a read-back with fewer (or
+    more) is not the whole graph, and neither is one that cannot be checked, so the graph is
+    replaced whole. So is a graph with blank nodes, which have no identity outside one document
+    (the build never writes them). Memory holds one 16-byte digest per triple of the store's
+    graph; the triples themselves go through temporary N-Triples files.
     """
     held: set[bytes] = set()
     blank = False
@@ -345,7 +395,17 @@ def _compare(current: Path, export: Path, folder: Path) -> Difference:
                 current_triples += 1
     except SyntaxError as exc:
         raise PushError(f"the store's copy of the graph is not N-Triples ({exc})") from exc
+    whole = ""
     if blank:
+        whole = "the store's graph holds blank nodes"
+    elif counted is None and current_triples:
+        whole = "the store's graph could not be counted (no query endpoint and no record of a push)"
+    elif counted is not None and counted != current_triples:
+        whole = (
+            f"the store sent {current_triples} of the {counted} triples its graph holds "
+            "(a limit on the rows of an answer, such as Virtuoso's ResultSetMaxRows)"
+        )
+    if whole:
         held = set()
     added_path, removed_path = folder / "add.nt", folder / "remove.nt"
     triples = added = 0
@@ -379,9 +439,9 @@ def _compare(current: Path, export: Path, folder: Path) -> Difference:
                 batch = []
         out.write(_ntriples(batch))
         removed += len(batch)
-    if blank:  # the whole graph is dropped
-        removed = current_triples
-    return Difference(added_path, added, removed_path, removed, triples, blank)
+    if whole:  # the whole graph is dropped
+        removed = max(current_triples, counted or 0)
+    return Difference(added_path, added, removed_path, removed, triples, whole)
 
 
 def _has_blank(triple: ox.Triple) -> bool:
@@ -406,6 +466,21 @@ def _remove_in_steps(
         session.put_graph(staging, body, replace=True)
         session.update(_subtract(target, staging) + f" ;\nDROP SILENT GRAPH <{staging}>")
         report(count)
+
+
+def _clear_in_steps(session: _Session, target: str, size: int) -> None:
+    """Empty ``target`` ``size`` triples at a time (one ``DROP`` when the store cannot be counted)."""
+    left = session.count(target)
+    while left:
+        session.update(
+            f"DELETE {{ GRAPH <{target}> {{ ?s ?p ?o }} }} WHERE {{ {{ SELECT ?s ?p ?o WHERE "
+            f"{{ GRAPH <{target}> {{ ?s ?p ?o }} }} LIMIT {size} }} }}"
+        )
+        before, left = left, session.count(target)
+        if left is not None and left >= before:  # the store ignored the LIMIT step
+            break
+    if left is None or left:
+        session.update(f"DROP SILENT GRAPH <{target}>")
 
 
 def _chunks_of(path: Path, size: int, form: ox.RdfFormat) -> Iterator[tuple[int, bytes, int]]:

@@ -166,9 +166,10 @@ def test_a_new_export_replaces_the_graph_and_no_query_sees_it_half_loaded(
     result = push(
         new, store.store_url, graph=graph, credentials=credentials_for(store), chunk_triples=1, progress=look
     )
-    # the record, the graph read back, 6 triples to add and 1 to remove (one request each), the swap
+    # the record, the graph read back and counted, 6 triples to add and 1 to remove (one request
+    # each), the swap
     assert (result.triples, result.added, result.removed, result.atomic) == (7, 6, 1, True)
-    assert result.requests == 1 + 1 + 7 + 1
+    assert result.requests == 1 + 2 + 7 + 1
     assert len(seen) >= 7 and all(rows == old_rows for rows in seen[:-1])
     new_rows = graph_rows(store, graph)
     assert len(new_rows) == 7 and {r[2][1] for r in new_rows} == {"kept"} | {f"new {i}" for i in range(6)}
@@ -260,7 +261,7 @@ def test_a_rebuild_after_one_document_changed_sends_only_the_difference(
     assert result.atomic and not result.unchanged
     assert 0 < result.added + result.removed < len(after) // 2
     chunks = -(-result.added // 500) + -(-result.removed // 500)
-    assert result.requests == 1 + 1 + chunks + 1
+    assert result.requests == 1 + 2 + chunks + 1  # record, read-back and count, chunks, swap
     # and the store's graph is now exactly the new export: every named query answers as on the file
     for name, query in named_queries():
         assert select(store.query_url, query, default_graph=graph) == file_rows(
@@ -331,6 +332,40 @@ def test_a_graph_holding_blank_nodes_is_replaced_whole(store: Store, tmp_path: P
 @pytest.fixture(scope="module")
 def virtuoso(stores: dict[str, Store], tmp_path_factory: pytest.TempPathFactory) -> Store:
     return started("virtuoso", stores, tmp_path_factory)
+
+
+@pytest.mark.slow
+def test_a_store_that_cuts_long_answers_short_gets_the_whole_export(tmp_path: Path) -> None:
+    """Virtuoso sends at most ResultSetMaxRows triples of a graph, without a word: the difference
+    from so partial a read-back would leave stale triples, so the whole export is sent."""
+    (tmp_path / "short").mkdir()
+    try:
+        short = VirtuosoServer(tmp_path / "short", max_rows=5)
+    except StoreUnavailable as exc:
+        pytest.fail(f"could not start virtuoso: {exc}")
+    with short:
+        graph = "https://example.org/graph/cut-short"
+        lines = [f'<https://example.org/s{i}> <https://example.org/p> "v{i}" .\n' for i in range(12)]
+        old, new = tmp_path / "old" / "graph.ttl", tmp_path / "new" / "graph.ttl"
+        for path, text in (
+            (old, lines),
+            (new, lines[1:] + ['<https://example.org/t> <https://example.org/p> "t" .\n']),
+        ):
+            path.parent.mkdir()
+            path.write_text("".join(text), encoding="utf-8")
+        credentials = credentials_for(short)
+        push(old, short.store_url, graph=graph, credentials=credentials)
+        result = push(new, short.store_url, graph=graph, credentials=credentials)
+        assert "ResultSetMaxRows" in result.whole and result.atomic
+        assert (result.added, result.removed) == (12, 12)
+        _, rows = select(
+            short.query_url, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        )
+        assert rows[0][0] is not None and rows[0][0][1] == "12"
+        for text, present in (('"v0"', False), ('"v11"', True), ('"t"', True)):
+            _, found = select(short.query_url, f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p {text} }} }}")
+            assert bool(found) is present, text
+        assert push(new, short.store_url, graph=graph, credentials=credentials).unchanged
 
 
 @pytest.mark.slow

@@ -381,18 +381,17 @@ def _compare(current: Path, counted: int | None, export: Path, folder: Path) -> 
     ``counted`` is how many triples the store says the graph holds: a read-back with fewer (or
     more) is not the whole graph, and neither is one that cannot be checked, so the graph is
     replaced whole. So is a graph with blank nodes, which have no identity outside one document
-    (the build never writes them). Memory holds one 16-byte digest per triple of the store's
-    graph; the triples themselves go through temporary N-Triples files.
+    (the build never writes them). Memory holds one 16-byte digest and the position of each
+    triple of the store's graph; the triples themselves go through temporary N-Triples files.
     """
-    held: set[bytes] = set()
+    held: dict[bytes, int] = {}
     blank = False
     current_triples = 0
     try:
         with current.open("rb") as handle:
-            for quad in ox.parse(handle, format=ox.RdfFormat.N_TRIPLES):
-                held.add(_key(quad.triple))
+            for current_triples, quad in enumerate(ox.parse(handle, format=ox.RdfFormat.N_TRIPLES), 1):
+                held[_key(quad.triple)] = current_triples
                 blank = blank or _has_blank(quad.triple)
-                current_triples += 1
     except SyntaxError as exc:
         raise PushError(f"the store's copy of the graph is not N-Triples ({exc})") from exc
     whole = ""
@@ -406,7 +405,7 @@ def _compare(current: Path, counted: int | None, export: Path, folder: Path) -> 
             "(a limit on the rows of an answer, such as Virtuoso's ResultSetMaxRows)"
         )
     if whole:
-        held = set()
+        held = {}
     added_path, removed_path = folder / "add.nt", folder / "remove.nt"
     triples = added = 0
     with export.open("rb") as handle, added_path.open("wb") as out:
@@ -415,8 +414,7 @@ def _compare(current: Path, counted: int | None, export: Path, folder: Path) -> 
             for quad in ox.parse(handle, format=ox.RdfFormat.TURTLE):
                 triples += 1
                 key = _key(quad.triple)
-                if key in held:
-                    held.discard(key)  # kept: what stays in ``held`` is to be removed
+                if held.pop(key, 0):  # kept: what stays in ``held`` is to be removed
                     continue
                 batch.append(quad.triple)
                 if len(batch) >= 10_000:
@@ -428,10 +426,12 @@ def _compare(current: Path, counted: int | None, export: Path, folder: Path) -> 
         out.write(_ntriples(batch))
         added += len(batch)
     removed = 0
+    gone = set(held.values())
+    del held
     with current.open("rb") as handle, removed_path.open("wb") as out:
         batch = []
-        for quad in ox.parse(handle, format=ox.RdfFormat.N_TRIPLES):
-            if held and _key(quad.triple) in held:
+        for position, quad in enumerate(ox.parse(handle, format=ox.RdfFormat.N_TRIPLES) if gone else (), 1):
+            if position in gone:
                 batch.append(quad.triple)
             if len(batch) >= 10_000:
                 out.write(_ntriples(batch))

@@ -570,6 +570,9 @@ def push(
                 def progress(done: int, total: int) -> None:
                     bar.update(task, completed=done, total=total)
 
+                def step(name: str) -> None:
+                    bar.update(task, description=name)
+
                 result = run_push(
                     export,
                     url,
@@ -580,6 +583,7 @@ def push(
                     chunk_triples=chunk,
                     max_swap_triples=max_swap,
                     progress=progress,
+                    step=step,
                 )
     except PushError as exc:
         err.print(f"error: {exc}", markup=False)

@@ -66,6 +66,7 @@ QUERY_PATHS: dict[str, str] = {
 }
 
 Progress = Callable[[int, int], None]
+Step = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,10 @@ class ChallengeAuth(httpx.Auth):
 class _Session:
     """One push's HTTP client, counting its requests and timing its steps."""
 
-    def __init__(self, client: httpx.Client, store_url: str, update_url: str, query_url: str | None):
+    def __init__(
+        self, client: httpx.Client, store_url: str, update_url: str, query_url: str | None, step: Step | None
+    ):
+        self.step = step
         self.client = client
         self.store_url = store_url
         self.update_url = update_url
@@ -202,6 +206,8 @@ class _Session:
         if name:
             self.phases[name] = self.phases.get(name, 0.0) + now - since
         self._phase = (phase, now)
+        if phase and self.step is not None:
+            self.step(phase)
 
     def send(self, method: str, url: str, **kwargs: object) -> httpx.Response:
         self.requests += 1
@@ -250,6 +256,7 @@ def push(
     max_swap_triples: int = 200_000,
     timeout: float = 600.0,
     progress: Progress | None = None,
+    step: Step | None = None,
 ) -> PushResult:
     """Make the named graph ``graph`` in the store at ``store_url`` hold the Turtle ``export``.
 
@@ -258,12 +265,12 @@ def push(
     SPARQL Update endpoint and ``query_url`` its SPARQL Query endpoint, derived from
     ``store_url`` for those two when not given. The store's graph is read back and counted (by
     ``query_url``, else by the record of the last push): when the two agree, only the
-    difference is sent; otherwise (a store that truncates long answers, a graph changed behind
-    kg's back, blank nodes) the graph is replaced whole (``whole`` in the result says why); a difference of at most ``max_swap_triples``
-    is applied in one transaction, a larger one in steps of ``chunk_triples`` (``0`` means no
-    limit: always one transaction, which a store may refuse). ``progress(done, total)`` is called
-    with the triples sent so far. Raises ``PushError`` naming the server's answer when the store
-    refuses a request.
+    difference is sent; otherwise (a store that cuts long answers short, blank nodes) the graph
+    is replaced whole (``whole`` in the result says why). A change of at most
+    ``max_swap_triples`` is applied in one transaction, a larger one in steps of
+    ``chunk_triples`` (``0`` means no limit: always one transaction, which a store may refuse).
+    ``progress(done, total)`` is called with the triples sent so far, ``step(name)`` as each
+    step begins. Raises ``PushError`` naming the server's answer when the store refuses a request.
     """
     started = time.perf_counter()
     if not export.is_file():
@@ -280,7 +287,7 @@ def push(
     auth = ChallengeAuth(credentials)
     limits = httpx.Timeout(30.0, read=timeout, write=timeout)
     with httpx.Client(auth=auth, timeout=limits) as client, tempfile.TemporaryDirectory() as folder:
-        session = _Session(client, store_url, update, query_url or query_endpoint(store_url))
+        session = _Session(client, store_url, update, query_url or query_endpoint(store_url), step)
         session.enter("read the record")
         recorded = _recorded(session, target)
         if _recorded_sha256(recorded) == digest:

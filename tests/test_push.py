@@ -25,6 +25,7 @@ from kg.push import (
     default_graph,
     find_credentials,
     push,
+    query_endpoint,
     update_endpoint,
 )
 from kg.query import list_queries, query_params, resolve_query, run_query
@@ -163,9 +164,17 @@ def test_a_new_export_replaces_the_graph_and_no_query_sees_it_half_loaded(
     def look(done: int, total: int) -> None:  # called after each one-triple request
         seen.append(graph_rows(store, graph))
 
+    steps: list[str] = []
     result = push(
-        new, store.store_url, graph=graph, credentials=credentials_for(store), chunk_triples=1, progress=look
+        new,
+        store.store_url,
+        graph=graph,
+        credentials=credentials_for(store),
+        chunk_triples=1,
+        progress=look,
+        step=steps.append,
     )
+    assert steps == ["read the record", "read the store's graph", "compare", "send the difference", "swap"]
     # the record, the graph read back and counted, 6 triples to add and 1 to remove (one request
     # each), the swap
     assert (result.triples, result.added, result.removed, result.atomic) == (7, 6, 1, True)
@@ -430,6 +439,13 @@ def test_the_update_endpoint_is_derived_for_oxigraph_and_virtuoso() -> None:
     assert update_endpoint("http://h:8890/sparql-graph-crud-auth") == "http://h:8890/sparql-auth"
     with pytest.raises(PushError, match="--update"):
         update_endpoint("http://h/gsp")
+
+
+def test_the_query_endpoint_is_derived_for_oxigraph_and_virtuoso_and_none_elsewhere() -> None:
+    assert query_endpoint("http://h:7878/store") == "http://h:7878/query"
+    assert query_endpoint("http://h:8890/sparql-graph-crud-auth") == "http://h:8890/sparql-auth"
+    assert query_endpoint("http://h:8890/sparql-graph-crud") == "http://h:8890/sparql"
+    assert query_endpoint("http://h/gsp") is None
 
 
 def test_the_default_graph_is_named_after_the_export_folder(tmp_path: Path) -> None:

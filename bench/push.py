@@ -85,6 +85,12 @@ def main() -> int:
     ap.add_argument("--changed", type=Path, help="then this one (the export after a change)")
     ap.add_argument("--chunk", type=int, default=50_000, help="triples per request (kg push's default)")
     ap.add_argument("--max-swap", type=int, default=200_000, help="kg push's --max-swap (default 200000)")
+    ap.add_argument(
+        "--max-rows",
+        type=int,
+        default=100_000_000,
+        help="Virtuoso's ResultSetMaxRows (README: above the graph's size, for incremental pushes)",
+    )
     ap.add_argument("--keep", type=Path, help="keep the synthetic corpus, exports and store in this folder")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="kg-bench-push-"))
@@ -115,7 +121,11 @@ def main() -> int:
         folder.mkdir(exist_ok=True)
         rows: list[tuple[str, PushResult]] = []
         ok = True
-        with OxigraphServer(folder) if args.store == "oxigraph" else VirtuosoServer(folder) as store:
+        with (
+            OxigraphServer(folder)
+            if args.store == "oxigraph"
+            else VirtuosoServer(folder, args.max_rows) as store
+        ):
             credentials = (
                 Credentials(store.user, store.password, "bench")
                 if isinstance(store, VirtuosoServer)

@@ -23,6 +23,7 @@ Usage: python bench/push.py [N] [--store oxigraph|virtuoso] [--export A.ttl --ch
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import sys
 import tempfile
@@ -71,6 +72,17 @@ def change_one_document(corpus: Path) -> Path:
     paragraphs = first.read_text(encoding="utf-8").split("\n\n")
     first.write_text("\n\n".join(paragraphs[: max(1, len(paragraphs) // 2)]) + "\n", encoding="utf-8")
     return first
+
+
+def peak_mb(pid: int) -> float:
+    """The peak resident memory of process ``pid`` (Linux), in MB; 0 where unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def exact_triples(turtle: Path) -> int:
@@ -157,7 +169,12 @@ def main() -> int:
                     flush=True,
                 )
                 rows.append((label, done))
-        print(f"\nstore: {args.store}; machine shared with others: compare ratios, not seconds\n")
+            store_peak = peak_mb(store.process.pid)
+        mine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"\nstore: {args.store}; machine shared with others: compare ratios, not seconds")
+        print(
+            f"peak memory: this process (kg push and the floor) {mine:.0f} MB, the store {store_peak:.0f} MB\n"
+        )
         print(
             "| step | seconds | × floor | sent (+added −removed) | one transaction | requests | where the time went |"
         )

@@ -6,8 +6,10 @@ A push sends only the difference between what the store's graph holds and the ne
 1. the record graph (``RECORD_GRAPH``) is read: if it says the target graph already holds an
    export with the same SHA-256, nothing is written (a re-push is a no-op);
 2. the target graph is read back from the store (Graph Store ``GET``, streamed to a temporary
-   file) and compared with the export, triple by triple: the triples to add and the triples to
-   remove are what changed, so a rebuild after one document changed sends a few thousand;
+   file), counted (a SPARQL ``COUNT``), and compared with the export, triple by triple: the
+   triples to add and the triples to remove are what changed, so a rebuild after one document
+   changed sends a few thousand. A read-back shorter than the count (Virtuoso cuts any answer
+   at its ``ResultSetMaxRows`` without a word) cannot be compared: the whole export is sent;
 3. when the change is at most ``max_swap_triples``, the triples to add and to remove go, as
    N-Triples in chunks of ``chunk_triples``, into two temporary graphs (``PUT`` then ``POST``),
    and one SPARQL 1.1 Update request applies both to the target graph, drops the temporary

@@ -259,6 +259,7 @@ def push(
     timeout: float = 600.0,
     progress: Progress | None = None,
     step: Step | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> PushResult:
     """Make the named graph ``graph`` in the store at ``store_url`` hold the Turtle ``export``.
 
@@ -272,7 +273,7 @@ def push(
     ``max_swap_triples`` is applied in one transaction, a larger one in steps of
     ``chunk_triples`` (``0`` means no limit: always one transaction, which a store may refuse).
     ``progress(done, total)`` is called with the triples sent so far, ``step(name)`` as each
-    step begins. Raises ``PushError`` naming the server's answer when the store refuses a request.
+    step begins. ``transport`` replaces httpx's own (a proxy's, or a test's). Raises ``PushError`` naming the server's answer when the store refuses a request.
     """
     started = time.perf_counter()
     if not export.is_file():
@@ -288,7 +289,10 @@ def push(
     staging = f"urn:safeguarding-kg:push:{hashlib.sha256(target.encode()).hexdigest()[:16]}:{digest[:16]}"
     auth = ChallengeAuth(credentials)
     limits = httpx.Timeout(30.0, read=timeout, write=timeout)
-    with httpx.Client(auth=auth, timeout=limits) as client, tempfile.TemporaryDirectory() as folder:
+    with (
+        httpx.Client(auth=auth, timeout=limits, transport=transport) as client,
+        tempfile.TemporaryDirectory() as folder,
+    ):
         session = _Session(client, store_url, update, query_url or query_endpoint(store_url), step)
         session.enter("read the record")
         recorded = _recorded(session, target)
@@ -302,12 +306,12 @@ def push(
                 time.perf_counter() - started,
             )
         session.enter("read the store's graph")
-        current = _fetch_graph(session, target, Path(folder) / "current.nt")
+        current, refused = _fetch_graph(session, target, Path(folder) / "current.nt")
         counted = session.count(target)
         if counted is None and _recorded_sha256(recorded) is not None:
             counted = _recorded_triples(recorded)
         session.enter("compare")
-        difference = _compare(current, counted, export, Path(folder))
+        difference = _compare(current, counted, export, Path(folder), refused)
         total = difference.added_count + difference.removed_count
         atomic = max_swap_triples <= 0 or total <= max_swap_triples
         record = _record(target, digest, difference.triples)
@@ -355,8 +359,13 @@ def push(
     )
 
 
-def _fetch_graph(session: _Session, target: str, path: Path) -> Path:
-    """The store's copy of ``target``, streamed into ``path`` as N-Triples (empty if none)."""
+def _fetch_graph(session: _Session, target: str, path: Path) -> tuple[Path, str]:
+    """The store's copy of ``target``, streamed into ``path`` as N-Triples (empty if none).
+
+    The second item is empty, or says why the store would not send it: a server error (Virtuoso
+    answers 500 "The result vector is too large" for a graph of some millions of triples), in
+    which case the push goes on without the copy and sends the whole export.
+    """
     url = session.store_url
     session.requests += 1
     try:
@@ -365,7 +374,15 @@ def _fetch_graph(session: _Session, target: str, path: Path) -> Path:
         ) as answer:
             if answer.status_code == 404:
                 path.write_bytes(b"")
-                return path
+                return path, ""
+            if answer.status_code >= 500:
+                answer.read()
+                path.write_bytes(b"")
+                said = " ".join(answer.text.split())[:200] or "(no message)"
+                return path, (
+                    f"the store would not send its copy of the graph ({answer.status_code} "
+                    f"{answer.reason_phrase}: {said})"
+                )
             if not answer.is_success:
                 answer.read()
                 _check(answer)
@@ -377,14 +394,14 @@ def _fetch_graph(session: _Session, target: str, path: Path) -> Path:
                     out.write(block)
     except httpx.HTTPError as exc:
         raise PushError(f"{_plain(url)}: could not reach the store ({type(exc).__name__}: {exc})") from exc
-    return path
+    return path, ""
 
 
 def _key(triple: ox.Triple) -> bytes:
     return hashlib.blake2b(str(triple).encode(), digest_size=16).digest()
 
 
-def _compare(current: Path, counted: int | None, export: Path, folder: Path) -> Difference:
+def _compare(current: Path, counted: int | None, export: Path, folder: Path, refused: str = "") -> Difference:
     """What to add to the store's graph (``current``, N-Triples) and remove from it to get ``export``.
 
     ``counted`` is how many triples the store says the graph holds: a read-back with fewer (or
@@ -403,16 +420,7 @@ def _compare(current: Path, counted: int | None, export: Path, folder: Path) -> 
                 blank = blank or _has_blank(quad.triple)
     except SyntaxError as exc:
         raise PushError(f"the store's copy of the graph is not N-Triples ({exc})") from exc
-    whole = ""
-    if blank:
-        whole = "the store's graph holds blank nodes"
-    elif counted is None and current_triples:
-        whole = "the store's graph could not be counted (no query endpoint and no record of a push)"
-    elif counted is not None and counted != current_triples:
-        whole = (
-            f"the store sent {current_triples} of the {counted} triples its graph holds "
-            "(a limit on the rows of an answer, such as Virtuoso's ResultSetMaxRows)"
-        )
+    whole = refused or _why_whole(blank, counted, current_triples)
     if whole:
         held = {}
     added_path, removed_path = folder / "add.nt", folder / "remove.nt"
@@ -451,6 +459,20 @@ def _compare(current: Path, counted: int | None, export: Path, folder: Path) -> 
     if whole:  # the whole graph is dropped
         removed = max(current_triples, counted or 0)
     return Difference(added_path, added, removed_path, removed, triples, whole)
+
+
+def _why_whole(blank: bool, counted: int | None, read: int) -> str:
+    """Why a read-back of ``read`` triples cannot be compared with the export ("" if it can)."""
+    if blank:
+        return "the store's graph holds blank nodes"
+    if counted is None and read:
+        return "the store's graph could not be counted (no query endpoint and no record of a push)"
+    if counted is not None and counted != read:
+        return (
+            f"the store sent {read} of the {counted} triples its graph holds "
+            "(a limit on the rows of an answer, such as Virtuoso's ResultSetMaxRows)"
+        )
+    return ""
 
 
 def _has_blank(triple: ox.Triple) -> bool:

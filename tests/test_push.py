@@ -344,6 +344,37 @@ def virtuoso(stores: dict[str, Store], tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.mark.slow
+def test_a_store_that_will_not_send_its_copy_of_the_graph_gets_the_whole_export(
+    store: Store, tmp_path: Path
+) -> None:
+    """Virtuoso answers 500 "The result vector is too large" to a GET of a graph of millions of
+    triples (bench/push.py, 2.5 M): the push goes on and sends the whole export."""
+    graph = "https://example.org/graph/too-large-to-read"
+    old, new = tmp_path / "old" / "graph.ttl", tmp_path / "new" / "graph.ttl"
+    for path, text in ((old, OLD), (new, NEW)):
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+    push(old, store.store_url, graph=graph, credentials=credentials_for(store))
+    refusal = "Virtuoso 22023 Error SR...: The result vector is too large"
+    with httpx.Client(timeout=60) as real:
+        auth = httpx.DigestAuth(store.user, store.password) if isinstance(store, VirtuosoServer) else None
+
+        def forward(request: httpx.Request) -> httpx.Response:
+            if request.method == "GET" and request.url.params.get("graph") == graph:
+                return httpx.Response(500, text=refusal)
+            answer = real.request(
+                request.method, request.url, content=request.content, headers=request.headers, auth=auth
+            )
+            return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+
+        result = push(new, store.store_url, graph=graph, transport=httpx.MockTransport(forward))
+    assert "would not send its copy" in result.whole and "result vector is too large" in result.whole
+    assert (result.added, result.removed, result.atomic) == (7, 2, True)
+    assert {r[2][1] for r in graph_rows(store, graph)} == {"kept"} | {f"new {i}" for i in range(6)}
+    assert len(graph_rows(store, graph)) == 7 and recorded_ids(store, graph) == [f"sha256:{result.sha256}"]
+
+
+@pytest.mark.slow
 def test_a_store_that_cuts_long_answers_short_gets_the_whole_export(tmp_path: Path) -> None:
     """Virtuoso sends at most ResultSetMaxRows triples of a graph, without a word: the difference
     from so partial a read-back would leave stale triples, so the whole export is sent."""

@@ -23,6 +23,7 @@ the mentions are resolved to instruments.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ from kg.resources import ontology_dir
 from kg.vocabulary import load_vocabulary
 
 TENSES = ("future", "ongoing", "modal", "negated", "past")
-ATTACH = ("near", "next", "finding")
+ATTACH = ("near", "next", "finding", "modifier")
 _SELF_ACTING = {"Training", "Audit", "Campaign"}  # instruments that are themselves the action
 _VEHICLE = re.compile(
     r"\b(?:through|via|within|in|into|(?:as\s+)?part\s+of|at|during|alongside)\b[^.;,:]{0,28}$",
@@ -75,7 +76,8 @@ _INSTANCE = re.compile(
     r"\b(?:round|cohort|session|event|sitting)s?\s+of\s+(?:the\s+)?(?:[\w/-]+\s+){0,3}$", re.I
 )
 _FUTURE_VERB = re.compile(
-    r"\b(?:will|shall)\s+(?:\w+\s+)?(?:be\s+)?\w+|\b(?:is|are)\s+(?:due|expected|scheduled)\s+to\b", re.I
+    r"\b(?:will|shall)\s+(?:\w+\s+)?(?:be\s+)?\w+|\b(?:is|are)\s+(?:now\s+|still\s+|currently\s+|also\s+)?(?:due|expected|scheduled)\s+to\b",
+    re.I,
 )
 _ROLE_BEFORE = re.compile(r"\b(?:who|which|that)\s+$", re.I)  # "who will action this" describes a role
 _DONE_VERB = re.compile(r"\b(?:has|have|had|was|were)\s+(?:\w+\s+)?\w+ed\b|\b[A-Z][A-Za-z]+\s+\w+ed\b")
@@ -94,6 +96,9 @@ _PRONOUN_FINDING = re.compile(
     r"\s*(?:This|It|The\s+audit|The\s+dip\s+sample)\s+(?=(?:found|showed|highlighted|identified|confirmed|evidenced)\b)"
 )
 _LAUNCH = re.compile(r"(?i)launch|publish|publication|issued|introduc")
+_RESTATED_UPDATE = re.compile(
+    r"(?i)^(?:the|this|that|these|its)\s+(?:updated|revised|refreshed|amended|rewritten)\s"
+)
 _SUBORDINATE = re.compile(r"\b(?:once|when|until|as\s+soon\s+as|after)\b", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r",(?:\s+\w+){1,5},")  # "will, with its partners, review"
 _COORDINATION = re.compile(
@@ -134,6 +139,15 @@ _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE = re.compile(
     rf"\b(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+)?(?P<m>{_MONTH})\.?,?\s+(?P<y>(?:19|20)\d\d)\b(?![/-]\d)"
     rf"|\b(?:in|during|since|from|by|of|spring|summer|autumn|winter|early|late)\s+(?P<yo>(?:19|20)\d\d)\b(?![/-]\d)",
+    re.IGNORECASE,
+)
+
+
+# a time phrase ("in November 2019", "during spring 2021"): its preposition carries nothing; with a
+# determiner the date modifies a vehicle ("in the autumn 2018 round of X")
+_DATE_PHRASE = re.compile(
+    rf"\b(?:in|during|since|from|by|at|on|over)\s+(?:(?:early|late|mid|spring|summer|autumn|winter)"
+    rf"[\s-]+(?:of\s+)?)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:(?:{_MONTH})\.?,?\s+)?(?:19|20)\d\d(?:[/-]\d\d)?\b",
     re.IGNORECASE,
 )
 
@@ -254,9 +268,51 @@ def classify_actions(
                 signal.read(text, a, b, cues)
                 history += [m for m in here if _named(m)]
             stated = _stated_status(text, p.span.start, p.span.end, sec.status if sec else None, cues)
-            paragraphs.append(ParagraphActions(tuple(actions), tuple(anaphors), signal.freeze(stated, cues)))
-        out.append(SectionActions(srel.key, tuple(paragraphs)))
+            frozen = signal.freeze(stated, cues, update=_is_update(text, p.span.start))
+            paragraphs.append(ParagraphActions(tuple(actions), tuple(anaphors), frozen))
+        out.append(SectionActions(srel.key, tuple(_supersede(paragraphs))))
     return tuple(out)
+
+
+# a progress-update label opening a paragraph: "Update (June 2022):", "Progress update:",
+# "Further update – March 2022:", "Progress to date:"
+_UPDATE_LABEL = re.compile(
+    r"\W{0,4}(?:(?:latest|further|progress|final|interim|current|recent)\s+)?(?:update|progress)\b[^:\n.]{0,40}[:–—-]\s",
+    re.IGNORECASE,
+)
+
+
+def _is_update(text: str, start: int) -> bool:
+    """Whether the paragraph at ``start`` is headed as a progress update (the label may sit just
+    before the paragraph's span on the same line, where the segmenter took it off)."""
+    line = text.rfind("\n", 0, start) + 1
+    return bool(_UPDATE_LABEL.match(text, line if start - line <= 60 else start))
+
+
+def _supersede(paragraphs: list[ParagraphActions]) -> list[ParagraphActions]:
+    """A later progress update supersedes what earlier paragraphs under the same recommendation
+    said was under way or to come ("will review by March" → "the review was completed"): up to
+    the latest update, every paragraph keeps what was done in any of them and takes that update's
+    ongoing and future (the update continues the same response, whoever it is attributed to)."""
+    last = max((i for i, p in enumerate(paragraphs) if p.status.update), default=None)
+    if last is None:
+        return paragraphs
+    u = paragraphs[last].status
+    done = any(p.status.done for p in paragraphs[: last + 1])
+    out = []
+    for i, p in enumerate(paragraphs):
+        if i <= last:
+            s = dataclasses.replace(
+                p.status,
+                done=done,
+                ongoing=u.ongoing,
+                future=u.future,
+                cue=u.cue or p.status.cue,
+                superseded=i < last,
+            )
+            p = dataclasses.replace(p, status=s)
+        out.append(p)
+    return out
 
 
 def _named(m: Mention) -> bool:
@@ -401,6 +457,10 @@ def _expand_plural(here: list[Mention], history: list[Mention]) -> list[Mention]
     return out
 
 
+_ADDING = re.compile(r"(?i)added\s+(?:in)?to\b")
+_LABEL_AFTER = re.compile(r"\s*(?:\([^()]{0,40}\))?\s*:(?:\s|$)")
+
+
 @dataclass(frozen=True)
 class _Match:
     start: int
@@ -419,6 +479,8 @@ def _cue_matches(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> li
                 e -= 1
             if e <= s or any(f.start <= s and e <= f.end for f in found):
                 continue
+            if _LABEL_AFTER.match(text, e):
+                continue  # "Update (June 2022):", "Review:": a label that heads the text, not a verb
             names = [x for x in ms if x.rule not in ("pattern:anaphor", "pattern:back-reference")]
             if any(x.start < s < x.end or s == x.start and not _leading(text, x, s, e) for x in names):
                 continue
@@ -462,8 +524,8 @@ _IN_USE_OF = re.compile(r"\bin\s+(?:the\s+)?(?:use|application|implementation)\s
 
 def _is_vehicle(text: str, a: int, m: Mention) -> bool:
     """Named after "through", "within", "in" …: carries something; "trained in the use of X"
-    is about X itself."""
-    before = text[max(a, m.start - 40) : m.start]
+    is about X itself, and "in November 2019" is a time, not a vehicle."""
+    before = _DATE_PHRASE.sub(lambda d: " " * len(d.group(0)), text[max(a, m.start - 40) : m.start])
     return bool(_VEHICLE.search(before)) and not _IN_USE_OF.search(before)
 
 
@@ -494,6 +556,12 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
         if target is None:
             continue
         if (
+            f.cue.attach == "next"
+            and _ADDING.match(text, f.start)
+            and any(_named(m) and m.end <= f.start and m is not target for m in ms)
+        ):
+            continue  # "the toolkit has been added to X": the toolkit is carried, X is its vehicle (§10.5)
+        if (
             finding is not None
             and f.start > finding
             and f.cue.kinds == ("used",)
@@ -518,6 +586,7 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
             and (
                 _UPDATED.search(text[max(a, target.start - 25) : target.start])
                 or _UPDATED.match(target.text.split()[0] + " ")
+                or _RESTATED_UPDATE.search(target.text)  # "the updated protocol was launched"
             )
         ):
             kinds = ("revised", "promoted")  # the launch of an updated version (§10.8)
@@ -684,12 +753,27 @@ _BARE_TYPE_WORD = re.compile(
 _AUDIT_VERB = re.compile(r"\b(?:audited|re-?audited|dip[\s-]+sampled|surveyed|sampled)\b", re.I)
 
 
+# words that end a noun phrase: an adjective before them does not reach a name after them
+_NP_BREAK = re.compile(
+    r"[,;:()]|\b(?:and|or|but|to|for|of|on|in|into|with|by|from|at|that|which|who|has|have|had|was|were|is|are|"
+    r"been|be|will|would|can|could|should)\b",
+    re.IGNORECASE,
+)
+
+
 def _target(text: str, f: _Match, cands: list[Mention], ms: list[Mention]) -> Mention | None:
     sentence_start = min([m.start for m in ms] + [f.start])
     if f.cue.attach == "finding" and not _audit_before(
         text, f.start, ms, _sentence_head(text, sentence_start)
     ):
         return None
+    if f.cue.attach == "modifier":  # an adjective acts on the noun phrase it is part of
+        after = [
+            m
+            for m in cands
+            if m.start >= f.start and m.start - f.end <= 40 and not _NP_BREAK.search(text[f.end : m.start])
+        ]
+        return min(after, key=lambda m: m.start) if after else None
     if f.cue.attach in ("next", "finding"):
         after = [m for m in cands if m.start >= f.start and m.start - f.end <= 60]
         after = [m for m in after if not _TARGET_BREAK.search(text[f.end : m.start])]
@@ -827,6 +911,8 @@ class _Signal:
                         self.cue = self.cue or (a, b)
         for cue in cues.actions:
             for m in cue.pattern.finditer(text, a, b):
+                if _LABEL_AFTER.match(text, m.end()):
+                    continue  # "Update (June 2022):" heads the paragraph; it states nothing done
                 tense = tense_before(text, a, b, m.start(), cues)
                 if tense == "future":
                     self.future = True
@@ -844,7 +930,7 @@ class _Signal:
         elif _DONE_VERB.search(text, a, b):  # "HSCP raised this …": something was done
             self.done = True
 
-    def freeze(self, stated: tuple[Fact, str] | None, cues: Cues) -> StatusSignal:
+    def freeze(self, stated: tuple[Fact, str] | None, cues: Cues, update: bool = False) -> StatusSignal:
         from kg.model import Span
 
         return StatusSignal(
@@ -854,6 +940,7 @@ class _Signal:
             Span(*self.cue) if self.cue else None,
             stated[0] if stated else None,
             stated[1] if stated else None,
+            update,
         )
 
 
@@ -875,11 +962,12 @@ def _stated_status(text: str, start: int, end: int, cell: object, cues: Cues) ->
     return None
 
 
-def settle_kinds(kinds: Iterable[str]) -> list[str]:
+def settle_kinds(kinds: Iterable[str], happened_elsewhere: bool = False) -> list[str]:
     """The kinds one response states for one instrument, in the fixed order; "planned" only
-    when nothing has happened or started (§10.2 rule 3)."""
+    when nothing has happened or started (§10.2 rule 3), here or (``happened_elsewhere``) in
+    another response to the same recommendation."""
     ks = set(kinds)
-    if ks - {"planned"}:
+    if ks - {"planned"} or happened_elsewhere:
         ks.discard("planned")
     return [k for k in ACTION_KINDS if k in ks]
 

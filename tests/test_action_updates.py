@@ -1,0 +1,112 @@
+"""Progress updates, labels and the wording the fresh action fixtures (tests/fixtures/actions_fresh)
+showed the rules missing (gold/README.md §10), one feature each on small invented responses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_actions import actions_of, statuses_of
+
+from kg.ingest.text import reflow_lines
+
+P = "Northvale Neglect Protocol"
+C = "Northvale Safe Sleep Campaign"
+
+
+def test_a_label_line_after_a_sentence_opens_a_new_paragraph() -> None:
+    # single-spaced text: a long line ending a sentence, then "Response:" and "RAG status:" lines
+    rec = "The Board should make sure that emergency staff follow the Northvale Bruising Protocol in every case."
+    lines = [
+        rec,
+        "Response: The Trust has included the protocol in its safeguarding training.",
+        "RAG status: Green",
+    ]
+    texts = [b.text for b in reflow_lines(lines)]
+    assert texts == lines
+    # a wrapped line that does not end a sentence still runs on into the next
+    wrapped = reflow_lines(
+        ["The Board should make sure that emergency staff follow the Northvale", "Bruising Protocol."]
+    )
+    assert len(wrapped) == 1
+
+
+@pytest.mark.parametrize(
+    "update, status",
+    [
+        (f"Update (June 2022): The {P} was reviewed in May 2022.", "complete"),
+        (f"Update (June 2022): The {P} is being reviewed.", "in-progress"),
+        (f"Progress update: The Partnership now plans to review the {P} in 2023.", "planned"),
+    ],
+)
+def test_a_later_progress_update_supersedes_what_was_pending(
+    tmp_path: Path, update: str, status: str
+) -> None:
+    first = f"Response (January 2022): The Partnership will review the {P} by March 2022."
+    assert statuses_of(tmp_path, first) == {"planned"}
+    assert statuses_of(tmp_path, first + "\n\n" + update) == {status}
+
+
+def test_done_work_before_an_update_that_plans_more_stays_in_progress(tmp_path: Path) -> None:
+    text = (
+        f"Response (January 2022): The Partnership re-circulated the {P} in November 2021.\n\n"
+        "Update (June 2022): The Partnership will dip sample referrals made under the protocol in 2023."
+    )
+    assert statuses_of(tmp_path, text) == {"in-progress"}
+    assert actions_of(tmp_path, text) == {P: {"promoted"}}
+
+
+def test_without_an_update_label_a_later_paragraph_does_not_supersede(tmp_path: Path) -> None:
+    text = f"The Partnership will review the {P} by March 2022.\n\nThe {P} was shared with schools in 2021."
+    assert statuses_of(tmp_path, text) == {"in-progress"}
+
+
+@pytest.mark.parametrize("label", ["Update (June 2022):", "Review:", "Progress update:"])
+def test_a_label_word_is_not_an_action(tmp_path: Path, label: str) -> None:
+    assert actions_of(tmp_path, f"{label} The {P} was shared with all schools.") == {P: {"promoted"}}
+
+
+def test_new_acts_only_on_its_own_noun_phrase(tmp_path: Path) -> None:
+    acts = actions_of(tmp_path, f"New posters and a short film for fathers have been added to the {C}.")
+    assert acts == {C: {"revised"}}
+    assert "created" in actions_of(tmp_path, f"The Partnership has launched a new {C} for fathers.")[C]
+
+
+def test_the_launch_of_a_restated_updated_version_is_promotion(tmp_path: Path) -> None:
+    text = (
+        f"The Board will review the {P}. "
+        "The review was completed in November 2019 and the updated protocol was launched in February 2020."
+    )
+    assert actions_of(tmp_path, text) == {P: {"revised", "promoted"}}
+
+
+def test_a_date_after_in_is_a_time_not_a_vehicle(tmp_path: Path) -> None:
+    acts = actions_of(tmp_path, f"The {P} was completed in March 2021 and shared with every school.")
+    assert acts == {P: {"promoted"}}
+
+
+@pytest.mark.parametrize("adverb", ["now ", "still ", ""])
+def test_expected_to_with_an_adverb_is_future(tmp_path: Path, adverb: str) -> None:
+    assert actions_of(tmp_path, f"The {C} is {adverb}expected to run in June 2022.") == {C: {"planned"}}
+
+
+def test_an_instrument_now_part_of_a_course_is_embedded_and_the_course_is_its_vehicle(tmp_path: Path) -> None:
+    course = "Northvale Safeguarding Foundation course"
+    acts = actions_of(tmp_path, f"The {P} is now part of the {course}.")
+    assert acts.get(P) == {"embedded"} and not acts.get(course)
+
+
+def test_asked_to_confirm_it_is_part_of_induction_is_a_check_not_embedding(tmp_path: Path) -> None:
+    acts = actions_of(
+        tmp_path, f"All agencies were asked to confirm that the {P} is part of their induction."
+    )
+    assert acts == {P: {"audited"}}
+    assert actions_of(tmp_path, f"The {P} is part of the induction for new staff.") == {P: {"embedded"}}
+
+
+def test_an_existing_instrument_rolled_out_further_is_used(tmp_path: Path) -> None:
+    text = (
+        f"The {P} is used by health visitors. The protocol has since been rolled out to the paediatric ward."
+    )
+    assert actions_of(tmp_path, text) == {P: {"used"}}
+    assert actions_of(tmp_path, f"The {P} was rolled out in 2021.") == {P: {"created"}}

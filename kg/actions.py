@@ -90,7 +90,13 @@ _SOURCE = re.compile(
     re.I,
 )  # "Feedback from this audit was shared": what is shared is the feedback
 _PRONOUN_SUBJECT = re.compile(
-    r"\s*(?:This|It)\s+(?=(?:has|have|is|was|will|includes|covers|raises|continues)\b)"
+    r"\s*(?:(?:Once|When|After|Following|Since|As\s+well\s+as|In\s+addition)\b"
+    r"(?![^,.;]*\b(?:is|are|was|were|has|have|had|will|be|been)\b)[^,.;]{0,60},\s*)?"
+    r"(?:This|It|it)\s+(?=(?:has|have|is|was|will|includes|covers|raises|continues)\b)"
+)  # "Once published, it will be promoted": the subject after a verbless opening phrase
+# ("Once the report is published, it …" has a subject of its own)
+_IT_OBJECT = re.compile(
+    r"(?<=[a-z] )it\b(?!\s+(?:is|was|has|had|will|would|can|could|should|may|might|must|does|did)\b)(?!['’])"
 )
 _PRONOUN_FINDING = re.compile(
     r"\s*(?:This|It|The\s+audit|The\s+dip\s+sample)\s+(?=(?:found|showed|highlighted|identified|confirmed|evidenced)\b)"
@@ -350,16 +356,22 @@ def _anaphors(
     earlier = [h for h in history if h.start < a] + [m for m in here if _named(m)]
     lead = _PRONOUN_SUBJECT.match(text, a, b)
     previous = [h for h in history if h.start < a]
-    if lead and previous and not here and a - previous[-1].end < 200:
+    if lead and previous and not any(m.start < lead.end() for m in here) and a - previous[-1].end < 200:
         # "This has included …" continues the instrument named just before
-        s = a + len(text[a : lead.end()]) - len(text[a : lead.end()].lstrip())
-        out.append(_anaphor(text, s, s + len(text[s : lead.end()].rstrip()), previous[-1]))
+        e = a + len(text[a : lead.end()].rstrip())
+        s = max(text.rfind(" ", a, e - 1) + 1, a + len(text[a:e]) - len(text[a:e].lstrip()))
+        out.append(_anaphor(text, s, e, previous[-1]))
     finder = _PRONOUN_FINDING.match(text, a, b)
     audits = [h for h in previous if h.kind == "Audit"]
     if finder and audits and a - audits[-1].end < 200 and not lead:
         # "It found that …" right after an audit: the audit found it (§10.9)
         s = a + len(text[a : finder.end()]) - len(text[a : finder.end()].lstrip())
         out.append(_anaphor(text, s, s + len(text[s : finder.end()].rstrip()), audits[-1]))
+    for m in _IT_OBJECT.finditer(text, a, b):
+        # "trained in GCP2 and use it": an object pronoun stands for the name just before it
+        prior = [h for h in here if _named(h) and h.end <= m.start() and m.start() - h.end < 120]
+        if prior and free(m.start(), m.end()):
+            out.append(_anaphor(text, m.start(), m.end(), prior[-1]))
     for m in _ITS.finditer(text, a, b):
         prior = [h for h in earlier if h.end <= m.start()]
         if prior and free(m.start(), m.start() + 3):
@@ -525,8 +537,15 @@ _IN_USE_OF = re.compile(r"\bin\s+(?:the\s+)?(?:use|application|implementation)\s
 def _is_vehicle(text: str, a: int, m: Mention) -> bool:
     """Named after "through", "within", "in" …: carries something; "trained in the use of X"
     is about X itself, and "in November 2019" is a time, not a vehicle."""
-    before = _DATE_PHRASE.sub(lambda d: " " * len(d.group(0)), text[max(a, m.start - 40) : m.start])
-    return bool(_VEHICLE.search(before)) and not _IN_USE_OF.search(before)
+    return _vehicle_at(text, a, m) is not None
+
+
+def _vehicle_at(text: str, a: int, m: Mention) -> int | None:
+    """Where the preposition that makes ``m`` a vehicle starts, if one does."""
+    start = max(a, m.start - 40)
+    before = _DATE_PHRASE.sub(lambda d: " " * len(d.group(0)), text[start : m.start])
+    hit = _VEHICLE.search(before)
+    return start + hit.start() if hit and not _IN_USE_OF.search(before) else None
 
 
 def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> list[Action]:
@@ -598,11 +617,18 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
                     add(m, "used", text[f.start : f.end], _rule(f, "source"), f.start)
             continue
         # a vehicle is named after the wording that carries something into it ("include X in V")
-        carried_in = vehicle[id(target)] and (
-            f.start < target.start or not re.search(r"\b(?:which|that|who)\b", text[target.end : f.start])
+        at = _vehicle_at(text, a, target)
+        carried_in = (
+            vehicle[id(target)]
+            # "trained in X", "training on X": the preposition of a cue that introduces X is no vehicle's
+            and not (f.cue.attach == "next" and at is not None and f.start <= at < f.end)
+            and (
+                f.start < target.start or not re.search(r"\b(?:which|that|who)\b", text[target.end : f.start])
+            )
         )
         carriers = [m for m in ms if not vehicle[id(m)] and m not in group and m.start < target.start]
         if carried_in and carriers and f.cue.kinds != ("used",):
+            acted.add(id(target))  # the vehicle: nothing from this sentence (§10.5)
             others = [m for m in carriers if m.kind in f.cue.types]
             if not others:
                 continue
@@ -761,6 +787,15 @@ _NP_BREAK = re.compile(
 )
 
 
+def _other_object(between: str) -> bool:
+    """The verb's object is an indefinite noun phrase of its own ("established a Task and Finish
+    Group to review X"), not the article and modifiers of the name ("developed a joint X Protocol")."""
+    hit = _OTHER_OBJECT.match(between)
+    return hit is not None and (
+        bool(_NP_BREAK.search(between, hit.end() - 1)) or len(between[hit.end() - 1 :].split()) > 3
+    )
+
+
 def _target(text: str, f: _Match, cands: list[Mention], ms: list[Mention]) -> Mention | None:
     sentence_start = min([m.start for m in ms] + [f.start])
     if f.cue.attach == "finding" and not _audit_before(
@@ -780,7 +815,7 @@ def _target(text: str, f: _Match, cands: list[Mention], ms: list[Mention]) -> Me
         return min(after, key=lambda m: m.start) if after else None
     best: tuple[int, Mention] | None = None
     for m in cands:
-        if m.start >= f.end and _OTHER_OBJECT.match(text[f.end : m.start]):
+        if m.start >= f.end and _other_object(text[f.end : m.start]):
             continue  # the verb's object is something else
         if m.start >= f.end and f.cue.kinds == ("used",) and _BARE_TYPE_WORD.match(text, f.end, m.start):
             continue  # "received refresher training on …, and … X": the training received is another

@@ -110,3 +110,49 @@ def test_an_existing_instrument_rolled_out_further_is_used(tmp_path: Path) -> No
     )
     assert actions_of(tmp_path, text) == {P: {"used"}}
     assert actions_of(tmp_path, f"The {P} was rolled out in 2021.") == {P: {"created"}}
+
+
+@pytest.mark.parametrize("article", ["a joint ", "a new joint ", "an "])
+def test_an_article_and_modifiers_of_the_name_are_no_other_object(tmp_path: Path, article: str) -> None:
+    name = "Injury Information Sharing Protocol"
+    acts = actions_of(tmp_path, f"The Trust and the Police have developed {article}{name}.")
+    assert acts == {name: {"created"}}
+
+
+def test_an_indefinite_object_of_its_own_still_blocks_the_verb(tmp_path: Path) -> None:
+    acts = actions_of(tmp_path, f"The Board established a task and finish group to look at the {P}.")
+    assert "created" not in acts.get(P, set())
+
+
+def test_it_after_a_verbless_opening_phrase_points_back(tmp_path: Path) -> None:
+    course = "Northvale Safeguarding Foundation course"
+    text = f"The {P} is being reviewed. Once published, it will be included in the {course}."
+    acts = actions_of(tmp_path, text)
+    assert acts.get(P) == {"revised"} and not acts.get(course)  # the course is only a vehicle
+
+
+def test_it_after_an_opening_clause_with_its_own_subject_is_not_the_instrument(tmp_path: Path) -> None:
+    course = "Northvale Safeguarding Foundation course"
+    text = f"Learning has been added to the {course}. Once the report is published, it will be shared with schools."
+    assert actions_of(tmp_path, text) == {course: {"revised"}}
+
+
+@pytest.mark.parametrize("verb", ["built", "inserted", "added"])
+def test_a_prompt_built_into_a_system_revises_the_system(tmp_path: Path, verb: str) -> None:
+    system = "Mosaic case recording system"
+    text = f"Children's Services has {verb} a prompt for the child's views into the assessment template in its {system}."
+    assert actions_of(tmp_path, text) == {system: {"revised"}}
+
+
+def test_the_preposition_of_trained_in_makes_no_vehicle(tmp_path: Path) -> None:
+    tool = "Graded Care Profile 2"
+    acts = actions_of(
+        tmp_path, f"Health visitors have been trained in the {tool} and use it in all assessments."
+    )
+    assert acts == {tool: {"embedded", "used"}}
+
+
+def test_it_as_an_object_points_to_the_name_before_it_in_its_sentence(tmp_path: Path) -> None:
+    acts = actions_of(tmp_path, f"Practitioners read the {P} and now apply it.")
+    assert acts == {P: {"used"}}
+    assert actions_of(tmp_path, f"The {P} was shared. Practitioners find it helpful.") == {P: {"promoted"}}

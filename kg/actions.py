@@ -120,6 +120,12 @@ _STATUS_LINE = re.compile(
     r"^\s*(?:current\s+)?(?:status|rag(?:\s+(?:rating|status))?|progress\s+rating)\s*(?:[:\-–—]\s*)(?P<v>\S.*)$",
     re.IGNORECASE | re.MULTILINE,
 )
+# a RAG label run into the end of a paragraph after its last sentence ("… sessions. RAG status: Green");
+# a bare "Status:" there may describe something else, so only a line of its own counts for it
+_STATUS_TAIL = re.compile(
+    r"(?<=[.!?] )(?:rag(?:\s+(?:rating|status))?|progress\s+rating)\s*:\s*(?P<v>[^.:;]{1,40})$",
+    re.IGNORECASE,
+)
 _MONTHS = {
     m: n
     for n, names in enumerate(
@@ -276,7 +282,7 @@ def classify_actions(
             stated = _stated_status(text, p.span.start, p.span.end, sec.status if sec else None, cues)
             frozen = signal.freeze(stated, cues, update=_is_update(text, p.span.start))
             paragraphs.append(ParagraphActions(tuple(actions), tuple(anaphors), frozen))
-        out.append(SectionActions(srel.key, tuple(_supersede(paragraphs))))
+        out.append(SectionActions(srel.key, tuple(_share_stated(_supersede(paragraphs)))))
     return tuple(out)
 
 
@@ -293,6 +299,22 @@ def _is_update(text: str, start: int) -> bool:
     before the paragraph's span on the same line, where the segmenter took it off)."""
     line = text.rfind("\n", 0, start) + 1
     return bool(_UPDATE_LABEL.match(text, line if start - line <= 60 else start))
+
+
+def _share_stated(paragraphs: list[ParagraphActions]) -> list[ParagraphActions]:
+    """A status the document writes once for a recommendation (a "RAG status:" line under its
+    last paragraph) holds for every response paragraph under it."""
+    stated = next((p.status for p in paragraphs if p.status.stated and p.status.stated_status), None)
+    if stated is None:
+        return paragraphs
+    return [
+        p
+        if p.status.stated
+        else dataclasses.replace(
+            p, status=dataclasses.replace(p.status, stated=stated.stated, stated_status=stated.stated_status)
+        )
+        for p in paragraphs
+    ]
 
 
 def _supersede(paragraphs: list[ParagraphActions]) -> list[ParagraphActions]:
@@ -988,6 +1010,9 @@ def _stated_status(text: str, start: int, end: int, cell: object, cues: Cues) ->
         spans.append((cell.start, cell.end))
     for m in _STATUS_LINE.finditer(text, start, end):
         spans.append((m.start("v"), m.end("v")))
+    tail = _STATUS_TAIL.search(text, start, end)
+    if tail:
+        spans.append((tail.start("v"), tail.end("v")))
     for s, e in spans:
         value = text[s:e].strip()
         status = status_of_text(value, cues)

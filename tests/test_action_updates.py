@@ -14,21 +14,43 @@ P = "Northvale Neglect Protocol"
 C = "Northvale Safe Sleep Campaign"
 
 
-def test_a_label_line_after_a_sentence_opens_a_new_paragraph() -> None:
-    # single-spaced text: a long line ending a sentence, then "Response:" and "RAG status:" lines
+def test_a_response_or_update_line_after_a_sentence_opens_a_new_paragraph() -> None:
+    # single-spaced text: a long line ending a sentence, then "Response:" and "Progress update:" lines
     rec = "The Board should make sure that emergency staff follow the Northvale Bruising Protocol in every case."
     lines = [
         rec,
-        "Response: The Trust has included the protocol in its safeguarding training.",
-        "RAG status: Green",
+        "Response: The Trust has included the protocol in its safeguarding training for all emergency staff.",
+        "Progress update: The Trust audited fifty attendances in January 2022 and found the protocol followed.",
     ]
-    texts = [b.text for b in reflow_lines(lines)]
-    assert texts == lines
-    # a wrapped line that does not end a sentence still runs on into the next
+    assert [b.text for b in reflow_lines(lines)] == lines
+    # a wrapped line that does not end a sentence still runs on, and other labels stay in their paragraph
     wrapped = reflow_lines(
         ["The Board should make sure that emergency staff follow the Northvale", "Bruising Protocol."]
     )
     assert len(wrapped) == 1
+    other = reflow_lines(
+        [rec, "Lead agency: Northvale Hospitals NHS Trust and the Northvale Partnership together."]
+    )
+    assert len(other) == 1
+
+
+@pytest.mark.parametrize(
+    "rag, status", [("Green", "complete"), ("Amber", "in-progress"), ("Red – not started", "planned")]
+)
+def test_a_rag_label_run_into_the_end_of_a_response_decides_its_status(
+    tmp_path: Path, rag: str, status: str
+) -> None:
+    text = f"The Partnership will review the {P} in 2023. RAG status: {rag}"
+    assert statuses_of(tmp_path, text) == {status}
+    assert statuses_of(tmp_path, f"The Partnership will review the {P} in 2023.") == {"planned"}
+
+
+def test_a_status_written_once_holds_for_every_paragraph_of_the_recommendation(tmp_path: Path) -> None:
+    text = (
+        f"Response: The Northvale Police will share the {P} with all officers.\n\n"
+        f"Northvale Hospitals NHS Trust has included the {P} in its induction. RAG status: Green"
+    )
+    assert statuses_of(tmp_path, text) == {"complete"}
 
 
 @pytest.mark.parametrize(

@@ -178,3 +178,26 @@ def test_it_as_an_object_points_to_the_name_before_it_in_its_sentence(tmp_path: 
     acts = actions_of(tmp_path, f"Practitioners read the {P} and now apply it.")
     assert acts == {P: {"used"}}
     assert actions_of(tmp_path, f"The {P} was shared. Practitioners find it helpful.") == {P: {"promoted"}}
+
+
+@pytest.mark.parametrize(
+    "header", ["Status", "Completion status", "RAG rating", "Progress (RAG)", "Overall status"]
+)
+def test_a_status_column_is_found_under_its_usual_headers(tmp_path: Path, header: str) -> None:
+    from test_actions import TABLE
+
+    from kg.build import extract_file
+    from kg.graph import build_graph
+
+    path = tmp_path / "t.md"
+    path.write_text(TABLE.replace("| Status |", f"| {header} |"), encoding="utf-8")
+    x, _ = extract_file(path, 10**6, None)
+    graph, _ = build_graph([x])
+    texts = {
+        v
+        for _, d in graph.nodes(data=True)
+        if d["cls"] == "Response"
+        for p, v, _ in d["literals"]
+        if p == "sg:statusText"
+    }
+    assert texts == {"Amber – in progress", "Green – complete"}

@@ -201,3 +201,39 @@ def test_a_status_column_is_found_under_its_usual_headers(tmp_path: Path, header
         if p == "sg:statusText"
     }
     assert texts == {"Amber – in progress", "Green – complete"}
+
+
+def _two_reviews(tmp_path: Path) -> Path:
+    head = (
+        "Northvale Safeguarding Children Partnership\n\n"
+        "Response to the Recommendations from the Serious Case Review: {case}\n\n"
+        "Recommendation One:\n\nThe Partnership should review the Northvale Neglect Protocol.\n\n"
+    )
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "y.txt").write_text(
+        head.format(case="Child Y") + f"Northvale Police reviewed and updated the {P} in March 2021.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "in" / "z.txt").write_text(
+        head.format(case="Child Z")
+        + f"Northvale Police re-launched the {P} in June 2019. Northvale Police will audit its use in 2024.\n",
+        encoding="utf-8",
+    )
+    from kg.build import build
+
+    build([tmp_path / "in"], tmp_path / "out", html=False)
+    return tmp_path / "out" / "graph.ttl"
+
+
+def test_open_actions_lists_responses_not_complete_and_instrument_history_is_in_date_order(
+    tmp_path: Path,
+) -> None:
+    from kg.query import resolve_query, run_query
+
+    ttl = _two_reviews(tmp_path)
+    open_rows = run_query(resolve_query("open-actions"), ttl).rows
+    got = [(str(r[0].value), str(r[1].value), str(r[3].value)) for r in open_rows]  # type: ignore[union-attr]
+    assert got == [("Northvale Police", "in-progress", "Child Z")]  # Child Y's response is complete
+    history = run_query(resolve_query("instrument-history", {"name": "neglect protocol"}), ttl).rows
+    seen = [(str(r[0].value), str(r[1].value), str(r[3].value)) for r in history]  # type: ignore[union-attr]
+    assert seen == [("2019-06", "promoted", "Child Z"), ("2021-03", "revised", "Child Y")]

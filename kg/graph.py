@@ -253,6 +253,14 @@ def _add_responses(
                 responders[ek].append(m)
         for ek in keys or [""]:
             by_agency[ek].append(i)
+    # "planned stands alone" (§10.2 rule 3) holds for the recommendation: an instrument acted on
+    # in one response is not also planned in another response to the same recommendation
+    happened = {
+        ik
+        for pa in (acts.paragraphs if acts else ())
+        for a in pa.actions
+        if a.kind != "planned" and (ik := b.entity(fname, a.mention)) is not None
+    }
     for ek, idxs in sorted(by_agency.items()):
         suffix = ek.split("/", 1)[1] if ek else "unattributed"
         resp = f"response/{rslug}/{key}/{suffix}"
@@ -273,14 +281,20 @@ def _add_responses(
                     _reference(b, doc, sentences, resp, m)
         if acts is not None:
             found = [acts.paragraphs[i] for i in idxs if i < len(acts.paragraphs)]
-            _add_actions(b, doc, sentences, resp, found)
+            _add_actions(b, doc, sentences, resp, found, happened)
             _add_status(b, doc, resp, paras[0].span, found)
 
 
 def _add_actions(
-    b: _Builder, doc: Document, sentences: list[tuple[int, int]], resp: str, found: list[ParagraphActions]
+    b: _Builder,
+    doc: Document,
+    sentences: list[tuple[int, int]],
+    resp: str,
+    found: list[ParagraphActions],
+    happened: frozenset[str] | set[str] = frozenset(),
 ) -> None:
-    """One sg:Action per instrument and kind the response states, each with its evidence."""
+    """One sg:Action per instrument and kind the response states, each with its evidence;
+    ``happened``: instruments another response to the same recommendation acted on."""
     by_instrument: dict[str, list[Action]] = defaultdict(list)
     for pa in found:
         for act in pa.actions:
@@ -291,7 +305,7 @@ def _add_actions(
         for m in dict.fromkeys(a.mention for a in acts):  # the response references what it acts on
             if m.rule == "pattern:anaphor":  # names and back-references are referenced already
                 _reference(b, doc, sentences, resp, m)
-        for kind in settle_kinds(a.kind for a in acts):
+        for kind in settle_kinds((a.kind for a in acts), key in happened):
             these = [a for a in acts if a.kind == kind]
             aid = f"action/{resp.split('/', 1)[1]}/{key.replace('/', '-')}/{kind}"
             b.node(aid, "Action", f"{kind}: {b.entities[key].label}")

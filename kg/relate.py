@@ -131,7 +131,9 @@ def relate_document(doc: Document, seg: Segmented, vocab: Vocabulary | None = No
         ]
         for n, span in enumerate(sec.responses):
             ms = find_mentions(text, span.start, span.end, acr, False, vocab)
-            ms += _back_references(text, span, history, in_rec=False)
+            # "This guidance" may point to a name earlier in the same paragraph
+            here = sorted((m for m in ms if m.kind != AGENCY), key=lambda m: m.start)
+            ms += _back_references(text, span, history + here, in_rec=False)
             history += [m for m in ms if m.kind != AGENCY and m.rule != "pattern:back-reference"]
             agencies = [m for m in ms if m.kind == AGENCY]
             acting = _acting(text, agencies)

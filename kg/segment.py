@@ -84,7 +84,12 @@ _LABEL_VALUE = re.compile(r"^[A-Z][\w ]{0,30}:\s+\S")
 _TERMINAL = re.compile(r"[.;?!,][\"'’”)\]]*$")
 _REC_COLUMN = re.compile(r"recommendation|learning|finding|action required", re.IGNORECASE)
 _RESPONSE_COLUMN = re.compile(r"response|progress|update|action taken|actions? taken|outcome", re.IGNORECASE)
-_STATUS_COLUMN = re.compile(r"^\W*(?:current\s+)?(?:status|rag\b|progress\s+rating|rating)", re.IGNORECASE)
+# "Status", "Current status", "Completion status", "RAG rating", "Progress (RAG)"
+_STATUS_COLUMN = re.compile(
+    r"^\W*(?:(?:current|overall|completion|delivery|implementation|progress|action)\s+)?"
+    r"(?:status|rag\b|progress\s+rating|rating)|\(rag\)|\brag\s+(?:rating|status)\b",
+    re.IGNORECASE,
+)
 _AGENCY_COLUMN = re.compile(r"agenc|lead|owner|responsib|organisation|who", re.IGNORECASE)
 # "Lead agency: Riverton Police", "Status: Complete": a table's columns written as lines
 _AGENCY_LABEL = re.compile(

@@ -95,8 +95,10 @@ def relate_document(doc: Document, seg: Segmented, vocab: Vocabulary | None = No
     text = doc.text
     by_key = {s.key: s for s in seg.sections}
     out = []
+    named: list[Mention] = []  # capitalised instrument names so far in the document
     for sec in seg.sections:
         rec = find_mentions(text, sec.text.start, sec.text.end, acr, True, vocab) if sec.text else []
+        rec = _descriptions_pointing_back(rec, named)
         history = [m for m in rec if m.kind != AGENCY]
         refs = [m for m in rec if m.kind != AGENCY]
         refs += _back_references(text, sec.text, history, in_rec=True) if sec.text else []
@@ -130,7 +132,9 @@ def relate_document(doc: Document, seg: Segmented, vocab: Vocabulary | None = No
             for i, sp in sec.responder_hints
         ]
         for n, span in enumerate(sec.responses):
-            ms = find_mentions(text, span.start, span.end, acr, False, vocab)
+            ms = _descriptions_pointing_back(
+                find_mentions(text, span.start, span.end, acr, False, vocab), named
+            )
             ms += _back_references(text, span, history, in_rec=False)
             history += [m for m in ms if m.kind != AGENCY and m.rule != "pattern:back-reference"]
             agencies = [m for m in ms if m.kind == AGENCY]
@@ -147,6 +151,47 @@ def relate_document(doc: Document, seg: Segmented, vocab: Vocabulary | None = No
         out.append(SectionRelations(sec.key, tuple(refs), tuple(_dedupe(addressees)), tuple(paragraphs)))
     review = _review_mentions(doc, seg, acr, vocab)
     return DocumentRelations(acr, tuple(out), tuple(review))
+
+
+_DESCRIPTION_RULES = ("pattern:name+type-word",)
+
+
+def _descriptions_pointing_back(found: list[Mention], named: list[Mention]) -> list[Mention]:
+    """A lower-case definite description whose words all belong to an instrument named earlier
+    in the same document ("the screening tool" after "the Pellingham Child Exploitation
+    Screening Tool") refers back to it (gold/README.md §3.2: an anaphor, not a name of its own);
+    it becomes a back-reference to the latest such name. Capitalised names seen here are
+    added to ``named`` for the descriptions that come later."""
+    out = []
+    for m in found:
+        if m.kind != AGENCY and m.rule in _DESCRIPTION_RULES and not re.search(r"[A-Z]", m.text):
+            words = set(re.findall(r"[\w-]+", m.text.lower()))
+            target = next(
+                (
+                    n
+                    for n in reversed(named)
+                    if n.kind == m.kind
+                    and n.end <= m.start
+                    and words <= set(re.findall(r"[\w-]+", n.text.lower()))
+                ),
+                None,
+            )
+            if target is not None:
+                out.append(
+                    Mention(
+                        m.text,
+                        m.kind,
+                        m.start,
+                        m.end,
+                        "pattern:back-reference",
+                        f"@{target.start}:{target.end}",
+                    )
+                )
+                continue
+        if m.kind != AGENCY and re.search(r"[A-Z]", m.text) and m.rule != "pattern:back-reference":
+            named.append(m)
+        out.append(m)
+    return out
 
 
 def _is_group_heading(sec: Section, span: Span, text: str) -> bool:

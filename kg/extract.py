@@ -314,19 +314,20 @@ def _definite_agencies(chunk: str, base: int) -> list[Mention]:
 
 
 def _split_coordination(name: str, vocab: Vocabulary) -> list[tuple[int, int]]:
-    """'Health and Children's Services' names two agencies when each part is one."""
-    m = re.search(r"\s+(?:and|&)\s+", name)
-    if not m:
-        return [(0, len(name))]
-    left, right = name[: m.start()], name[m.end() :]
-    left_ok = (
-        is_vocab_agency(left, vocab)
-        or bool(re.search(org_head() + r"$", left))
-        or bool(re.fullmatch(r"[A-Z]{2,8}", left))  # "YJS and Northshire Constabulary"
-    )
-    right_ok = is_vocab_agency(right, vocab) or len(right.split()) >= 2
-    if left_ok and right_ok:
-        return [(0, m.start()), (m.end(), len(name))]
+    """'Health and Children's Services' names two agencies when each part is one; so does
+    'Calderwick and Dunmere NHS Trust and Calderwick Council' at its second "and" (the first
+    "and" is inside the Trust's own name): every "and" is tried, left to right."""
+    for m in re.finditer(r"\s+(?:and|&)\s+", name):
+        left, right = name[: m.start()], name[m.end() :]
+        left_ok = (
+            is_vocab_agency(left, vocab)
+            or bool(re.search(org_head() + r"$", left))
+            or bool(re.fullmatch(r"[A-Z]{2,8}", left))  # "YJS and Northshire Constabulary"
+        )
+        right_ok = is_vocab_agency(right, vocab) or len(right.split()) >= 2
+        if left_ok and right_ok:
+            rest = _split_coordination(right, vocab)
+            return [(0, m.start())] + [(m.end() + a, m.end() + b) for a, b in rest]
     return [(0, len(name))]
 
 

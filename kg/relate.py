@@ -312,7 +312,7 @@ def all_mentions(rel: DocumentRelations) -> list[Mention]:
     for s in rel.sections:
         ms += list(s.references) + list(s.addressees)
         for p in s.paragraphs:
-            ms += list(p.mentions)
+            ms += list(p.mentions) + list(p.responders)  # a label's agency is named nowhere else
     return _dedupe([m for m in ms if m.rule != "pattern:back-reference"])
 
 

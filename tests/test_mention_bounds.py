@@ -183,3 +183,67 @@ def test_a_description_with_words_no_earlier_name_has_stays_a_description(tmp_pa
     )
     (ref,) = [m for p in rel.sections[1].paragraphs for m in p.mentions if m.kind == "Toolkit"]
     assert ref.rule == "pattern:name+type-word"
+
+
+# --- who responds: labels and agency names -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "label", ["Response from the Hexley Business Unit:", "Update by Hexley Business Unit:"]
+)
+def test_a_response_from_label_names_its_author_as_responder(tmp_path: Path, label: str) -> None:
+    rel = _document(
+        tmp_path,
+        "Recommendation 1: The Partnership should review the Hexley Escalation Protocol.\n\n"
+        f"{label} The protocol was reviewed in May and re-issued to all schools.\n",
+    )
+    (sec,) = rel.sections
+    assert "Hexley Business Unit" in {m.text for p in sec.paragraphs for m in p.responders}
+
+
+def test_a_labelled_author_named_nowhere_else_is_an_entity_of_the_graph(tmp_path: Path) -> None:
+    from kg.relate import all_mentions
+
+    rel = _document(
+        tmp_path,
+        "Recommendation 1: The Partnership should review the Hexley Escalation Protocol.\n\n"
+        "Response from the Hexley Business Unit: The protocol was reviewed in May.\n",
+    )
+    assert "Hexley Business Unit" in {m.text for m in all_mentions(rel)}
+
+
+def test_a_sentence_beginning_response_from_is_no_label(tmp_path: Path) -> None:
+    rel = _document(
+        tmp_path,
+        "Recommendation 1: The Partnership should review the Hexley Escalation Protocol.\n\n"
+        "Response: The response from the Hexley Business Unit was delayed while Hexley Police rewrote the protocol.\n",
+    )
+    (sec,) = rel.sections
+    assert "Hexley Business Unit" not in {m.text for p in sec.paragraphs for m in p.responders}
+
+
+def test_two_agencies_joined_by_and_are_split_where_both_sides_are_agencies() -> None:
+    text = "Orbridge and Hexley NHS Foundation Trust and Orbridge Borough Council Children's Services should agree."
+    agencies = [
+        m.text for m in find_mentions(text, 0, len(text), find_acronyms(text), True) if m.kind == "Agency"
+    ]
+    assert agencies == [
+        "Orbridge and Hexley NHS Foundation Trust",
+        "Orbridge Borough Council Children's Services",
+    ]
+
+
+def test_an_agency_named_as_part_of_another_is_not_merged_with_it() -> None:
+    from kg.model import Mention
+    from kg.resolve import Occurrence, resolve_entities
+
+    def occ(text: str, start: int) -> Occurrence:
+        return Occurrence("d.txt", Mention(text, "Agency", start, start + len(text), "pattern:agency-name"))
+
+    entities, _ = resolve_entities(
+        [
+            occ("Review Panel of the Hexley Safeguarding Children Board", 0),
+            occ("Hexley Safeguarding Children Board", 90),
+        ]
+    )
+    assert len([e for e in entities if e.kind == "Agency"]) == 2

@@ -121,16 +121,39 @@ def _qualifier(chunk: str, end: int) -> tuple[int, str, bool]:
 _NP_START = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her"})
 
 
+_AUXILIARIES = frozenset(
+    {
+        "has",
+        "have",
+        "had",
+        "is",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "can",
+        "could",
+        "does",
+        "did",
+        "may",
+        "must",
+    }
+)
+
+
 def _clause_cut(q: str) -> str:
     """Cut a stated subject where a new clause begins without a word to join it: a
-    determiner straight after a noun starts another noun phrase, the subject of a reduced
-    relative clause ("… Protocol for parents | the service has concerns about"). After a
-    preposition, conjunction or verb ("for a parent", "of the child") it continues the phrase."""
+    determiner straight after a noun, whose noun phrase is followed by a finite verb, is the
+    subject of a reduced relative clause ("… Protocol for parents | the service has concerns
+    about"). After a preposition, conjunction or verb ("for a parent", "of the child"), or
+    with no finite verb after it ("training to help staff spot the signs"), it continues."""
     words = list(re.finditer(r"\S+", q))
     joins = function_words("verb") | function_words("starter") | function_words("connector")
     for k in range(1, len(words)):
         w, prev = words[k].group(0).lower(), words[k - 1].group(0).lower().strip(",")
-        if w in _NP_START and prev not in joins and not prev.endswith(","):
+        following = {x.group(0).lower() for x in words[k + 1 : k + 4]}
+        if w in _NP_START and prev not in joins and not prev.endswith(",") and following & _AUXILIARIES:
             return q[: words[k - 1].end()]
     return q
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from kg.extract import Acronyms, find_acronyms, find_mentions
 from kg.model import AGENCY, Document, Mention, Section, Segmented, Span
+from kg.phrase import function_words
 from kg.vocabulary import Vocabulary, load_vocabulary
 
 _NOT_ADDRESSEE = re.compile(
@@ -29,7 +30,8 @@ _NOT_ADDRESSEE = re.compile(
 _NOT_RESPONDER = re.compile(
     r"(?:\bto|\bon\s+behalf\s+of|\bpresented\s+to|\bat(?:\s+the)?|\bthan|\binto|\btowards|\bvia|\bon\s+the|\bwithin"
     r"|\b(?:asked|asks|ask|requested|requests|request|invited|invite|invites|directed|signpost(?:ing)?\s+to)"
-    r"(?:\s+(?:that\s+)?(?:the\s+)?[\w’'&/ -]{0,60}?\s+and)?)\s+(?:the\s+|all\s+|other\s+)?$",
+    r"(?:\s+(?:that\s+)?(?:the\s+)?[\w’'&/ -]{0,60}?\s+and)?)\s+(?:the\s+|all\s+|other\s+|every\s+|each\s+)?"
+    r"(?:\d[\d,]*\s+)?$",
     re.IGNORECASE,
 )
 _WITH = re.compile(r"\bwith\s+(?:the\s+|all\s+|other\s+|its\s+|their\s+|local\s+)?$", re.IGNORECASE)
@@ -52,6 +54,20 @@ _PEOPLE_FROM = re.compile(
 _RECIPIENT = re.compile(
     r"\b(?:for|attended\s+by|received\s+by|reminded|informed|notified|alerted|briefed|sent|copied)\s+"
     r"(?:the\s+|all\s+|other\s+|its\s+|their\s+|local\s+)?$",
+    re.IGNORECASE,
+)
+# people from an agency who only attend or receive: "attended by staff from X", "sent to leads from X"
+_RECIPIENT_PEOPLE = re.compile(
+    r"\b(?:attended\s+by|received\s+by|for|to|reached|trained|briefed)\s+(?:the\s+|all\s+|\d+\s+)?$",
+    re.IGNORECASE,
+)
+# a closing line that only signs the document: "Eastmoor Safeguarding Children Board, March 2018",
+# "Signed on behalf of the Partnership" (a name with a date, or "Signed …"; a bare agency name
+# on its own line may head a response block, so it is not taken for a signature)
+_SIGN_OFF = re.compile(
+    r"^(?:signed\s+(?:(?:on\s+)?behalf\s+of\s+)?(?:the\s+)?[A-Z][\w’'&() -]{2,100}?"
+    r"(?:,\s*(?:\d{1,2}\s+)?[A-Z][a-z]+\s+(?:19|20)\d\d)?"
+    r"|(?:the\s+)?[A-Z][\w’'&() -]{2,100}?,\s*(?:\d{1,2}\s+)?[A-Z][a-z]+\s+(?:19|20)\d\d)\.?$",
     re.IGNORECASE,
 )
 _COORDINATED = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+(?:the\s+)?)")
@@ -138,7 +154,7 @@ def relate_document(doc: Document, seg: Segmented, vocab: Vocabulary | None = No
             ms += _back_references(text, span, history, in_rec=False)
             history += [m for m in ms if m.kind != AGENCY and m.rule != "pattern:back-reference"]
             agencies = [m for m in ms if m.kind == AGENCY]
-            acting = _acting(text, agencies)
+            acting = _acting(text, agencies) if not _signs_off(text, span) else ()
             if not agencies:
                 acting = previous
             label = [ms for i, ms in labelled if i <= n]
@@ -194,6 +210,16 @@ def _descriptions_pointing_back(found: list[Mention], named: list[Mention]) -> l
     return out
 
 
+def _signs_off(text: str, span: Span) -> bool:
+    """Whether a paragraph only signs the document off (an agency's name and a date, no verb):
+    the agency named there issues the document, it does not act in this response."""
+    para = text[span.start : span.end].strip()
+    if not _SIGN_OFF.fullmatch(para) or len(para.split()) > 16:
+        return False
+    verbs = function_words("verb") - {"of", "on", "and", "the", "for", "to", "in", "by"}
+    return not any(w.lower() in verbs for w in re.findall(r"[\w’'-]+", para))
+
+
 def _is_group_heading(sec: Section, span: Span, text: str) -> bool:
     return sec.group is not None and text[span.start : span.end].rstrip(":").endswith(sec.group)
 
@@ -222,7 +248,10 @@ def _acts(text: str, m: Mention) -> bool:
     if _WITH.search(before):
         return not _RECIPIENT_WITH.search(before)  # "rewrote it with X", not "shared with X"
     if _FROM.search(before):
-        return bool(_PEOPLE_FROM.search(before))  # "colleagues from X", not "referrals from X"
+        people = _PEOPLE_FROM.search(before)
+        if people and _RECIPIENT_PEOPLE.search(before[: people.start()]):
+            return False  # "attended by staff from X", "delivered to nurses from X": an audience
+        return bool(people)  # "colleagues from X", not "referrals from X"
     return not _RECIPIENT.search(before)
 
 

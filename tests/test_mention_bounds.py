@@ -247,3 +247,46 @@ def test_an_agency_named_as_part_of_another_is_not_merged_with_it() -> None:
         ]
     )
     assert len([e for e in entities if e.kind == "Agency"]) == 2
+
+
+def _responders(tmp_path: Path, response: str, tail: str = "") -> set[str]:
+    rel = _document(
+        tmp_path,
+        "Recommendation 1: The Partnership should review the Hexley Escalation Protocol.\n\n"
+        f"Response: {response}\n{tail}",
+    )
+    return {m.text for sec in rel.sections for p in sec.paragraphs for m in p.responders}
+
+
+def test_people_from_an_agency_who_only_attend_do_not_make_it_a_responder(tmp_path: Path) -> None:
+    found = _responders(
+        tmp_path,
+        "Hexley Police ran sessions on the protocol, attended by staff from Orbridge Housing Association.",
+    )
+    assert found == {"Hexley Police"}
+
+
+def test_colleagues_from_an_agency_who_work_on_it_still_respond(tmp_path: Path) -> None:
+    found = _responders(
+        tmp_path, "Hexley Police rewrote the protocol with colleagues from Orbridge Housing Association."
+    )
+    assert found == {"Hexley Police", "Orbridge Housing Association"}
+
+
+def test_a_counted_audience_after_to_is_a_recipient(tmp_path: Path) -> None:
+    found = _responders(
+        tmp_path, "Hexley Police delivered the protocol briefing to 120 Orbridge Youth Service workers."
+    )
+    assert found == {"Hexley Police"}
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Orbridge Safeguarding Children Board, March 2019",
+        "Signed on behalf of Orbridge Safeguarding Children Board",
+    ],
+)
+def test_a_closing_signature_is_not_a_response_by_the_agency_it_names(tmp_path: Path, closing: str) -> None:
+    found = _responders(tmp_path, "Hexley Police reviewed the protocol in May.", f"\n{closing}\n")
+    assert found == {"Hexley Police"}

@@ -10,7 +10,12 @@
   venues ("at the X") or agencies merely asked to act ("asked X and Y to …"). A paragraph
   that names no agency continues the previous paragraph's responders.
 * **Back-references** such as "the above Protocol" or "this toolkit" point to the nearest
-  instrument of that type named earlier in the same recommendation or its responses.
+  instrument of that type named earlier in the same recommendation or its responses; a
+  lower-case definite description made only of an earlier name's words ("the screening tool"
+  after "the Hexley Child Exploitation Screening Tool") points to that name, anywhere earlier
+  in the document.
+* **Labels and signatures**: "Response from X:" names X as the author of the block; a closing
+  "X Board, March 2019" or "Signed on behalf of X" signs the document and acts in no response.
 """
 
 from __future__ import annotations

@@ -104,7 +104,10 @@ class _Builder:
         if self.g.has_edge(u, v, key=pred):
             if evidence is not None:
                 data = self.g.edges[u, v, pred]
-                if evidence not in data["evidence"]:
+                same = (evidence.document, evidence.start, evidence.end, evidence.mention)
+                # one piece of evidence per span: the same words found again by a second rule
+                # (a back-reference and an action's anaphor) are the evidence already recorded
+                if all((e.document, e.start, e.end, e.mention) != same for e in data["evidence"]):
                     data["evidence"] = (*data["evidence"], evidence)
             return
         self.g.add_edge(u, v, key=pred, evidence=(evidence,) if evidence else ())

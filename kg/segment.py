@@ -48,6 +48,11 @@ _RESPONSE_LABEL = re.compile(
     r"^(?:(?P<who>[A-Z][\w’'&/() -]{0,60}?)\s+)?(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?)"
     r"\s*(?::\s*(?P<rest>\S.*)|[:.]?\s*$)"
 )
+# "Response from the YJS Business Unit: …", "Update by Eastmoor Police:": the author after the label
+_RESPONSE_FROM = re.compile(
+    r"^(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?)\s+(?:from|by)\s+(?:the\s+)?"
+    r"(?P<who>[A-Z][\w’'&/() -]{0,80}?)\s*(?::\s*(?P<rest>\S.*)|[:.]?\s*$)"
+)
 _GENERIC_WHO = re.compile(
     r"(?i)^(?:agency|agencies|partnership|board|partner|single agency|multi-agency|our|the)$"
 )
@@ -79,7 +84,9 @@ _METADATA_LINE = re.compile(
     re.IGNORECASE,
 )
 # "Status as at 31 March 2021.": when a table or list was brought up to date, not a response
-_AS_AT_LINE = re.compile(r"^(?:status|position|progress|updated?)\s+(?:as\s+)?(?:at|on)\b.{0,40}$", re.IGNORECASE)
+_AS_AT_LINE = re.compile(
+    r"^(?:status|position|progress|updated?)\s+(?:as\s+)?(?:at|on)\b.{0,40}$", re.IGNORECASE
+)
 _LABEL_VALUE = re.compile(r"^[A-Z][\w ]{0,30}:\s+\S")
 _TERMINAL = re.compile(r"[.;?!,][\"'’”)\]]*$")
 _REC_COLUMN = re.compile(r"recommendation|learning|finding|action required", re.IGNORECASE)
@@ -136,6 +143,18 @@ class _Open:
         )
 
 
+def _response_label(text: str) -> tuple[tuple[int, int] | None, str | None] | None:
+    """A response label at the start of a block: where it names who answers ("YJS response:",
+    "Response from the YJS:"; None for a generic "Agency response") and the response text after
+    it on the same line; None when the block is no label."""
+    m = _RESPONSE_FROM.match(text) or _RESPONSE_LABEL.match(text)
+    if m is None or (not m.group("rest") and len(text.split()) > 8):
+        return None  # a sentence that ends with "update", not a label
+    who = m.group("who")
+    span = (m.start("who"), m.end("who")) if who and not _GENERIC_WHO.match(who.strip()) else None
+    return span, m.group("rest")
+
+
 def heading_like(block: Block) -> bool:
     """A short line with no sentence ending: a title, heading or area of learning."""
     text = block.text
@@ -143,7 +162,7 @@ def heading_like(block: Block) -> bool:
         return True
     if block.kind != "paragraph" or _TERMINAL.search(text) or _LABEL_VALUE.match(text):
         return False
-    if _RESPONSE_LABEL.match(text) or re.match(r"(?i)^page\s+\d", text):
+    if _RESPONSE_LABEL.match(text) or _RESPONSE_FROM.match(text) or re.match(r"(?i)^page\s+\d", text):
         return False
     words = text.split()
     return 0 < len(words) <= 12 and text[:1].isupper()
@@ -258,7 +277,9 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             expected = n_value + 1
             rest = (marker.group("rest") or "").strip()
             token = marker.group("n")
-            number = token.upper() if len(token) == 1 and token.isalpha() and not family.roman else str(n_value)
+            number = (
+                token.upper() if len(token) == 1 and token.isalpha() and not family.roman else str(n_value)
+            )
             if family.kind == "learning-area":  # "Area of learning 2: Hearing the child"
                 current = _Open(f"la-{n_value}", None, None, "learning-area", None, rule=cand.rule)
                 current.text.append(Span(b.end - len(rest), b.end) if rest else Span(b.start, b.end))
@@ -319,18 +340,15 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 current.hints.append(span)
             current.taking_text = False
             continue
-        label = _RESPONSE_LABEL.match(text) if current is not None else None
-        if label and not label.group("rest") and len(text.split()) > 8:
-            label = None  # a sentence that ends with "update", not a label
+        label = _response_label(text) if current is not None else None
         if label and current is not None:
             current.taking_text = False
-            who = label.group("who")
-            rest = label.group("rest")
+            who, rest = label
             if rest:
                 current.responses.append(Span(b.end - len(rest), b.end))
-            if who and not _GENERIC_WHO.match(who.strip()):
+            if who:
                 current.agents.append(
-                    (len(current.responses) - (1 if rest else 0), Span(b.start, b.start + len(who)))
+                    (len(current.responses) - (1 if rest else 0), Span(b.start + who[0], b.start + who[1]))
                 )
             continue
         if let and parent is not None and let.group("p") not in (None, parent.number):
@@ -583,7 +601,15 @@ def _learning_areas(blocks: list[Block]) -> list[Section]:
         rule = "structure:learning-area-headings"
         out.append(
             Section(
-                f"la-{n}", None, None, "learning-area", None, span, responses, responder_hints=agents, rule=rule
+                f"la-{n}",
+                None,
+                None,
+                "learning-area",
+                None,
+                span,
+                responses,
+                responder_hints=agents,
+                rule=rule,
             )
         )
     return out
@@ -692,15 +718,13 @@ def _cell_responses(cells: list[Block]) -> tuple[tuple[Span, ...], tuple[tuple[i
     for c in cells:
         if _AS_AT_LINE.match(c.text) or _METADATA_LINE.match(c.text):
             continue
-        label = _RESPONSE_LABEL.match(c.text)
-        if label and not label.group("rest") and len(c.text.split()) > 8:
-            label = None
+        label = _response_label(c.text)
         if label is None:
             responses.append(Span(c.start, c.end))
             continue
-        rest, who = label.group("rest"), label.group("who")
+        who, rest = label
         if rest:
             responses.append(Span(c.end - len(rest), c.end))
-        if who and not _GENERIC_WHO.match(who.strip()):
-            agents.append((len(responses) - (1 if rest else 0), Span(c.start, c.start + len(who))))
+        if who:
+            agents.append((len(responses) - (1 if rest else 0), Span(c.start + who[0], c.start + who[1])))
     return tuple(responses), tuple(agents)

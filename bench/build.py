@@ -121,7 +121,7 @@ def timed_build(corpus: Path, out: Path, use_cache: bool, jobs: int | None) -> d
         "dt=time.perf_counter()-t\n"
         "R={'seconds':dt,'documents':len(r.documents),'failures':len(r.failures),"
         "'read':r.counts.get('read',0),'triples':r.counts.get('triples',0),"
-        "'stages':dict(getattr(r,'timings',{}))}\n"
+        "'stages':dict(getattr(r,'timings',{})),'rewritten':getattr(r,'rewritten',None)}\n"
     )
     return _child(code)
 
@@ -198,6 +198,12 @@ def run_size(n: int, work: Path, jobs: int | None, validate: bool, queries: bool
     touch_one(corpus)
     one = timed_build(corpus, out, True, jobs)
     _line("one document changed", one, n, f)
+    ostages = one["stages"]
+    if isinstance(ostages, dict) and ostages:
+        total = float(one["seconds"])  # type: ignore[arg-type]
+        print("  stages: " + "  ".join(f"{k} {v:.2f}s ({v / total:.0%})" for k, v in ostages.items()))
+    if one.get("rewritten") is not None:
+        print(f"  subjects written afresh: {one['rewritten']} (the rest of the Turtle copied, the store updated)")
     row: dict[str, object] = {"n": n, "floor": f, "cold": cold, "warm": warm, "one": one, "sizes": sizes}
     if validate:
         v = timed_validate(out)

@@ -19,7 +19,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Generator, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import networkx as nx
@@ -448,8 +448,11 @@ def write_outputs(
 ) -> None:
     """Write every output into a staging folder, then switch it in as a whole (kg.publish):
     a failure or a kill at any point leaves the previous outputs as they were. The Turtle is
-    streamed into the staging folder, checked against the shapes (``validation.json``) and
-    bulk-loaded into the on-disk store beside it (graph.store/), so the graph, its store and
+    streamed into the staging folder (the blocks of subjects unchanged since the published
+    build copied from its Turtle, kg.blocks), checked against the shapes (``validation.json``)
+    and loaded into the on-disk store beside it (graph.store/; the published build's store
+    updated by the changed subjects when there is one), in a thread while the texts, the HTML
+    and the exports are written. So the graph, its store and
     its texts always belong to one build. ``ids.tsv`` keeps every IRI minted so far
     (``minted``), so that IRIs never move. Each of ``formats`` (kg.exports) is written from the
     graph and the staged Turtle into the build."""
@@ -477,32 +480,22 @@ def write_outputs(
             texts = {f"text/{x.document.file_name}.txt": x.document.text for x in items}
             result.violations = record_validation(rows, texts, ttl)
             lap("validate")
-        if previous is not None:  # the previous store, less what changed, plus what is new
-            update_store(ttl, previous[1], removed, ox_triples(iter_rows(rows, added)))
-        else:
-            write_store(ttl)
-        staging.reserve("graph.store")
+        fresh = list(iter_rows(rows, added)) if previous is not None else []
         del rows
         write_index(staging.dir, ttl, blocks, builder_version())
-        lap("store")
-        for x in items:
-            staging.write(f"text/{x.document.file_name}.txt", x.document.text.encode("utf-8"))
-        staging.write("merges.tsv", merge_report(entities).encode("utf-8"))
-        staging.write("ids.tsv", write_registry(minted or {}, entities).encode("utf-8"))
-        lap("write")
-        if html:
-            from kg.view import render_html
-
-            staging.write("graph.html", render_html(graph).encode("utf-8"))
-            lap("html")
-        if formats:
-            from kg.exports import FORMATS, Source
-
-            source = Source(ttl, graph)
-            for name in formats:
-                fmt = FORMATS[name]
-                fmt.write(source, staging.reserve(fmt.target))
-            lap("exports")
+        # the store is loaded in a thread (pyoxigraph releases the GIL) while the rest is written
+        pool = ThreadPoolExecutor(max_workers=1)
+        if previous is not None:  # the previous store, less what changed, plus what is new
+            loading = pool.submit(update_store, ttl, previous[1], removed, ox_triples(fresh))
+        else:
+            loading = pool.submit(write_store, ttl)
+        try:
+            _write_rest(staging, graph, entities, items, ttl, html, lap, minted, formats)
+        finally:
+            pool.shutdown(wait=True)  # the staging folder may be removed only once it is done
+        loading.result()  # the store's own failure, if any
+        staging.reserve("graph.store")
+        lap("store")  # what was left of loading the store once the rest was written
         result.warnings += staging.publish()
     except OSError as err:
         shutil.rmtree(staging.dir, ignore_errors=True)
@@ -513,6 +506,39 @@ def write_outputs(
         shutil.rmtree(staging.dir, ignore_errors=True)
         raise
     result.outputs += [out / rel for rel in staging.files if not rel.startswith("text/")]
+
+
+def _write_rest(
+    staging: Staging,
+    graph: nx.MultiDiGraph,
+    entities: list[Entity],
+    items: list[Extracted],
+    ttl: Path,
+    html: bool,
+    lap: Callable[[str], None],
+    minted: Mapping[str, str] | None,
+    formats: tuple[str, ...],
+) -> None:
+    """The outputs besides the Turtle and the store: texts, merge report, IRI registry, HTML view
+    and the exports asked for."""
+    for x in items:
+        staging.write(f"text/{x.document.file_name}.txt", x.document.text.encode("utf-8"))
+    staging.write("merges.tsv", merge_report(entities).encode("utf-8"))
+    staging.write("ids.tsv", write_registry(minted or {}, entities).encode("utf-8"))
+    lap("write")
+    if html:
+        from kg.view import render_html
+
+        staging.write("graph.html", render_html(graph).encode("utf-8"))
+        lap("html")
+    if formats:
+        from kg.exports import FORMATS, Source
+
+        source = Source(ttl, graph)
+        for name in formats:
+            fmt = FORMATS[name]
+            fmt.write(source, staging.reserve(fmt.target))
+        lap("exports")
 
 
 # an incremental Turtle and store only when at most 1/_REWRITE_AT_MOST of the subjects changed

@@ -706,6 +706,63 @@ def render_roman_bold(units: list[Unit], path: Path) -> Path:
     return _write_text(path.with_suffix(".md"), out)
 
 
+def render_cards(units: list[Unit], path: Path) -> Path:
+    """Markdown "cards" for a web page: each recommendation between ``---`` rules, a bold
+    ``**Rec N**`` line (parts ``**Rec Na**``), its text, then a bold ``**What we did**`` label
+    over the responses."""
+    out: list[str] = []
+    for u in units:
+        if u.kind in ("pre", "post"):
+            out.append(("## " if u.heading else "") + u.text)
+        elif u.kind in ("group", "la"):
+            out.append(f"## {u.text}")
+        elif u.kind == "rec":
+            out.append("---")
+            out.append(f"**Rec {u.parent}{_letter(u.number)}**" if u.sub else f"**Rec {u.number}**")
+            if u.text:
+                out.append(u.text)
+            own = [b.text for b in u.bodies if b.of_rec]
+            out.extend(own)
+            said = [_body_text(b) for b in u.bodies if not b.of_rec]
+            if said:
+                out.append("**What we did**")
+                out.extend(said)
+            continue
+        out.extend(_body_text(b) for b in u.bodies)
+    return _write_text(path.with_suffix(".md"), out)
+
+
+ORDINALS = [
+    *("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"),
+    *("eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth"),
+    *("eighteenth", "nineteenth", "twentieth"),
+]
+
+
+def render_narrative(units: list[Unit], path: Path) -> Path:
+    """An annual-report chapter: "The review made N recommendations.", then each one quoted
+    after an ordinal lead-in ("The first recommendation asked: “…”", later "The second asked:
+    “…”"), parts as ``(a)`` lines, the responses as the paragraphs that follow."""
+    tops = [u for u in units if u.kind == "rec" and not u.sub]
+    out: list[str] = []
+    count = 0
+    for u in units:
+        if u.kind in ("pre", "post", "group", "la"):
+            out.append(u.text)
+        elif u.kind == "rec":
+            if u.sub:
+                out.append(f"({_letter(u.number)}) {u.text}")
+            else:
+                if count == 0:
+                    out.append(f"The review made {_word(len(tops)).lower()} recommendations.")
+                ordinal = ORDINALS[count]
+                lead = f"The {ordinal} recommendation asked" if count == 0 else f"The {ordinal} asked"
+                out.append(f"{lead}: “{u.text}”" if u.text else f"{lead} the following.")
+                count += 1
+        out.extend(_body_text(b) for b in u.bodies)
+    return _write_text(path.with_suffix(".txt"), out)
+
+
 Render = Callable[[list[Unit], Path], Path]
 
 LAYOUTS: dict[str, Render] = {
@@ -729,6 +786,8 @@ LAYOUTS: dict[str, Render] = {
     "roman": render_roman,
     "numbered-headings": render_numbered_headings,
     "roman-bold": render_roman_bold,
+    "cards": render_cards,
+    "narrative": render_narrative,
 }
 
 

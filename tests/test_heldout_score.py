@@ -1,10 +1,10 @@
-"""The two held-out sets (tests/fixtures/independent, independent2), each written from the
+"""The three held-out sets (tests/fixtures/independent, independent2, independent3), each written from the
 annotation rules by people who had not read the extractor, scored against their own gold.
 
 The thresholds are the figures measured when each set last changed (rounded down): a change
 that loses on one of them fails here. They are a floor against regressions, not the targets
 (which issues 9, 10 and 16 state); behaviour is tested elsewhere on small invented fixtures.
-independent2 stays blind: nobody tunes the extractor on its missed or extra lists.
+independent2 and independent3 stay blind: nobody tunes the extractor on their missed or extra lists.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SETS = {
     "independent": (FIXTURES / "independent", FIXTURES / "independent"),
     "independent2": (FIXTURES / "independent2" / "corpus", FIXTURES / "independent2" / "gold"),
+    "independent3": (FIXTURES / "independent3" / "corpus", FIXTURES / "independent3" / "gold"),
 }
 THRESHOLDS: dict[str, dict[str, float]] = {
     "independent": {"rec": 1.00, "ins": 0.98, "rel": 0.99, "addr": 0.94, "resp": 0.92, "act": 0.90},
     "independent2": {"rec": 0.98, "ins": 0.84, "rel": 0.71, "addr": 0.93, "resp": 0.74, "act": 0.58},
+    "independent3": {"rec": 0.82, "ins": 0.76, "rel": 0.62, "addr": 0.81, "resp": 0.62, "act": 0.42},
 }
 
 pytestmark = pytest.mark.corpus

@@ -34,10 +34,12 @@ MEASURES = ("rec", "ins", "rel")
 TARGETS = {"rec": 0.95, "ins": 0.85, "rel": 0.80}  # the project's targets, every layout
 SPREAD = 0.03  # the largest allowed difference of one measure between layouts of a corpus
 SG = rdflib.Namespace("https://w3id.org/safeguarding-kg/ontology#")
-# Layouts added after a blind document in each failed outright (issue 9 open): the segmenter now
-# finds their recommendations, but responses, field lines and multi-paragraph recommendations
-# still differ from the published graph in several documents.
-KNOWN_GAPS = {"numbered-headings", "roman-bold"}
+# Layouts added after a blind document in each failed outright (issue 9 open). numbered-headings,
+# roman-bold: the segmenter now finds their recommendations, but responses, field lines and
+# multi-paragraph recommendations still differ from the published graph in several documents.
+# cards, narrative (the layouts of two blind documents of independent3, from its README's
+# description only): not yet read at all or only in part.
+KNOWN_GAPS = {"numbered-headings", "roman-bold", "cards", "narrative"}
 
 
 def _layouts() -> list[Any]:

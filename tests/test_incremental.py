@@ -93,3 +93,27 @@ def test_an_index_that_does_not_fit_its_turtle_is_not_used(inputs: Path, tmp_pat
     again = build([inputs], out, html=True, validate=False)
     assert again.rewritten is None  # written whole
     assert _outputs(out)[0] == _cold(inputs, tmp_path / "cold")[0]
+
+
+@pytest.mark.parametrize("loader", ["write_store", "update_store"])
+def test_a_store_that_fails_to_load_leaves_the_previous_outputs(
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loader: str
+) -> None:
+    out = tmp_path / "out"
+    build([inputs], out, html=False, validate=False)
+    before = _outputs(out)
+    if loader == "write_store":
+        folder = current_build(out)
+        assert folder is not None
+        (folder / INDEX).unlink()  # no index: the store is loaded whole
+
+    def broken(*_: object) -> Path:
+        raise RuntimeError("the store broke")
+
+    monkeypatch.setattr(kg.build, loader, broken)
+    with pytest.raises(RuntimeError, match="the store broke"):
+        build([inputs], out, html=True, validate=False)  # loaded in a thread: its error surfaces
+    folder = current_build(out)
+    assert folder is not None
+    assert (folder / "graph.ttl").read_bytes() == before[0] and _quads(out) == before[2]
+    assert not any(p.name.endswith(".staging") for p in (out / ".kg" / "builds").iterdir())

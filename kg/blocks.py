@@ -25,7 +25,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from kg.rdf import Row, serialize_turtle
 
@@ -37,9 +39,9 @@ _BLOCK_START = re.compile(
 _COPY_CHUNK = 1 << 24
 
 
-@dataclass(frozen=True)
-class Group:
-    """One subject's triples: ``rows[start:end]``, and a digest of them."""
+class Group(NamedTuple):
+    """One subject's triples: ``rows[start:end]``, and a digest of them (a tuple: there are
+    hundreds of thousands)."""
 
     subject: str
     digest: str
@@ -47,8 +49,7 @@ class Group:
     end: int
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """Where one subject's block lies in the Turtle file, and the digest of its triples."""
 
     subject: str
@@ -70,12 +71,12 @@ def group_rows(rows: list[Row]) -> list[Group]:
     """The sorted ``rows`` cut into one ``Group`` per subject, each with a digest of its triples."""
     groups: list[Group] = []
     start = 0
-    for subject, run in groupby(rows, key=lambda r: r[0]):
-        part = list(run)
-        end = start + len(part)
+    blake2b, dumps = hashlib.blake2b, marshal.dumps
+    for subject, run in groupby(map(itemgetter(0), rows)):
+        end = start + sum(1 for _ in run)
         # marshal version 0: the same bytes for equal rows (no sharing, no interning marks),
         # length-prefixed strings, so unambiguous whatever the literals hold; and fast
-        digest = hashlib.blake2b(marshal.dumps(part, 0), digest_size=12).hexdigest()
+        digest = blake2b(dumps(rows[start:end], 0), digest_size=12).hexdigest()
         groups.append(Group(subject, digest, start, end))
         start = end
     return groups

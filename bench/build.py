@@ -8,7 +8,8 @@ each size and each in a child process of its own (so peak memory is measured per
    build must do); every other time is also printed as a multiple of it;
 2. a cold build (no cache), with the time of each stage the build reports;
 3. a fully cached rebuild (nothing changed);
-4. a rebuild after one document changed;
+4. a rebuild after one document changed (with its stages, and how many subjects it wrote
+   afresh: the rest of the Turtle is copied from the previous build, its store updated);
 5. a full validation of the export (``kg validate --full``: the shapes over the store);
 6. every named query through ``kg query`` (wall time, start-up included, and the query's own
    time as it reports it).

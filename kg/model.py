@@ -266,6 +266,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # stage → seconds, in pipeline order
     violations: list[Any] = field(default_factory=list)  # kg.validate.Violation, checked while building
     up_to_date: bool = False  # the published outputs were made from the same inputs: none rewritten
+    rewritten: int | None = None  # subjects whose Turtle was written afresh (None: all, a full write)
 
 
 def iso_date(value: str) -> dt.date:

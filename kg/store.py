@@ -52,19 +52,24 @@ def write_store(turtle: Path) -> Path:
         store.bulk_load(path=turtle, format=ox.RdfFormat.TURTLE)
         store.flush()
         del store  # closes the database
-        (tmp / STAMP).write_text(json.dumps(_stamp_of(turtle)), encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=turtle.parent))
-            os.replace(target, old / target.name)
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        _switch_in(tmp, target, turtle)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def _switch_in(tmp: Path, target: Path, turtle: Path) -> None:
+    """Stamp the finished store ``tmp`` for ``turtle`` and put it in ``target``'s place."""
+    (tmp / STAMP).write_text(json.dumps(_stamp_of(turtle)), encoding="utf-8")
+    os.chmod(tmp, 0o755)
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=turtle.parent))
+        os.replace(target, old / target.name)
+    os.replace(tmp, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def update_store(turtle: Path, previous: Path, removed: Iterable[str], added: Iterable[ox.Triple]) -> Path:
@@ -87,15 +92,7 @@ def update_store(turtle: Path, previous: Path, removed: Iterable[str], added: It
         store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in added)
         store.flush()
         del store  # closes the database
-        (tmp / STAMP).write_text(json.dumps(_stamp_of(turtle)), encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=turtle.parent))
-            os.replace(target, old / target.name)
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        _switch_in(tmp, target, turtle)
     finally:
         shutil.rmtree(parent, ignore_errors=True)
     return target

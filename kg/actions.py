@@ -23,6 +23,7 @@ the mentions are resolved to instruments.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ from kg.resources import ontology_dir
 from kg.vocabulary import load_vocabulary
 
 TENSES = ("future", "ongoing", "modal", "negated", "past")
-ATTACH = ("near", "next", "finding")
+ATTACH = ("near", "next", "finding", "modifier")
 _SELF_ACTING = {"Training", "Audit", "Campaign"}  # instruments that are themselves the action
 _VEHICLE = re.compile(
     r"\b(?:through|via|within|in|into|(?:as\s+)?part\s+of|at|during|alongside)\b[^.;,:]{0,28}$",
@@ -75,7 +76,8 @@ _INSTANCE = re.compile(
     r"\b(?:round|cohort|session|event|sitting)s?\s+of\s+(?:the\s+)?(?:[\w/-]+\s+){0,3}$", re.I
 )
 _FUTURE_VERB = re.compile(
-    r"\b(?:will|shall)\s+(?:\w+\s+)?(?:be\s+)?\w+|\b(?:is|are)\s+(?:due|expected|scheduled)\s+to\b", re.I
+    r"\b(?:will|shall)\s+(?:\w+\s+)?(?:be\s+)?\w+|\b(?:is|are)\s+(?:now\s+|still\s+|currently\s+|also\s+)?(?:due|expected|scheduled)\s+to\b",
+    re.I,
 )
 _ROLE_BEFORE = re.compile(r"\b(?:who|which|that)\s+$", re.I)  # "who will action this" describes a role
 _DONE_VERB = re.compile(r"\b(?:has|have|had|was|were)\s+(?:\w+\s+)?\w+ed\b|\b[A-Z][A-Za-z]+\s+\w+ed\b")
@@ -88,12 +90,21 @@ _SOURCE = re.compile(
     re.I,
 )  # "Feedback from this audit was shared": what is shared is the feedback
 _PRONOUN_SUBJECT = re.compile(
-    r"\s*(?:This|It)\s+(?=(?:has|have|is|was|will|includes|covers|raises|continues)\b)"
+    r"\s*(?:(?:Once|When|After|Following|Since|As\s+well\s+as|In\s+addition)\b"
+    r"(?![^,.;]*\b(?:is|are|was|were|has|have|had|will|be|been)\b)[^,.;]{0,60},\s*)?"
+    r"(?:This|It|it)\s+(?=(?:has|have|is|was|will|includes|covers|raises|continues)\b)"
+)  # "Once published, it will be promoted": the subject after a verbless opening phrase
+# ("Once the report is published, it …" has a subject of its own)
+_IT_OBJECT = re.compile(
+    r"(?<=[a-z] )it\b(?!\s+(?:is|was|has|had|will|would|can|could|should|may|might|must|does|did)\b)(?!['’])"
 )
 _PRONOUN_FINDING = re.compile(
     r"\s*(?:This|It|The\s+audit|The\s+dip\s+sample)\s+(?=(?:found|showed|highlighted|identified|confirmed|evidenced)\b)"
 )
 _LAUNCH = re.compile(r"(?i)launch|publish|publication|issued|introduc")
+_RESTATED_UPDATE = re.compile(
+    r"(?i)^(?:the|this|that|these|its)\s+(?:updated|revised|refreshed|amended|rewritten)\s"
+)
 _SUBORDINATE = re.compile(r"\b(?:once|when|until|as\s+soon\s+as|after)\b", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r",(?:\s+\w+){1,5},")  # "will, with its partners, review"
 _COORDINATION = re.compile(
@@ -108,6 +119,12 @@ _ITS = re.compile(
 _STATUS_LINE = re.compile(
     r"^\s*(?:current\s+)?(?:status|rag(?:\s+(?:rating|status))?|progress\s+rating)\s*(?:[:\-–—]\s*)(?P<v>\S.*)$",
     re.IGNORECASE | re.MULTILINE,
+)
+# a RAG label run into the end of a paragraph after its last sentence ("… sessions. RAG status: Green");
+# a bare "Status:" there may describe something else, so only a line of its own counts for it
+_STATUS_TAIL = re.compile(
+    r"(?<=[.!?] )(?:rag(?:\s+(?:rating|status))?|progress\s+rating)\s*:\s*(?P<v>[^.:;]{1,40})$",
+    re.IGNORECASE,
 )
 _MONTHS = {
     m: n
@@ -134,6 +151,15 @@ _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE = re.compile(
     rf"\b(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+)?(?P<m>{_MONTH})\.?,?\s+(?P<y>(?:19|20)\d\d)\b(?![/-]\d)"
     rf"|\b(?:in|during|since|from|by|of|spring|summer|autumn|winter|early|late)\s+(?P<yo>(?:19|20)\d\d)\b(?![/-]\d)",
+    re.IGNORECASE,
+)
+
+
+# a time phrase ("in November 2019", "during spring 2021"): its preposition carries nothing; with a
+# determiner the date modifies a vehicle ("in the autumn 2018 round of X")
+_DATE_PHRASE = re.compile(
+    rf"\b(?:in|during|since|from|by|at|on|over)\s+(?:(?:early|late|mid|spring|summer|autumn|winter)"
+    rf"[\s-]+(?:of\s+)?)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:(?:{_MONTH})\.?,?\s+)?(?:19|20)\d\d(?:[/-]\d\d)?\b",
     re.IGNORECASE,
 )
 
@@ -254,9 +280,67 @@ def classify_actions(
                 signal.read(text, a, b, cues)
                 history += [m for m in here if _named(m)]
             stated = _stated_status(text, p.span.start, p.span.end, sec.status if sec else None, cues)
-            paragraphs.append(ParagraphActions(tuple(actions), tuple(anaphors), signal.freeze(stated, cues)))
-        out.append(SectionActions(srel.key, tuple(paragraphs)))
+            frozen = signal.freeze(stated, cues, update=_is_update(text, p.span.start))
+            paragraphs.append(ParagraphActions(tuple(actions), tuple(anaphors), frozen))
+        out.append(SectionActions(srel.key, tuple(_share_stated(_supersede(paragraphs)))))
     return tuple(out)
+
+
+# a progress-update label opening a paragraph: "Update (June 2022):", "Progress update:",
+# "Further update – March 2022:", "Progress to date:"
+_UPDATE_LABEL = re.compile(
+    r"\W{0,4}(?:(?:latest|further|progress|final|interim|current|recent)\s+)?(?:update|progress)\b[^:\n.]{0,40}[:–—-]\s",
+    re.IGNORECASE,
+)
+
+
+def _is_update(text: str, start: int) -> bool:
+    """Whether the paragraph at ``start`` is headed as a progress update (the label may sit just
+    before the paragraph's span on the same line, where the segmenter took it off)."""
+    line = text.rfind("\n", 0, start) + 1
+    return bool(_UPDATE_LABEL.match(text, line if start - line <= 60 else start))
+
+
+def _share_stated(paragraphs: list[ParagraphActions]) -> list[ParagraphActions]:
+    """A status the document writes once for a recommendation (a "RAG status:" line under its
+    last paragraph) holds for every response paragraph under it."""
+    stated = next((p.status for p in paragraphs if p.status.stated and p.status.stated_status), None)
+    if stated is None:
+        return paragraphs
+    return [
+        p
+        if p.status.stated
+        else dataclasses.replace(
+            p, status=dataclasses.replace(p.status, stated=stated.stated, stated_status=stated.stated_status)
+        )
+        for p in paragraphs
+    ]
+
+
+def _supersede(paragraphs: list[ParagraphActions]) -> list[ParagraphActions]:
+    """A later progress update supersedes what earlier paragraphs under the same recommendation
+    said was under way or to come ("will review by March" → "the review was completed"): up to
+    the latest update, every paragraph keeps what was done in any of them and takes that update's
+    ongoing and future (the update continues the same response, whoever it is attributed to)."""
+    last = max((i for i, p in enumerate(paragraphs) if p.status.update), default=None)
+    if last is None:
+        return paragraphs
+    u = paragraphs[last].status
+    done = any(p.status.done for p in paragraphs[: last + 1])
+    out = []
+    for i, p in enumerate(paragraphs):
+        if i <= last:
+            s = dataclasses.replace(
+                p.status,
+                done=done,
+                ongoing=u.ongoing,
+                future=u.future,
+                cue=u.cue or p.status.cue,
+                superseded=i < last,
+            )
+            p = dataclasses.replace(p, status=s)
+        out.append(p)
+    return out
 
 
 def _named(m: Mention) -> bool:
@@ -294,16 +378,22 @@ def _anaphors(
     earlier = [h for h in history if h.start < a] + [m for m in here if _named(m)]
     lead = _PRONOUN_SUBJECT.match(text, a, b)
     previous = [h for h in history if h.start < a]
-    if lead and previous and not here and a - previous[-1].end < 200:
+    if lead and previous and not any(m.start < lead.end() for m in here) and a - previous[-1].end < 200:
         # "This has included …" continues the instrument named just before
-        s = a + len(text[a : lead.end()]) - len(text[a : lead.end()].lstrip())
-        out.append(_anaphor(text, s, s + len(text[s : lead.end()].rstrip()), previous[-1]))
+        e = a + len(text[a : lead.end()].rstrip())
+        s = max(text.rfind(" ", a, e - 1) + 1, a + len(text[a:e]) - len(text[a:e].lstrip()))
+        out.append(_anaphor(text, s, e, previous[-1]))
     finder = _PRONOUN_FINDING.match(text, a, b)
     audits = [h for h in previous if h.kind == "Audit"]
     if finder and audits and a - audits[-1].end < 200 and not lead:
         # "It found that …" right after an audit: the audit found it (§10.9)
         s = a + len(text[a : finder.end()]) - len(text[a : finder.end()].lstrip())
         out.append(_anaphor(text, s, s + len(text[s : finder.end()].rstrip()), audits[-1]))
+    for m in _IT_OBJECT.finditer(text, a, b):
+        # "trained in GCP2 and use it": an object pronoun stands for the name just before it
+        prior = [h for h in here if _named(h) and h.end <= m.start() and m.start() - h.end < 120]
+        if prior and free(m.start(), m.end()):
+            out.append(_anaphor(text, m.start(), m.end(), prior[-1]))
     for m in _ITS.finditer(text, a, b):
         prior = [h for h in earlier if h.end <= m.start()]
         if prior and free(m.start(), m.start() + 3):
@@ -401,6 +491,10 @@ def _expand_plural(here: list[Mention], history: list[Mention]) -> list[Mention]
     return out
 
 
+_ADDING = re.compile(r"(?i)added\s+(?:in)?to\b")
+_LABEL_AFTER = re.compile(r"\s*(?:\([^()]{0,40}\))?\s*:(?:\s|$)")
+
+
 @dataclass(frozen=True)
 class _Match:
     start: int
@@ -419,6 +513,8 @@ def _cue_matches(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> li
                 e -= 1
             if e <= s or any(f.start <= s and e <= f.end for f in found):
                 continue
+            if _LABEL_AFTER.match(text, e):
+                continue  # "Update (June 2022):", "Review:": a label that heads the text, not a verb
             names = [x for x in ms if x.rule not in ("pattern:anaphor", "pattern:back-reference")]
             if any(x.start < s < x.end or s == x.start and not _leading(text, x, s, e) for x in names):
                 continue
@@ -462,9 +558,16 @@ _IN_USE_OF = re.compile(r"\bin\s+(?:the\s+)?(?:use|application|implementation)\s
 
 def _is_vehicle(text: str, a: int, m: Mention) -> bool:
     """Named after "through", "within", "in" …: carries something; "trained in the use of X"
-    is about X itself."""
-    before = text[max(a, m.start - 40) : m.start]
-    return bool(_VEHICLE.search(before)) and not _IN_USE_OF.search(before)
+    is about X itself, and "in November 2019" is a time, not a vehicle."""
+    return _vehicle_at(text, a, m) is not None
+
+
+def _vehicle_at(text: str, a: int, m: Mention) -> int | None:
+    """Where the preposition that makes ``m`` a vehicle starts, if one does."""
+    start = max(a, m.start - 40)
+    before = _DATE_PHRASE.sub(lambda d: " " * len(d.group(0)), text[start : m.start])
+    hit = _VEHICLE.search(before)
+    return start + hit.start() if hit and not _IN_USE_OF.search(before) else None
 
 
 def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> list[Action]:
@@ -494,6 +597,12 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
         if target is None:
             continue
         if (
+            f.cue.attach == "next"
+            and _ADDING.match(text, f.start)
+            and any(_named(m) and m.end <= f.start and m is not target for m in ms)
+        ):
+            continue  # "the toolkit has been added to X": the toolkit is carried, X is its vehicle (§10.5)
+        if (
             finding is not None
             and f.start > finding
             and f.cue.kinds == ("used",)
@@ -518,6 +627,7 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
             and (
                 _UPDATED.search(text[max(a, target.start - 25) : target.start])
                 or _UPDATED.match(target.text.split()[0] + " ")
+                or _RESTATED_UPDATE.search(target.text)  # "the updated protocol was launched"
             )
         ):
             kinds = ("revised", "promoted")  # the launch of an updated version (§10.8)
@@ -529,11 +639,18 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
                     add(m, "used", text[f.start : f.end], _rule(f, "source"), f.start)
             continue
         # a vehicle is named after the wording that carries something into it ("include X in V")
-        carried_in = vehicle[id(target)] and (
-            f.start < target.start or not re.search(r"\b(?:which|that|who)\b", text[target.end : f.start])
+        at = _vehicle_at(text, a, target)
+        carried_in = (
+            vehicle[id(target)]
+            # "trained in X", "training on X": the preposition of a cue that introduces X is no vehicle's
+            and not (f.cue.attach == "next" and at is not None and f.start <= at < f.end)
+            and (
+                f.start < target.start or not re.search(r"\b(?:which|that|who)\b", text[target.end : f.start])
+            )
         )
         carriers = [m for m in ms if not vehicle[id(m)] and m not in group and m.start < target.start]
         if carried_in and carriers and f.cue.kinds != ("used",):
+            acted.add(id(target))  # the vehicle: nothing from this sentence (§10.5)
             others = [m for m in carriers if m.kind in f.cue.types]
             if not others:
                 continue
@@ -684,19 +801,43 @@ _BARE_TYPE_WORD = re.compile(
 _AUDIT_VERB = re.compile(r"\b(?:audited|re-?audited|dip[\s-]+sampled|surveyed|sampled)\b", re.I)
 
 
+# words that end a noun phrase: an adjective before them does not reach a name after them
+_NP_BREAK = re.compile(
+    r"[,;:()]|\b(?:and|or|but|to|for|of|on|in|into|with|by|from|at|that|which|who|has|have|had|was|were|is|are|"
+    r"been|be|will|would|can|could|should)\b",
+    re.IGNORECASE,
+)
+
+
+def _other_object(between: str) -> bool:
+    """The verb's object is an indefinite noun phrase of its own ("established a Task and Finish
+    Group to review X"), not the article and modifiers of the name ("developed a joint X Protocol")."""
+    hit = _OTHER_OBJECT.match(between)
+    return hit is not None and (
+        bool(_NP_BREAK.search(between, hit.end() - 1)) or len(between[hit.end() - 1 :].split()) > 3
+    )
+
+
 def _target(text: str, f: _Match, cands: list[Mention], ms: list[Mention]) -> Mention | None:
     sentence_start = min([m.start for m in ms] + [f.start])
     if f.cue.attach == "finding" and not _audit_before(
         text, f.start, ms, _sentence_head(text, sentence_start)
     ):
         return None
+    if f.cue.attach == "modifier":  # an adjective acts on the noun phrase it is part of
+        after = [
+            m
+            for m in cands
+            if m.start >= f.start and m.start - f.end <= 40 and not _NP_BREAK.search(text[f.end : m.start])
+        ]
+        return min(after, key=lambda m: m.start) if after else None
     if f.cue.attach in ("next", "finding"):
         after = [m for m in cands if m.start >= f.start and m.start - f.end <= 60]
         after = [m for m in after if not _TARGET_BREAK.search(text[f.end : m.start])]
         return min(after, key=lambda m: m.start) if after else None
     best: tuple[int, Mention] | None = None
     for m in cands:
-        if m.start >= f.end and _OTHER_OBJECT.match(text[f.end : m.start]):
+        if m.start >= f.end and _other_object(text[f.end : m.start]):
             continue  # the verb's object is something else
         if m.start >= f.end and f.cue.kinds == ("used",) and _BARE_TYPE_WORD.match(text, f.end, m.start):
             continue  # "received refresher training on …, and … X": the training received is another
@@ -827,6 +968,8 @@ class _Signal:
                         self.cue = self.cue or (a, b)
         for cue in cues.actions:
             for m in cue.pattern.finditer(text, a, b):
+                if _LABEL_AFTER.match(text, m.end()):
+                    continue  # "Update (June 2022):" heads the paragraph; it states nothing done
                 tense = tense_before(text, a, b, m.start(), cues)
                 if tense == "future":
                     self.future = True
@@ -844,7 +987,7 @@ class _Signal:
         elif _DONE_VERB.search(text, a, b):  # "HSCP raised this …": something was done
             self.done = True
 
-    def freeze(self, stated: tuple[Fact, str] | None, cues: Cues) -> StatusSignal:
+    def freeze(self, stated: tuple[Fact, str] | None, cues: Cues, update: bool = False) -> StatusSignal:
         from kg.model import Span
 
         return StatusSignal(
@@ -854,6 +997,7 @@ class _Signal:
             Span(*self.cue) if self.cue else None,
             stated[0] if stated else None,
             stated[1] if stated else None,
+            update,
         )
 
 
@@ -866,6 +1010,9 @@ def _stated_status(text: str, start: int, end: int, cell: object, cues: Cues) ->
         spans.append((cell.start, cell.end))
     for m in _STATUS_LINE.finditer(text, start, end):
         spans.append((m.start("v"), m.end("v")))
+    tail = _STATUS_TAIL.search(text, start, end)
+    if tail:
+        spans.append((tail.start("v"), tail.end("v")))
     for s, e in spans:
         value = text[s:e].strip()
         status = status_of_text(value, cues)
@@ -875,11 +1022,12 @@ def _stated_status(text: str, start: int, end: int, cell: object, cues: Cues) ->
     return None
 
 
-def settle_kinds(kinds: Iterable[str]) -> list[str]:
+def settle_kinds(kinds: Iterable[str], happened_elsewhere: bool = False) -> list[str]:
     """The kinds one response states for one instrument, in the fixed order; "planned" only
-    when nothing has happened or started (§10.2 rule 3)."""
+    when nothing has happened or started (§10.2 rule 3), here or (``happened_elsewhere``) in
+    another response to the same recommendation."""
     ks = set(kinds)
-    if ks - {"planned"}:
+    if ks - {"planned"} or happened_elsewhere:
         ks.discard("planned")
     return [k for k in ACTION_KINDS if k in ks]
 

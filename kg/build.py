@@ -19,24 +19,34 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Generator, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import networkx as nx
 
 from kg.actions import classify_actions
+from kg.blocks import (
+    Group,
+    Previous,
+    changed_subjects,
+    group_rows,
+    iter_rows,
+    read_previous,
+    write_index,
+    write_turtle,
+)
 from kg.cache import builder_version, extractor_version, load_cached, prune_cache, store_cached
 from kg.errors import ExportError, IngestError, KgError
 from kg.graph import Extracted, build_graph
 from kg.ingest import DEFAULT_MAX_BYTES, ILLEGAL_CHARACTERS, document_from_bytes, read_bytes, supported
 from kg.model import INSTRUMENT_TYPES, BuildResult, Entity, Failure
 from kg.publish import Staging, build_lock, clean_up, current_build
-from kg.rdf import serialize_turtle, triple_rows, write_atomic
+from kg.rdf import ox_triples, triple_rows, write_atomic
 from kg.relate import relate_document
 from kg.resolve import read_registry, write_registry
 from kg.segment import split_sections
 from kg.slug import slugify
-from kg.store import write_store
+from kg.store import current_store, update_store, write_store
 
 Progress = Callable[[str, int, int], None]  # (file name, done, total)
 
@@ -438,19 +448,31 @@ def write_outputs(
 ) -> None:
     """Write every output into a staging folder, then switch it in as a whole (kg.publish):
     a failure or a kill at any point leaves the previous outputs as they were. The Turtle is
-    streamed into the staging folder, checked against the shapes (``validation.json``) and
-    bulk-loaded into the on-disk store beside it (graph.store/), so the graph, its store and
+    streamed into the staging folder (the blocks of subjects unchanged since the published
+    build copied from its Turtle, kg.blocks), checked against the shapes (``validation.json``)
+    and loaded into the on-disk store beside it (graph.store/; the published build's store
+    updated by the changed subjects when there is one), in a thread while the texts, the HTML
+    and the exports are written. So the graph, its store and
     its texts always belong to one build. ``ids.tsv`` keeps every IRI minted so far
     (``minted``), so that IRIs never move. Each of ``formats`` (kg.exports) is written from the
     graph and the staged Turtle into the build."""
     lap = clock.lap if clock else (lambda _stage: None)
+    previous = _previous_build(out)
     staging = Staging(out)
     try:
         rows = triple_rows(graph)
         result.counts["triples"] = len(rows)
+        groups = group_rows(rows)
         lap("rdf")
         ttl = staging.reserve("graph.ttl")
-        serialize_turtle(rows, ttl)
+        removed: list[str] = []
+        added: list[Group] = []
+        if previous is not None:
+            removed, added = changed_subjects(previous[0], groups)
+            if len(added) > len(groups) // _REWRITE_AT_MOST:
+                previous = None  # most of it changed: writing it whole is quicker
+        blocks = write_turtle(rows, groups, ttl, previous[0] if previous else None)
+        result.rewritten = len(added) if previous is not None else None
         lap("turtle")
         if validate:  # the shapes checked over the same rows; the record stays inside the build
             from kg.validate import record_validation
@@ -458,28 +480,22 @@ def write_outputs(
             texts = {f"text/{x.document.file_name}.txt": x.document.text for x in items}
             result.violations = record_validation(rows, texts, ttl)
             lap("validate")
+        fresh = list(iter_rows(rows, added)) if previous is not None else []
         del rows
-        write_store(ttl)
+        write_index(staging.dir, ttl, blocks, builder_version())
+        # the store is loaded in a thread (pyoxigraph releases the GIL) while the rest is written
+        pool = ThreadPoolExecutor(max_workers=1)
+        if previous is not None:  # the previous store, less what changed, plus what is new
+            loading = pool.submit(update_store, ttl, previous[1], removed, ox_triples(fresh))
+        else:
+            loading = pool.submit(write_store, ttl)
+        try:
+            _write_rest(staging, graph, entities, items, ttl, html, lap, minted, formats)
+        finally:
+            pool.shutdown(wait=True)  # the staging folder may be removed only once it is done
+        loading.result()  # the store's own failure, if any
         staging.reserve("graph.store")
-        lap("store")
-        for x in items:
-            staging.write(f"text/{x.document.file_name}.txt", x.document.text.encode("utf-8"))
-        staging.write("merges.tsv", merge_report(entities).encode("utf-8"))
-        staging.write("ids.tsv", write_registry(minted or {}, entities).encode("utf-8"))
-        lap("write")
-        if html:
-            from kg.view import render_html
-
-            staging.write("graph.html", render_html(graph).encode("utf-8"))
-            lap("html")
-        if formats:
-            from kg.exports import FORMATS, Source
-
-            source = Source(ttl, graph)
-            for name in formats:
-                fmt = FORMATS[name]
-                fmt.write(source, staging.reserve(fmt.target))
-            lap("exports")
+        lap("store")  # what was left of loading the store once the rest was written
         result.warnings += staging.publish()
     except OSError as err:
         shutil.rmtree(staging.dir, ignore_errors=True)
@@ -490,6 +506,56 @@ def write_outputs(
         shutil.rmtree(staging.dir, ignore_errors=True)
         raise
     result.outputs += [out / rel for rel in staging.files if not rel.startswith("text/")]
+
+
+def _write_rest(
+    staging: Staging,
+    graph: nx.MultiDiGraph,
+    entities: list[Entity],
+    items: list[Extracted],
+    ttl: Path,
+    html: bool,
+    lap: Callable[[str], None],
+    minted: Mapping[str, str] | None,
+    formats: tuple[str, ...],
+) -> None:
+    """The outputs besides the Turtle and the store: texts, merge report, IRI registry, HTML view
+    and the exports asked for."""
+    for x in items:
+        staging.write(f"text/{x.document.file_name}.txt", x.document.text.encode("utf-8"))
+    staging.write("merges.tsv", merge_report(entities).encode("utf-8"))
+    staging.write("ids.tsv", write_registry(minted or {}, entities).encode("utf-8"))
+    lap("write")
+    if html:
+        from kg.view import render_html
+
+        staging.write("graph.html", render_html(graph).encode("utf-8"))
+        lap("html")
+    if formats:
+        from kg.exports import FORMATS, Source
+
+        source = Source(ttl, graph)
+        for name in formats:
+            fmt = FORMATS[name]
+            fmt.write(source, staging.reserve(fmt.target))
+        lap("exports")
+
+
+# an incremental Turtle and store only when at most 1/_REWRITE_AT_MOST of the subjects changed
+_REWRITE_AT_MOST = 3
+
+
+def _previous_build(out: Path) -> tuple[Previous, Path] | None:
+    """The published build's Turtle index and store, when both belong to its Turtle and were
+    written by this very code; else None (the Turtle and the store are written whole)."""
+    folder = current_build(out)
+    if folder is None:
+        return None
+    previous = read_previous(folder, builder_version())
+    if previous is None:
+        return None
+    store = current_store(previous.turtle)
+    return (previous, store) if store is not None else None
 
 
 def merge_report(entities: list[Entity]) -> str:

@@ -164,65 +164,169 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def decode(hint: Any, value: Any) -> Any:
     """Rebuild a value of type ``hint`` from its JSON form; ``CacheShapeError`` if it does not fit."""
+    return _decoder(hint)(value)
+
+
+Decoder = typing.Callable[[Any], Any]
+
+
+@cache
+def _decoder(hint: Any) -> Decoder:
+    """The function that decodes JSON values of type ``hint``, made once per type.
+
+    Working out what a type hint asks for (``typing.get_origin``, the fields of a dataclass)
+    costs far more than checking one value, and a cache entry holds some ten thousand values
+    of a few dozen types: so each hint is turned into a small function once, and entries are
+    decoded by calling those."""
     origin = typing.get_origin(hint)
     if hint is Any:
-        return value
+        return _same
     if origin in (Union, types.UnionType):
-        for option in typing.get_args(hint):
+        options = typing.get_args(hint)
+        if type(None) in options and Any not in options:  # ``X | None``: a null is None at once
+            return _optional(_union([_decoder(o) for o in options if o is not type(None)], hint))
+        return _union([_decoder(option) for option in options], hint)
+    if hint is type(None):
+        return _none
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _dataclass(hint)
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return _tuple_of(_decoder(args[0]))
+        return _fixed_tuple([_decoder(a) for a in args])
+    if origin is list:
+        (arg,) = typing.get_args(hint)
+        return _list_of(_decoder(arg))
+    if origin is dict:
+        key_type, value_type = typing.get_args(hint)
+        if key_type is not str:
+            return _refuse("expected an object")
+        return _dict_of(_decoder(value_type))
+    if hint is Path:
+        return _path
+    if hint in _SCALARS:
+        return _SCALARS[hint]
+    return _refuse(f"cannot decode {hint}")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _none(value: Any) -> None:
+    if value is not None:
+        raise CacheShapeError("expected null")
+
+
+def _refuse(reason: str) -> Decoder:
+    def refuse(value: Any) -> Any:
+        raise CacheShapeError(reason)
+
+    return refuse
+
+
+def _union(options: list[Decoder], hint: Any) -> Decoder:
+    def union(value: Any) -> Any:
+        for option in options:
             try:
-                return decode(option, value)
+                return option(value)
             except CacheShapeError:
                 continue
         raise CacheShapeError(f"{value!r:.40} fits none of {hint}")
-    if hint is type(None):
-        if value is not None:
-            raise CacheShapeError("expected null")
-        return None
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+
+    return union
+
+
+def _optional(present: Decoder) -> Decoder:
+    def optional(value: Any) -> Any:
+        return None if value is None else present(value)
+
+    return optional
+
+
+def _dataclass(cls: type) -> Decoder:
+    init = [f.name for f in dataclasses.fields(cls) if f.init]
+    names = frozenset(init)
+    hints = _hints(cls)
+    fields = [(name, _decoder(hints[name])) for name in init]
+
+    def make(value: Any) -> Any:
         if not isinstance(value, dict):
-            raise CacheShapeError(f"expected an object for {hint.__name__}")
-        fields = {f.name for f in dataclasses.fields(hint) if f.init}
-        if set(value) != fields:
-            raise CacheShapeError(f"fields of {hint.__name__} differ")
-        hints = _hints(hint)
-        return hint(**{name: decode(hints[name], value[name]) for name in fields})
-    if origin is tuple:
-        args = typing.get_args(hint)
+            raise CacheShapeError(f"expected an object for {cls.__name__}")
+        if value.keys() != names:
+            raise CacheShapeError(f"fields of {cls.__name__} differ")
+        return cls(**{name: dec(value[name]) for name, dec in fields})
+
+    return make
+
+
+def _tuple_of(item: Decoder) -> Decoder:
+    def many(value: Any) -> tuple[Any, ...]:
         if not isinstance(value, list):
             raise CacheShapeError("expected an array")
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(decode(args[0], v) for v in value)
-        if len(args) != len(value):
+        return tuple(item(v) for v in value)
+
+    return many
+
+
+def _fixed_tuple(items: list[Decoder]) -> Decoder:
+    def fixed(value: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            raise CacheShapeError("expected an array")
+        if len(items) != len(value):
             raise CacheShapeError("wrong tuple length")
-        return tuple(decode(a, v) for a, v in zip(args, value, strict=True))
-    if origin is list:
+        return tuple(dec(v) for dec, v in zip(items, value, strict=True))
+
+    return fixed
+
+
+def _list_of(item: Decoder) -> Decoder:
+    def many(value: Any) -> list[Any]:
         if not isinstance(value, list):
             raise CacheShapeError("expected an array")
-        (arg,) = typing.get_args(hint)
-        return [decode(arg, v) for v in value]
-    if origin is dict:
-        key_type, value_type = typing.get_args(hint)
-        if not isinstance(value, dict) or key_type is not str:
+        return [item(v) for v in value]
+
+    return many
+
+
+def _dict_of(item: Decoder) -> Decoder:
+    def mapping(value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
             raise CacheShapeError("expected an object")
-        return {k: decode(value_type, v) for k, v in value.items()}
-    if hint is Path:
-        if not isinstance(value, str):
-            raise CacheShapeError("expected a path")
-        return Path(value)
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise CacheShapeError("expected a boolean")
-        return value
-    if hint is int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise CacheShapeError("expected an integer")
-        return value
-    if hint is float:
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise CacheShapeError("expected a number")
-        return float(value)
-    if hint is str:
-        if not isinstance(value, str):
-            raise CacheShapeError("expected a string")
-        return value
-    raise CacheShapeError(f"cannot decode {hint}")
+        return {k: item(v) for k, v in value.items()}
+
+    return mapping
+
+
+def _path(value: Any) -> Path:
+    if not isinstance(value, str):
+        raise CacheShapeError("expected a path")
+    return Path(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise CacheShapeError("expected a boolean")
+    return value
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:  # a bool is not an integer here
+        raise CacheShapeError("expected an integer")
+    return value
+
+
+def _float(value: Any) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise CacheShapeError("expected a number")
+    return float(value)
+
+
+def _str(value: Any) -> str:
+    if type(value) is not str:
+        raise CacheShapeError("expected a string")
+    return value
+
+
+_SCALARS: dict[Any, Decoder] = {bool: _bool, int: _int, float: _float, str: _str}

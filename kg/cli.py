@@ -527,15 +527,31 @@ def push(
         str | None,
         typer.Option("--update", help="The SPARQL Update endpoint (derived for Oxigraph and Virtuoso)."),
     ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option("--query", help="The SPARQL Query endpoint (derived for Oxigraph and Virtuoso)."),
+    ] = None,
     chunk: Annotated[int, typer.Option(help="Triples per request.", min=1)] = 50_000,
+    max_swap: Annotated[
+        int,
+        typer.Option(
+            "--max-swap",
+            help="Apply a change of up to this many triples in one transaction; a larger one in steps "
+            "(0: always one transaction, which the store may refuse).",
+            min=0,
+        ),
+    ] = 200_000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Send the export to a shared triple store as one named graph, replacing the previous version.
 
     URL is a SPARQL 1.1 Graph Store HTTP Protocol endpoint: http://HOST:7878/store for an
-    Oxigraph server, http://HOST:8890/sparql-graph-crud-auth for Virtuoso. The triples go into
-    a temporary graph first; one SPARQL Update then moves it onto --graph, so queries never see
-    half a graph. Pushing an unchanged export again changes nothing. Credentials are read from
+    Oxigraph server, http://HOST:8890/sparql-graph-crud-auth for Virtuoso. The store's copy of
+    --graph is read back and only the difference is sent: the triples to add and to remove go
+    into temporary graphs, then one SPARQL Update applies both, so queries never see half a
+    graph. A change larger than --max-swap triples (the first push of a large export) is applied
+    in steps instead, with the graph's record in the store withdrawn until the last step.
+    Pushing an unchanged export again changes nothing. Credentials are read from
     KG_PUSH_USER and KG_PUSH_PASSWORD, or from ~/.netrc, and sent only when the store asks.
 
     Example: KG_PUSH_USER=dba KG_PUSH_PASSWORD=... kg push http://localhost:8890/sparql-graph-crud-auth
@@ -550,7 +566,14 @@ def push(
         credentials = find_credentials(url, os.environ)
         if quiet or not err.is_terminal:
             result = run_push(
-                export, url, graph=graph, update_url=update, credentials=credentials, chunk_triples=chunk
+                export,
+                url,
+                graph=graph,
+                update_url=update,
+                query_url=query,
+                credentials=credentials,
+                chunk_triples=chunk,
+                max_swap_triples=max_swap,
             )
         else:
             with Progress(
@@ -566,14 +589,20 @@ def push(
                 def progress(done: int, total: int) -> None:
                     bar.update(task, completed=done, total=total)
 
+                def step(name: str) -> None:
+                    bar.update(task, description=name)
+
                 result = run_push(
                     export,
                     url,
                     graph=graph,
                     update_url=update,
+                    query_url=query,
                     credentials=credentials,
                     chunk_triples=chunk,
+                    max_swap_triples=max_swap,
                     progress=progress,
+                    step=step,
                 )
     except PushError as exc:
         err.print(f"error: {exc}", markup=False)
@@ -586,10 +615,18 @@ def push(
             )
         else:
             err.print(
-                f"pushed {result.triples} triples to <{result.graph}> in {result.requests} requests, "
-                f"{result.seconds:.1f} s",
+                f"pushed {result.triples} triples to <{result.graph}> (sent +{result.added} "
+                f"-{result.removed}) in {result.requests} requests, {result.seconds:.1f} s",
                 markup=False,
             )
+            if result.whole:
+                err.print(f"note: sent the whole export, not the difference: {result.whole}", markup=False)
+            if not result.atomic:
+                err.print(
+                    f"note: the change was larger than --max-swap {max_swap} triples and was applied in "
+                    "steps: queries during the push could see part of it",
+                    markup=False,
+                )
 
 
 @app.command(short_help="Serve the graph as a read-only SPARQL 1.1 endpoint until Ctrl-C.")

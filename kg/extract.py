@@ -185,7 +185,11 @@ def find_mentions(
     vocab = vocab or load_vocabulary()
     chunk = text[start:end]
     found: list[Mention] = []
-    found += _vocabulary_mentions(chunk, start, vocab)
+    found += [
+        m
+        for m in _vocabulary_mentions(chunk, start, vocab)
+        if not (in_recommendation and _indefinite_description(text, m, vocab))
+    ]
     found += find_instrument_mentions(chunk, start, vocab, in_recommendation)
     found += _agency_mentions(chunk, start, acronyms, vocab)
     return _without_appositions(text, _without_overlaps(found))
@@ -221,6 +225,16 @@ def _without_appositions(text: str, mentions: list[Mention]) -> list[Mention]:
         if m.rule.startswith("vocabulary:") or re.search(r"[A-Z]", m.text):
             named = m
     return out
+
+
+def _indefinite_description(text: str, m: Mention, vocab: Vocabulary) -> bool:
+    """A well-known description ("multi-agency audit") asked for with "a", "an", "new" or
+    "further" in a recommendation is a call for one that does not exist yet, like any other
+    indefinite call (gold/README.md §3.1); a name ("a Section 11 audit") is still the thing."""
+    if m.kind == AGENCY or re.search(r"[A-Z]", m.text):
+        return False
+    before = re.search(r"([\w-]+)\s+$", text[max(0, m.start - 30) : m.start])
+    return before is not None and vocab.generic.get(before.group(1).lower()) in ("indefinite", "quantity")
 
 
 def _vocabulary_mentions(chunk: str, base: int, vocab: Vocabulary) -> list[Mention]:
@@ -300,19 +314,20 @@ def _definite_agencies(chunk: str, base: int) -> list[Mention]:
 
 
 def _split_coordination(name: str, vocab: Vocabulary) -> list[tuple[int, int]]:
-    """'Health and Children's Services' names two agencies when each part is one."""
-    m = re.search(r"\s+(?:and|&)\s+", name)
-    if not m:
-        return [(0, len(name))]
-    left, right = name[: m.start()], name[m.end() :]
-    left_ok = (
-        is_vocab_agency(left, vocab)
-        or bool(re.search(org_head() + r"$", left))
-        or bool(re.fullmatch(r"[A-Z]{2,8}", left))  # "YJS and Northshire Constabulary"
-    )
-    right_ok = is_vocab_agency(right, vocab) or len(right.split()) >= 2
-    if left_ok and right_ok:
-        return [(0, m.start()), (m.end(), len(name))]
+    """'Health and Children's Services' names two agencies when each part is one; so does
+    'Calderwick and Dunmere NHS Trust and Calderwick Council' at its second "and" (the first
+    "and" is inside the Trust's own name): every "and" is tried, left to right."""
+    for m in re.finditer(r"\s+(?:and|&)\s+", name):
+        left, right = name[: m.start()], name[m.end() :]
+        left_ok = (
+            is_vocab_agency(left, vocab)
+            or bool(re.search(org_head() + r"$", left))
+            or bool(re.fullmatch(r"[A-Z]{2,8}", left))  # "YJS and Northshire Constabulary"
+        )
+        right_ok = is_vocab_agency(right, vocab) or len(right.split()) >= 2
+        if left_ok and right_ok:
+            rest = _split_coordination(right, vocab)
+            return [(0, m.start())] + [(m.end() + a, m.end() + b) for a, b in rest]
     return [(0, len(name))]
 
 

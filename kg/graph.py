@@ -104,7 +104,10 @@ class _Builder:
         if self.g.has_edge(u, v, key=pred):
             if evidence is not None:
                 data = self.g.edges[u, v, pred]
-                if evidence not in data["evidence"]:
+                same = (evidence.document, evidence.start, evidence.end, evidence.mention)
+                # one piece of evidence per span: the same words found again by a second rule
+                # (a back-reference and an action's anaphor) are the evidence already recorded
+                if all((e.document, e.start, e.end, e.mention) != same for e in data["evidence"]):
                     data["evidence"] = (*data["evidence"], evidence)
             return
         self.g.add_edge(u, v, key=pred, evidence=(evidence,) if evidence else ())
@@ -253,6 +256,14 @@ def _add_responses(
                 responders[ek].append(m)
         for ek in keys or [""]:
             by_agency[ek].append(i)
+    # "planned stands alone" (§10.2 rule 3) holds for the recommendation: an instrument acted on
+    # in one response is not also planned in another response to the same recommendation
+    happened = {
+        ik
+        for pa in (acts.paragraphs if acts else ())
+        for a in pa.actions
+        if a.kind != "planned" and (ik := b.entity(fname, a.mention)) is not None
+    }
     for ek, idxs in sorted(by_agency.items()):
         suffix = ek.split("/", 1)[1] if ek else "unattributed"
         resp = f"response/{rslug}/{key}/{suffix}"
@@ -273,14 +284,20 @@ def _add_responses(
                     _reference(b, doc, sentences, resp, m)
         if acts is not None:
             found = [acts.paragraphs[i] for i in idxs if i < len(acts.paragraphs)]
-            _add_actions(b, doc, sentences, resp, found)
+            _add_actions(b, doc, sentences, resp, found, happened)
             _add_status(b, doc, resp, paras[0].span, found)
 
 
 def _add_actions(
-    b: _Builder, doc: Document, sentences: list[tuple[int, int]], resp: str, found: list[ParagraphActions]
+    b: _Builder,
+    doc: Document,
+    sentences: list[tuple[int, int]],
+    resp: str,
+    found: list[ParagraphActions],
+    happened: frozenset[str] | set[str] = frozenset(),
 ) -> None:
-    """One sg:Action per instrument and kind the response states, each with its evidence."""
+    """One sg:Action per instrument and kind the response states, each with its evidence;
+    ``happened``: instruments another response to the same recommendation acted on."""
     by_instrument: dict[str, list[Action]] = defaultdict(list)
     for pa in found:
         for act in pa.actions:
@@ -291,7 +308,7 @@ def _add_actions(
         for m in dict.fromkeys(a.mention for a in acts):  # the response references what it acts on
             if m.rule == "pattern:anaphor":  # names and back-references are referenced already
                 _reference(b, doc, sentences, resp, m)
-        for kind in settle_kinds(a.kind for a in acts):
+        for kind in settle_kinds((a.kind for a in acts), key in happened):
             these = [a for a in acts if a.kind == kind]
             aid = f"action/{resp.split('/', 1)[1]}/{key.replace('/', '-')}/{kind}"
             b.node(aid, "Action", f"{kind}: {b.entities[key].label}")

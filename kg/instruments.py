@@ -112,10 +112,50 @@ def _qualifier(chunk: str, end: int) -> tuple[int, str, bool]:
             more = re.search(extra, q)
             if more and (not cut or more.start() < cut.start()):
                 cut = more
-    q = (q[: cut.start()] if cut else q).rstrip(" -–—")
+    q = _clause_cut((q[: cut.start()] if cut else q).rstrip(" -–—"))
     if len(q.split()) < 2:
         return end, "", relative
     return end + m.start("q"), q, relative
+
+
+_NP_START = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her"})
+
+
+_AUXILIARIES = frozenset(
+    {
+        "has",
+        "have",
+        "had",
+        "is",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "can",
+        "could",
+        "does",
+        "did",
+        "may",
+        "must",
+    }
+)
+
+
+def _clause_cut(q: str) -> str:
+    """Cut a stated subject where a new clause begins without a word to join it: a
+    determiner straight after a noun, whose noun phrase is followed by a finite verb, is the
+    subject of a reduced relative clause ("… Protocol for parents | the service has concerns
+    about"). After a preposition, conjunction or verb ("for a parent", "of the child"), or
+    with no finite verb after it ("training to help staff spot the signs"), it continues."""
+    words = list(re.finditer(r"\S+", q))
+    joins = function_words("verb") | function_words("starter") | function_words("connector")
+    for k in range(1, len(words)):
+        w, prev = words[k].group(0).lower(), words[k - 1].group(0).lower().strip(",")
+        following = {x.group(0).lower() for x in words[k + 1 : k + 4]}
+        if w in _NP_START and prev not in joins and not prev.endswith(",") and following & _AUXILIARIES:
+            return q[: words[k - 1].end()]
+    return q
 
 
 def find_instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: bool) -> list[Mention]:
@@ -172,6 +212,8 @@ def find_instrument_mentions(chunk: str, base: int, vocab: Vocabulary, in_rec: b
             continue  # "Neglect Strategy Action Plan", "Protocol Template": the type word is a modifier
         if nxt_word and nxt_word.group(1) in function_words("continues"):
             continue  # "Strategy Action Plan", "Protocol Review Group": a longer name goes on
+        if nxt_word and _next_is_head(chunk, m, tw_re):
+            continue  # "Training Evaluation 2018", "audit tool": the later type word is the head
         tw = vocab.type_words[_norm_tw(m.group(0))]
         head = token_at(tokens, m.start())
         if head is None:
@@ -265,6 +307,8 @@ def _quoted_owner(tokens: list[Token], quote_start: int, vocab: Vocabulary) -> i
     if k is None or k == 0:
         return quote_start
     w = tokens[k - 1]
+    if _POSSESSIVE_WORD.search(w.text) and not _OWNER_ACRONYM.fullmatch(w.text):
+        return quote_start  # "the Partnership's 'Seen and Heard' campaign": an owner, not the name
     if (
         w.kind == "word"
         and w.capitalised
@@ -274,6 +318,23 @@ def _quoted_owner(tokens: list[Token], quote_start: int, vocab: Vocabulary) -> i
     ):
         return w.start
     return quote_start
+
+
+_POSSESSIVE_WORD = re.compile(r"[’']s?$")
+_OWNER_ACRONYM = re.compile(r"[0-9]?[A-Z]{2,8}s?[’']s")
+
+
+def _next_is_head(chunk: str, m: re.Match[str], tw_re: re.Pattern[str]) -> bool:
+    """Whether another type word follows this one directly, written in the same case, so that
+    this one modifies it: "TSCB Multi-Agency Training Evaluation 2018" is an evaluation, the
+    "Audit Tool" a tool (gold/README.md §3.1: the head decides the type). Only in a capitalised
+    name: in prose, "training courses" are training, and the later word is a plural. A type word that
+    only continues a longer name ("Protocol Review Group") is ``continues`` in
+    ``function-words.tsv``; one that is not a head at all, ``non-instrument-heads.tsv``."""
+    nxt = tw_re.match(chunk, m.end() + 1) if chunk[m.end() : m.end() + 1] == " " else None
+    if nxt is None:
+        return False
+    return m.group(0)[:1].isupper() and nxt.group(0)[:1].isupper()
 
 
 def _anchored(words: list[str], head: str, vocab: Vocabulary) -> bool:
@@ -312,6 +373,20 @@ def _audience_re() -> str:
     )
 
 
+_AUDIENCE_FIRST = r"(?:for|to)\s+(?:all\s+|the\s+|new\s+|frontline\s+|front-line\s+|their\s+|\d+\s+)*"
+
+
+def _named_after_audience(qualifier: str) -> bool:
+    """'for all staff in Risk of Serious Harm': a capitalised subject after the audience."""
+    m = re.match(_AUDIENCE_FIRST + r"[\w-]+", qualifier)
+    return m is not None and bool(re.search(r"\b[A-Z]", qualifier[m.end() :]))
+
+
+def _audience_word(qualifier: str) -> bool:
+    m = re.match(_AUDIENCE_FIRST + r"([\w-]+)", qualifier)
+    return m is not None and m.group(1).lower() in function_words("audience")
+
+
 def _content(words: list[str], vocab: Vocabulary) -> list[str]:
     """Modifiers that say what the thing is about (not generic words, type words or connectors)."""
     return [
@@ -344,11 +419,31 @@ def _qualifier_counts(
         return False
     if re.match(r"(?:for|to)\b", qualifier) and qualifier.split()[-1].lower() in function_words("audience"):
         return False  # an audience, not a subject: "leaflet for parents", "training for all new officers"
+    topic = re.match(r"(?:on|about|around|in)\s+([\w-]+)(?:\s+(\S+))?", qualifier)
+    if (
+        topic
+        and vocab.generic.get(topic.group(1).lower()) == "modifier"
+        and (topic.group(2) is None or topic.group(2).lower() in function_words("verb"))
+        and not re.search(r"[A-Z]", qualifier)
+    ):
+        return False  # "training on practice with older siblings": a generic topic names nothing
+    if (
+        re.match(_AUDIENCE_FIRST, qualifier)
+        and _audience_word(qualifier)
+        and not _named_after_audience(qualifier)
+    ):
+        return False  # "training for GPs on recognising …": who it is for comes first, then a topic
     if re.match(r"(?:for|to)\s+[a-z]+ing\b", qualifier) and not re.search(r"[A-Z]", qualifier):
         return False  # a purpose, not a subject: "a common tool for assessing neglect"
-    nested = tw_re.search(qualifier)
+    nested = _nested_type_word(qualifier, tw_re)
     first = re.match(r"\w+\s+(?:the\s+|all\s+)?([\w-]+)", qualifier)
-    if nested and first and first.start(1) < nested.start() and first.group(1).lower() not in vocab.generic:
+    if (
+        nested
+        and first
+        and first.start(1) < nested.start()
+        and first.group(1).lower() not in vocab.generic
+        and not _same_phrase(qualifier[first.start(1) : nested.start()])
+    ):
         # "dip sample of referrals made under the protocol": the subject is the referrals, the
         # instrument only qualifies them
         nested = None
@@ -361,6 +456,25 @@ def _qualifier_counts(
     if in_rec:
         return det in _DEFINITE or bool(content)
     return True
+
+
+def _nested_type_word(qualifier: str, tw_re: re.Pattern[str]) -> re.Match[str] | None:
+    """The first type word inside a stated subject that heads an instrument: not one that
+    modifies a non-instrument head ("a dip sample of 12 strategy discussions")."""
+    for t in tw_re.finditer(qualifier):
+        nxt = re.match(r"\s+([\w-]+)", qualifier[t.end() :])
+        if nxt is None or nxt.group(1).lower() not in _non_instrument_heads():
+            return t
+    return None
+
+
+def _same_phrase(words: str) -> bool:
+    """Whether ``words`` (between a qualifier's first noun and a type word) are modifiers of
+    that type word, one noun phrase: "on the screening tool" is about the tool, while "of
+    referrals made under the protocol" is about referrals (a verb or preposition between)."""
+    tokens = words.split()
+    stops = function_words("verb") | function_words("starter")
+    return all(t.lower() not in stops and not t.lower().endswith("ed") for t in tokens)
 
 
 def subsequence(short: str, long: str) -> bool:

@@ -201,7 +201,9 @@ class StatusSignal:
     ``done``, ``ongoing`` and ``future``: whether any sentence states an action as done (or
     standing practice), under way, or only future; ``cue`` spans the sentence that decided
     ``ongoing``/``future``. ``stated`` is a status as the document writes it (a status or RAG
-    cell, a "Status:" line), with ``stated_status`` its value among STATUSES.
+    cell, a "Status:" line), with ``stated_status`` its value among STATUSES. ``update`` marks a
+    progress update ("Update (June 2022):", "Progress update:"); ``superseded`` a paragraph that a
+    later update under the same recommendation supersedes (its ongoing/future are then the update's).
     """
 
     done: bool = False
@@ -210,6 +212,8 @@ class StatusSignal:
     cue: Span | None = None
     stated: Fact | None = None
     stated_status: str | None = None
+    update: bool = False
+    superseded: bool = False
 
 
 @dataclass(frozen=True)
@@ -276,6 +280,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # stage → seconds, in pipeline order
     violations: list[Any] = field(default_factory=list)  # kg.validate.Violation, checked while building
     up_to_date: bool = False  # the published outputs were made from the same inputs: none rewritten
+    rewritten: int | None = None  # subjects whose Turtle was written afresh (None: all, a full write)
 
 
 def iso_date(value: str) -> dt.date:

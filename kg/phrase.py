@@ -254,6 +254,8 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
         taken.append(t)
     while taken and taken[-1].lower in connectors:
         taken.pop()
+    if taken and taken[-1].lower not in vocab.generic and _capitalised_by_position(tokens, taken, head):
+        taken.pop()  # "Arrange training for …", "Commission training …": a verb opening the sentence
     popped: list[Token] = []
     while taken and (
         vocab.generic.get(taken[-1].lower) in ("temporal", "evaluative")
@@ -273,6 +275,30 @@ def walk_left(tokens: list[Token], head: int, vocab: Vocabulary, org_head: re.Pa
         start = taken[-2].start if len(taken) > 1 else tokens[head].start  # "to access procedures"
         words, det = words[1:], ""
     return Left(start, tuple(words), det)
+
+
+def _capitalised_by_position(tokens: list[Token], taken: list[Token], head: int) -> bool:
+    """Whether the leftmost word taken is capitalised only because it opens a sentence: it
+    stands first (after a full stop, colon, numbering or a paragraph break), is the only
+    capitalised word of the phrase and the head is lower-case ("Arrange training for GPs").
+    A sentence-initial word gives no evidence of a proper name, so it is not part of one;
+    an acronym, a number or a known modifier (``generic-words.tsv``: "Internal workshops") is
+    kept."""
+    first = taken[-1]
+    if not first.capitalised or first.text.isupper() or any(ch.isdigit() for ch in first.text):
+        return False
+    if tokens[head].capitalised or any(t.capitalised for t in taken[:-1]):
+        return False
+    k = token_at(tokens, first.start)
+    if k is None:
+        return False
+    before = tokens[k - 1] if k > 0 else None
+    return (
+        before is None
+        or before.kind == "break"
+        or before.text in (".", ":", "!", "?", ")")
+        or (before.kind == "word" and before.text.isdigit() and k > 1 and tokens[k - 2].kind == "break")
+    )
 
 
 def edition_end(tokens: list[Token], after: int) -> int | None:

@@ -10,7 +10,12 @@
   venues ("at the X") or agencies merely asked to act ("asked X and Y to …"). A paragraph
   that names no agency continues the previous paragraph's responders.
 * **Back-references** such as "the above Protocol" or "this toolkit" point to the nearest
-  instrument of that type named earlier in the same recommendation or its responses.
+  instrument of that type named earlier in the same recommendation or its responses; a
+  lower-case definite description made only of an earlier name's words ("the screening tool"
+  after "the Hexley Child Exploitation Screening Tool") points to that name, anywhere earlier
+  in the document.
+* **Labels and signatures**: "Response from X:" names X as the author of the block; a closing
+  "X Board, March 2019" or "Signed on behalf of X" signs the document and acts in no response.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 
 from kg.extract import Acronyms, find_acronyms, find_mentions
 from kg.model import AGENCY, Document, Mention, Section, Segmented, Span
+from kg.phrase import function_words
 from kg.vocabulary import Vocabulary, load_vocabulary
 
 _NOT_ADDRESSEE = re.compile(
@@ -29,7 +35,8 @@ _NOT_ADDRESSEE = re.compile(
 _NOT_RESPONDER = re.compile(
     r"(?:\bto|\bon\s+behalf\s+of|\bpresented\s+to|\bat(?:\s+the)?|\bthan|\binto|\btowards|\bvia|\bon\s+the|\bwithin"
     r"|\b(?:asked|asks|ask|requested|requests|request|invited|invite|invites|directed|signpost(?:ing)?\s+to)"
-    r"(?:\s+(?:that\s+)?(?:the\s+)?[\w’'&/ -]{0,60}?\s+and)?)\s+(?:the\s+|all\s+|other\s+)?$",
+    r"(?:\s+(?:that\s+)?(?:the\s+)?[\w’'&/ -]{0,60}?\s+and)?)\s+(?:the\s+|all\s+|other\s+|every\s+|each\s+)?"
+    r"(?:\d[\d,]*\s+)?$",
     re.IGNORECASE,
 )
 _WITH = re.compile(r"\bwith\s+(?:the\s+|all\s+|other\s+|its\s+|their\s+|local\s+)?$", re.IGNORECASE)
@@ -52,6 +59,20 @@ _PEOPLE_FROM = re.compile(
 _RECIPIENT = re.compile(
     r"\b(?:for|attended\s+by|received\s+by|reminded|informed|notified|alerted|briefed|sent|copied)\s+"
     r"(?:the\s+|all\s+|other\s+|its\s+|their\s+|local\s+)?$",
+    re.IGNORECASE,
+)
+# people from an agency who only attend or receive: "attended by staff from X", "sent to leads from X"
+_RECIPIENT_PEOPLE = re.compile(
+    r"\b(?:attended\s+by|received\s+by|for|to|reached|trained|briefed)\s+(?:the\s+|all\s+|\d+\s+)?$",
+    re.IGNORECASE,
+)
+# a closing line that only signs the document: "Eastmoor Safeguarding Children Board, March 2018",
+# "Signed on behalf of the Partnership" (a name with a date, or "Signed …"; a bare agency name
+# on its own line may head a response block, so it is not taken for a signature)
+_SIGN_OFF = re.compile(
+    r"^(?:signed\s+(?:(?:on\s+)?behalf\s+of\s+)?(?:the\s+)?[A-Z][\w’'&() -]{2,100}?"
+    r"(?:,\s*(?:\d{1,2}\s+)?[A-Z][a-z]+\s+(?:19|20)\d\d)?"
+    r"|(?:the\s+)?[A-Z][\w’'&() -]{2,100}?,\s*(?:\d{1,2}\s+)?[A-Z][a-z]+\s+(?:19|20)\d\d)\.?$",
     re.IGNORECASE,
 )
 _COORDINATED = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+(?:the\s+)?)")
@@ -95,8 +116,10 @@ def relate_document(doc: Document, seg: Segmented, vocab: Vocabulary | None = No
     text = doc.text
     by_key = {s.key: s for s in seg.sections}
     out = []
+    named: list[Mention] = []  # capitalised instrument names so far in the document
     for sec in seg.sections:
         rec = find_mentions(text, sec.text.start, sec.text.end, acr, True, vocab) if sec.text else []
+        rec = _descriptions_pointing_back(rec, named)
         history = [m for m in rec if m.kind != AGENCY]
         refs = [m for m in rec if m.kind != AGENCY]
         refs += _back_references(text, sec.text, history, in_rec=True) if sec.text else []
@@ -130,11 +153,15 @@ def relate_document(doc: Document, seg: Segmented, vocab: Vocabulary | None = No
             for i, sp in sec.responder_hints
         ]
         for n, span in enumerate(sec.responses):
-            ms = find_mentions(text, span.start, span.end, acr, False, vocab)
-            ms += _back_references(text, span, history, in_rec=False)
+            ms = _descriptions_pointing_back(
+                find_mentions(text, span.start, span.end, acr, False, vocab), named
+            )
+            # "This guidance" may point to a name earlier in the same paragraph
+            here = sorted((m for m in ms if m.kind != AGENCY), key=lambda m: m.start)
+            ms += _back_references(text, span, history + here, in_rec=False)
             history += [m for m in ms if m.kind != AGENCY and m.rule != "pattern:back-reference"]
             agencies = [m for m in ms if m.kind == AGENCY]
-            acting = _acting(text, agencies)
+            acting = _acting(text, agencies) if not _signs_off(text, span) else ()
             if not agencies:
                 acting = previous
             label = [ms for i, ms in labelled if i <= n]
@@ -147,6 +174,57 @@ def relate_document(doc: Document, seg: Segmented, vocab: Vocabulary | None = No
         out.append(SectionRelations(sec.key, tuple(refs), tuple(_dedupe(addressees)), tuple(paragraphs)))
     review = _review_mentions(doc, seg, acr, vocab)
     return DocumentRelations(acr, tuple(out), tuple(review))
+
+
+_DESCRIPTION_RULES = ("pattern:name+type-word",)
+
+
+def _descriptions_pointing_back(found: list[Mention], named: list[Mention]) -> list[Mention]:
+    """A lower-case definite description whose words all belong to an instrument named earlier
+    in the same document ("the screening tool" after "the Pellingham Child Exploitation
+    Screening Tool") refers back to it (gold/README.md §3.2: an anaphor, not a name of its own);
+    it becomes a back-reference to the latest such name. Capitalised names seen here are
+    added to ``named`` for the descriptions that come later."""
+    out = []
+    for m in found:
+        if m.kind != AGENCY and m.rule in _DESCRIPTION_RULES and not re.search(r"[A-Z]", m.text):
+            words = set(re.findall(r"[\w-]+", m.text.lower()))
+            target = next(
+                (
+                    n
+                    for n in reversed(named)
+                    if n.kind == m.kind
+                    and n.end <= m.start
+                    and words <= set(re.findall(r"[\w-]+", n.text.lower()))
+                ),
+                None,
+            )
+            if target is not None:
+                out.append(
+                    Mention(
+                        m.text,
+                        m.kind,
+                        m.start,
+                        m.end,
+                        "pattern:back-reference",
+                        f"@{target.start}:{target.end}",
+                    )
+                )
+                continue
+        if m.kind != AGENCY and re.search(r"[A-Z]", m.text) and m.rule != "pattern:back-reference":
+            named.append(m)
+        out.append(m)
+    return out
+
+
+def _signs_off(text: str, span: Span) -> bool:
+    """Whether a paragraph only signs the document off (an agency's name and a date, no verb):
+    the agency named there issues the document, it does not act in this response."""
+    para = text[span.start : span.end].strip()
+    if not _SIGN_OFF.fullmatch(para) or len(para.split()) > 16:
+        return False
+    verbs = function_words("verb") - {"of", "on", "and", "the", "for", "to", "in", "by"}
+    return not any(w.lower() in verbs for w in re.findall(r"[\w’'-]+", para))
 
 
 def _is_group_heading(sec: Section, span: Span, text: str) -> bool:
@@ -177,7 +255,10 @@ def _acts(text: str, m: Mention) -> bool:
     if _WITH.search(before):
         return not _RECIPIENT_WITH.search(before)  # "rewrote it with X", not "shared with X"
     if _FROM.search(before):
-        return bool(_PEOPLE_FROM.search(before))  # "colleagues from X", not "referrals from X"
+        people = _PEOPLE_FROM.search(before)
+        if people and _RECIPIENT_PEOPLE.search(before[: people.start()]):
+            return False  # "attended by staff from X", "delivered to nurses from X": an audience
+        return bool(people)  # "colleagues from X", not "referrals from X"
     return not _RECIPIENT.search(before)
 
 
@@ -267,7 +348,7 @@ def all_mentions(rel: DocumentRelations) -> list[Mention]:
     for s in rel.sections:
         ms += list(s.references) + list(s.addressees)
         for p in s.paragraphs:
-            ms += list(p.mentions)
+            ms += list(p.mentions) + list(p.responders)  # a label's agency is named nowhere else
     return _dedupe([m for m in ms if m.rule != "pattern:back-reference"])
 
 

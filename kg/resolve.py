@@ -502,10 +502,22 @@ def _local_agency_names(occ: list[Occurrence], surfaces: list[str]) -> dict[tupl
     out: dict[tuple[str, str], str] = {}
     for doc, names in by_doc.items():
         for short in names:
-            longer = sorted(n for n in names if n.endswith(" " + short) and not _OWNER.match(short))
+            longer = sorted(
+                n
+                for n in names
+                if n.endswith(" " + short) and not _OWNER.match(short) and not _part_or_pair(n, short)
+            )
             if len(longer) == 1 and not longer[0].startswith(_area_prefix(occ, doc) + " " + short):
                 out[(doc, short)] = longer[0]
     return out
+
+
+def _part_or_pair(longer: str, short: str) -> bool:
+    """Whether ``longer`` names another agency that merely ends with ``short``: a part of it
+    ("Serious Case Review Panel of the Morrowby Board") or a pair ("the Trust and Eastmoor
+    Council"), which a connector before ``short`` shows."""
+    before = longer[: -len(short)].split()
+    return bool(before) and before[-1].lower() in ("of", "the", "and", "&", "for", "at", "in", "with")
 
 
 def _area_prefix(occ: list[Occurrence], doc: str) -> str:

@@ -30,6 +30,7 @@ from kg.structure import (
     Candidate,
     choose_structure,
     is_closing_title,
+    is_response_part,
     is_section_title,
     number_value,
     reads_as_recommendation,
@@ -49,13 +50,18 @@ _RESPONSE_LABEL = re.compile(  # matched from a position (after a list marker): 
     r"|[Ww]hat\s+(?:we\s+(?:did|have\s+done)|has\s+been\s+done|happened\s+next)|[Aa]ctions?\s+taken)"
     r"\s*(?::\s*(?P<rest>\S.*)|[:.]?\s*$)"
 )
+# "Response from the YJS Business Unit: …", "Update by Eastmoor Police:": the author after the label
+_RESPONSE_FROM = re.compile(  # matched from a position, like _RESPONSE_LABEL
+    r"(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?)\s+(?:from|by)\s+(?:the\s+)?"
+    r"(?P<who>[A-Z][\w’'&/() -]{0,80}?)\s*(?::\s*(?P<rest>\S.*)|[:.]?\s*$)"
+)
 _GENERIC_WHO = re.compile(
     r"(?i)^(?:agency|agencies|partnership|board|partner|single agency|multi-agency|our|the)$"
 )
 _NUMBERED = re.compile(r"^\(?(?P<n>\d{1,2})(?:[).]|\.\))\s+(?P<rest>\S.*)$")
-# "a)", "(b)", "(iii)", "1a." and "Rec 1a" / "Recommendation 2b:" (the parent's number first)
+# "a)", "(b)", "(iii)", and "1a." or "Rec 1a" (the parent's number first)
 _LETTERED = re.compile(
-    r"^(?:\(?(?P<n>[a-z]|[ivx]{1,4})[).]|(?:(?i:recommendation|rec\.?)\s+)?(?P<p>\d{1,2})(?P<n2>[a-z])[.):]?)"
+    r"^(?:\(?(?P<n>[a-z]|[ivx]{1,4})[).]|(?:(?:[Rr]ecommendation|[Rr]ec\.?|R)\s*)?(?P<p>\d{1,2})(?P<n2>[a-z])[.):]?)"
     r"(?:\s+(?P<rest>\S.*)|\s*$)"
 )
 _ROMAN = {r: i + 1 for i, r in enumerate(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"])}
@@ -81,16 +87,23 @@ _METADATA_LINE = re.compile(
     re.IGNORECASE,
 )
 # "Status as at 31 March 2021.": when a table or list was brought up to date, not a response
-_AS_AT_LINE = re.compile(r"^(?:status|position|progress|updated?)\s+(?:as\s+)?(?:at|on)\b.{0,40}$", re.IGNORECASE)
+_AS_AT_LINE = re.compile(
+    r"^(?:status|position|progress|updated?)\s+(?:as\s+)?(?:at|on)\b.{0,40}$", re.IGNORECASE
+)
 _LABEL_VALUE = re.compile(r"^[A-Z][\w ]{0,30}:\s+\S")
 _TERMINAL = re.compile(r"[.;?!,][\"'’”)\]]*$")
 _REC_COLUMN = re.compile(r"recommendation|learning|finding|action required", re.IGNORECASE)
 _RESPONSE_COLUMN = re.compile(r"response|progress|update|action taken|actions? taken|outcome", re.IGNORECASE)
-_STATUS_COLUMN = re.compile(r"^\W*(?:current\s+)?(?:status|rag\b|progress\s+rating|rating)", re.IGNORECASE)
+# "Status", "Current status", "Completion status", "RAG rating", "Progress (RAG)"
+_STATUS_COLUMN = re.compile(
+    r"^\W*(?:(?:current|overall|completion|delivery|implementation|progress|action)\s+)?"
+    r"(?:status|rag\b|progress\s+rating|rating)|\(rag\)|\brag\s+(?:rating|status)\b",
+    re.IGNORECASE,
+)
 _AGENCY_COLUMN = re.compile(r"agenc|lead|owner|responsib|organisation|who", re.IGNORECASE)
 # "Lead agency: Riverton Police", "Status: Complete": a table's columns written as lines
 _AGENCY_LABEL = re.compile(
-    r"^(?:lead(?:\s+(?:agency|agencies|partner|organisation|officer))?|agenc(?:y|ies)|owners?|"
+    r"^(?:addressed\s+to|lead(?:\s+(?:agency|agencies|partner|organisation|officer))?|agenc(?:y|ies)|owners?|"
     r"responsible(?:\s+(?:agency|agencies|lead|officer|organisation))?|organisations?|who)$",
     re.IGNORECASE,
 )
@@ -140,7 +153,7 @@ def heading_like(block: Block) -> bool:
         return True
     if block.kind != "paragraph" or _TERMINAL.search(text) or _LABEL_VALUE.match(text):
         return False
-    if _RESPONSE_LABEL.match(text) or re.match(r"(?i)^page\s+\d", text):
+    if _RESPONSE_LABEL.match(text) or _RESPONSE_FROM.match(text) or re.match(r"(?i)^page\s+\d", text):
         return False
     words = text.split()
     return 0 < len(words) <= 12 and text[:1].isupper()
@@ -201,7 +214,7 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
     gkey = ""
     expected = 1
     preamble_hint: Span | None = None
-    last_paras: list[Block] = []  # the paragraphs before the first recommendation, last two
+    last_paras: list[Block] = []  # the paragraphs before the first recommendation, newest last
 
     opened: dict[str, _Open] = {}  # every recommendation opened so far, by key
     parts: dict[str, _Open] = {}  # the decimal parts of the current parent, by number
@@ -285,16 +298,24 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             if group_span:
                 current.context.append(group_span)
             if preamble_hint is None and out == []:
-                # "It is recommended that the Board:", perhaps then "The review made four
-                # recommendations."
+                # whom the list is for: said just before it, or a paragraph or two earlier
+                # ("… recommended that the Board:", then "The review made four recommendations.")
                 preamble_hint = next(
-                    (h for h in map(_introduction, reversed(last_paras)) if h is not None), None
+                    (hint for p in reversed(last_paras[-3:]) if (hint := _introduction(p)) is not None), None
                 )
             if preamble_hint:
                 current.context.append(preamble_hint)
-            if rest and len(rest.split()) >= 2:
-                current.text.append(own_span)
             current.taking_text = True
+            whom = _heading_field(b, rest) if family.heading else None
+            if whom is not None:  # "Rec 2 | Addressed to: the Police": whom, not what
+                current.hints.append(whom)
+                rest = ""
+            if rest and len(rest.split()) >= 2:
+                words, tail = _quoted(b, own_span)
+                current.text.append(words)
+                if tail is not None:
+                    current.responses.append(tail)
+                    current.taking_text = False
             parent = current
             parts = {}
             continue
@@ -376,11 +397,17 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 continue
         if current is None:
             if b.kind == "paragraph" and (not heading_like(b) or b.text.rstrip().endswith(":")):
-                last_paras[:] = [*last_paras[-1:], b]  # a title line ("Recommendations") introduces nobody
+                last_paras[:] = [*last_paras[-2:], b]  # a title line ("Recommendations") introduces nobody
             continue
-        if is_closing_title(text) and (heading_like(b) or re.match(r"^\d{1,2}[.)]\s", text)):
+        closing = is_closing_title(text) and (heading_like(b) or re.match(r"^\d{1,2}[.)]\s", text))
+        if closing and not any(o > b.start for o in opens):
             finish()  # "3. Next steps", "Appendix": what follows answers no recommendation
             parent = None
+            continue
+        if heading_like(b) and (closing or is_response_part(text)):
+            # "What we did", "Impact", "Next steps" inside one recommendation's block (more
+            # recommendations follow): a label over its responses, not one of them
+            current.taking_text = False
             continue
         # Inside a section: the recommendation's own words, or a response.
         if current.taking_text and _continues_text(current, b, blocks, i):
@@ -400,7 +427,8 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
 def _response_label(b: Block) -> tuple[Span | None, Span | None] | None:
     """'YJS response: …', 'Response', '- Update: …' (a label, also as a list item): the response
     after the label, if any, and who answers, if named; None for any other block."""
-    m = _RESPONSE_LABEL.match(b.text, 2 if b.text.startswith("- ") else 0)
+    at = 2 if b.text.startswith("- ") else 0
+    m = _RESPONSE_FROM.match(b.text, at) or _RESPONSE_LABEL.match(b.text, at)
     if m is None or (not m.group("rest") and len(b.text.split()) > 8):
         return None  # (a sentence that ends with "update" is not a label)
     rest, who = m.group("rest"), m.group("who")
@@ -419,6 +447,28 @@ def _dated_line(text: str) -> bool:
 def _key(number: str) -> str:
     """A section's key from its number: "3.2" → "3-2"."""
     return number.replace(".", "-")
+
+
+_QUOTES = {"“": "”", '"': '"'}  # not ‘…’ or '…', whose closing mark is also an apostrophe
+
+
+def _quoted(b: Block, own: Span) -> tuple[Span, Span | None]:
+    """The recommendation's words ``own`` (the end of block ``b``) and any response after them:
+    when the marker opened a quotation (``Recommendation 1: “…”``, ``The first asked: “…”``) the
+    recommendation ends at the closing mark, and what follows in the paragraph answers it."""
+    at0 = own.start - b.start
+    words = b.text[at0 : own.end - b.start]
+    closing: str | None
+    if words[:1] in _QUOTES:  # the quotation opens the words
+        closing, skip = _QUOTES[words[0]], 1
+    else:  # the marker took the opening mark
+        closing, skip = _QUOTES.get(b.text[at0 - 1 : at0] if at0 else ""), 0
+    at = words.find(closing, skip) if closing else -1
+    if at < 0:
+        return own, None
+    after = words[at + 1 :]
+    tail = Span(own.end - len(after.lstrip()), own.end) if after.strip() else None
+    return Span(own.start, own.start + at + (1 if skip else 0)), tail
 
 
 def _cross_reference(text: str) -> tuple[str, ...]:
@@ -447,6 +497,16 @@ def _field_line(b: Block) -> tuple[str, Span] | None:
     if _AGENCY_LABEL.match(label):
         return "agency", span
     return None
+
+
+def _heading_field(b: Block, rest: str) -> Span | None:
+    """The agency in a heading's tail that is a field, not the recommendation's words:
+    ``Recommendation 2 | Addressed to: the Police``, ``Rec 3 – Lead agency: Health``."""
+    m = re.match(r"^[|–—-]?\s*(?P<label>[A-Za-z][\w /]{0,30}?)\s*:\s+(?P<value>\S.{0,120}?)\s*$", rest)
+    if not m or not _AGENCY_LABEL.match(m.group("label")) or len(m.group("value").split()) > 12:
+        return None
+    start = b.end - len(rest) + m.start("value")
+    return Span(start, start + len(m.group("value")))
 
 
 def _ordered(sections: list[Section]) -> list[Section]:
@@ -555,7 +615,15 @@ def _learning_areas(blocks: list[Block]) -> list[Section]:
         rule = "structure:learning-area-headings"
         out.append(
             Section(
-                f"la-{n}", None, None, "learning-area", None, span, responses, responder_hints=agents, rule=rule
+                f"la-{n}",
+                None,
+                None,
+                "learning-area",
+                None,
+                span,
+                responses,
+                responder_hints=agents,
+                rule=rule,
             )
         )
     return out

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -51,18 +52,49 @@ def write_store(turtle: Path) -> Path:
         store.bulk_load(path=turtle, format=ox.RdfFormat.TURTLE)
         store.flush()
         del store  # closes the database
-        (tmp / STAMP).write_text(json.dumps(_stamp_of(turtle)), encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=turtle.parent))
-            os.replace(target, old / target.name)
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        _switch_in(tmp, target, turtle)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    return target
+
+
+def _switch_in(tmp: Path, target: Path, turtle: Path) -> None:
+    """Stamp the finished store ``tmp`` for ``turtle`` and put it in ``target``'s place."""
+    (tmp / STAMP).write_text(json.dumps(_stamp_of(turtle)), encoding="utf-8")
+    os.chmod(tmp, 0o755)
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=turtle.parent))
+        os.replace(target, old / target.name)
+    os.replace(tmp, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def update_store(turtle: Path, previous: Path, removed: Iterable[str], added: Iterable[ox.Triple]) -> Path:
+    """The store for ``turtle`` made from the ``previous`` build's store (which is not changed):
+    a copy of it (a RocksDB checkpoint: hard links, no data copied) with every triple of the
+    ``removed`` subjects taken out and the ``added`` triples put in. Switched in like
+    ``write_store``'s; the caller guarantees that this gives the triples of ``turtle``."""
+    target = store_path(turtle)
+    if target.exists() and not (target / STAMP).is_file():
+        raise ExportError(f"{target} exists and was not written by kg; move it away", target)
+    parent = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=turtle.parent))
+    tmp = parent / "db"
+    try:
+        ox.Store.read_only(str(previous)).backup(str(tmp))
+        store = ox.Store(str(tmp))
+        for subject in removed:
+            node = ox.NamedNode(subject)
+            for quad in list(store.quads_for_pattern(node, None, None, ox.DefaultGraph())):
+                store.remove(quad)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in added)
+        store.flush()
+        del store  # closes the database
+        _switch_in(tmp, target, turtle)
+    finally:
+        shutil.rmtree(parent, ignore_errors=True)
     return target
 
 

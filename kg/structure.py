@@ -19,12 +19,32 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from kg.ingest.text import NUMBER_WORDS
+from kg.ingest.text import NUMBER_WORDS, ORDINAL_WORDS
 from kg.model import Block
 from kg.resources import ontology_file
 
 _WORDS = "|".join(NUMBER_WORDS)
-_NUM_WORD = {w: i + 1 for i, w in enumerate(NUMBER_WORDS)}
+_NUM_WORD = {w: i + 1 for i, w in enumerate(NUMBER_WORDS)} | {w: i + 1 for i, w in enumerate(ORDINAL_WORDS)}
+_ORDINALS = "|".join(ORDINAL_WORDS)
+# "The first recommendation asked that …", "The second recommendation was: “…”", "The third
+# asked: “…”": recommendations told in prose, each after an ordinal lead-in. Without the word
+# "recommendation" the lead-in counts only before a quotation ("The second phase was …" is not
+# one). The text is what follows the lead-in, inside its quotation marks when it is quoted.
+_REPORTING = r"(?:asked|was|were|called\s+for|recommended|stated|said|read|proposed|focused\s+on|concerned)"
+_ORDINAL_LEAD = (
+    rf"the\s+(?P<n>{_ORDINALS})\s+(?:(?:recommendation|rec\.?)(?:\s+(?:of|from)\s+the\s+review)?"
+    rf"(?:\s+{_REPORTING}(?:\s+(?:that|for|whether))?)?\s*:?\s*[“\"‘']?"
+    rf"|{_REPORTING}(?:\s+that\s+|\s*:?\s*[“\"‘']))"
+)
+# Inside a paragraph ("The review made five recommendations. The first asked: “…”") only a
+# lead-in that cannot be a response's own sentence splits it: one that quotes, or reports with
+# "that"/"for" ("The second recommendation was accepted in full" stays whole).
+_ORDINAL_GLUED = re.compile(
+    rf"(?<=[.!?;:])[\"'’”)\]]?\s+(?P<mk>the\s+(?P<n>{_ORDINALS})\s+"
+    rf"(?:(?:recommendation|rec\.?)(?:\s+(?:of|from)\s+the\s+review)?\s+)?{_REPORTING}"
+    rf"(?:\s+(?:that|for|whether)\s+|\s*:?\s*[“\"‘']))(?=[A-Za-z])",
+    re.IGNORECASE,
+)
 _TAIL = r"(?:(?<=\s)(?P<rest>\S.*))?$"  # the text, or nothing: a marker on its own line
 _ALONE = r"(?P<rest>)$"  # nothing: the marker is the whole block, its text the next one
 
@@ -102,6 +122,17 @@ FAMILIES: tuple[Family, ...] = (
         flags=re.IGNORECASE,
         kind="learning-area",
     ),
+    replace(
+        _family(
+            "ordinal-prose",
+            "structure:ordinal-sequence",
+            _ORDINAL_LEAD,
+            r"(?P<rest>.*)$",
+            heading=True,
+            flags=re.IGNORECASE,
+        ),
+        glued=_ORDINAL_GLUED,
+    ),
     _family("r-prefix", "structure:r-sequence", r"R(?P<n>\d{1,2})\b\s*[:.\-–—)]?\s*", r"(?P<rest>.*)$", True),
     _family("digit-paren", "structure:numbered-sequence", r"(?P<n>\d{1,2})\)\s*", _TAIL),
     _family("digit-dot", "structure:numbered-sequence", r"(?P<n>\d{1,2})\.\)?\s*", _TAIL),
@@ -178,6 +209,11 @@ def is_section_title(text: str) -> bool:
 def is_closing_title(text: str) -> bool:
     """A title after which nothing answers a recommendation ('Next steps', 'Appendix')."""
     return _bare(text) in _words()["closing"]
+
+
+def is_response_part(text: str) -> bool:
+    """A label over part of a response ('What we did', 'Impact', 'Progress to date')."""
+    return _bare(text) in _words()["response-part"]
 
 
 def reads_as_recommendation(text: str) -> bool:

@@ -22,7 +22,6 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import groupby
 from pathlib import Path
 from typing import Literal as Choice
 
@@ -149,25 +148,30 @@ def recorded_violations(
 
 def check_row_quotes(rows: list[Row], texts: dict[str, str]) -> list[Violation]:
     """``check_quotes`` over the build's sorted triples and the texts it is writing."""
-    text_file = str(SG.textFile)
-    files = {s: o for s, _, p, literal, o, _ in rows if p == text_file and literal}
+    text_file, rdf_type, evidence_type = str(SG.textFile), str(RDF.type), str(SG.Evidence)
     want = {
         str(OA.exact): "exact",
         str(OA.start): "start",
         str(OA.end): "end",
         str(PROV.wasDerivedFrom): "doc",
     }
-    evidence_type = str(SG.Evidence)
+    # one pass, no per-row calls: the fields of every subject that has any, the evidence nodes
+    # and the text file of every document
+    files: dict[str, str] = {}
+    found_fields: dict[str, dict[str, str]] = {}
+    evidence: set[str] = set()
+    for subject, _, p, literal, o, _ in rows:
+        key = want.get(p)
+        if key is not None:
+            found_fields.setdefault(subject, {}).setdefault(key, o)
+        elif p == rdf_type:
+            if o == evidence_type:
+                evidence.add(subject)
+        elif p == text_file and literal:
+            files[subject] = o
     violations: list[Violation] = []
-    for subject, group in groupby(rows, key=lambda r: r[0]):
-        fields: dict[str, str] = {}
-        is_evidence = False
-        for _, _, p, _literal, o, _ in group:
-            if p == str(RDF.type) and o == evidence_type:
-                is_evidence = True
-            elif p in want:
-                fields.setdefault(want[p], o)
-        if not is_evidence or len(fields) < 4:
+    for subject, fields in found_fields.items():
+        if subject not in evidence or len(fields) < 4:
             continue
         text = texts.get(files.get(fields["doc"], ""))
         if text is None:

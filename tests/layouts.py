@@ -830,8 +830,17 @@ def render_narrative(units: list[Unit], path: Path) -> Path:
                     out.append(f"The review made {_word(len(tops)).lower()} recommendations.")
                 ordinal = ORDINALS[count]
                 lead = f"The {ordinal} recommendation asked" if count == 0 else f"The {ordinal} asked"
-                out.append(f"{lead}: “{u.text}”" if u.text else f"{lead} the following.")
                 count += 1
+                own = [b.text for b in u.bodies if b.of_rec]  # the quotation holds its list too
+                if not u.text:
+                    out.append(f"The {ordinal} recommendation asked:")
+                    out.extend(own)
+                elif own:
+                    out.extend([f"{lead}: “{u.text}", *own[:-1], f"{own[-1]}”"])
+                else:
+                    out.append(f"{lead}: “{u.text}”")
+                out.extend(_body_text(b) for b in u.bodies if not b.of_rec)
+                continue
         out.extend(_body_text(b) for b in u.bodies)
     return _write_text(path.with_suffix(".txt"), out)
 

@@ -135,7 +135,7 @@ ServerThreads = 4
 Charset = UTF-8
 
 [SPARQL]
-ResultSetMaxRows = 1000000
+ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = 120
 """
 
@@ -145,13 +145,15 @@ class VirtuosoServer(Store):
 
     A new database has the administrator ``dba`` with password ``dba``; the authenticated
     Graph Store endpoint is ``/sparql-graph-crud-auth`` (HTTP Digest), SPARQL Update
-    ``/sparql-auth``, and anonymous queries ``/sparql``.
+    ``/sparql-auth``, and anonymous queries ``/sparql``. ``max_rows`` is its ResultSetMaxRows:
+    no answer (a Graph Store ``GET`` included) has more rows, and a longer one is cut short
+    without a word.
     """
 
     user = "dba"
     password = "dba"
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, max_rows: int = 1_000_000):
         binary = shutil.which("virtuoso-t")
         if binary is None:
             raise StoreUnavailable(
@@ -163,7 +165,9 @@ class VirtuosoServer(Store):
         self.query_url = f"{base}/sparql"
         self.update_url = f"{base}/sparql-auth"
         ini = folder / "virtuoso.ini"
-        ini.write_text(VIRTUOSO_INI.format(dir=folder, sql_port=sql_port, http_port=http_port))
+        ini.write_text(
+            VIRTUOSO_INI.format(dir=folder, sql_port=sql_port, http_port=http_port, max_rows=max_rows)
+        )
         log = folder / "virtuoso.log"
         with (folder / "virtuoso.out").open("wb") as out:
             self.process = subprocess.Popen(

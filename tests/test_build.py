@@ -21,6 +21,7 @@ from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.namespace import PROV, RDF
 from typer.testing import CliRunner, Result
 
+import kg.blocks
 import kg.build
 from kg.build import build
 from kg.cli import app
@@ -618,7 +619,7 @@ def test_a_failure_while_serialising_leaves_the_previous_outputs_and_no_temporar
     def broken(*_: object) -> bytes:
         raise RuntimeError("serialiser broke half way")
 
-    monkeypatch.setattr(kg.build, "serialize_turtle", broken)
+    monkeypatch.setattr(kg.blocks, "serialize_turtle", broken)  # the Turtle writer's serialiser
     with pytest.raises(RuntimeError, match="half way"):
         build([folder], out, use_cache=False)
     assert outputs(out) == before

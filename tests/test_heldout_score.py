@@ -23,11 +23,21 @@ SETS = {
     "independent": (FIXTURES / "independent", FIXTURES / "independent"),
     "independent2": (FIXTURES / "independent2" / "corpus", FIXTURES / "independent2" / "gold"),
     "independent3": (FIXTURES / "independent3" / "corpus", FIXTURES / "independent3" / "gold"),
+    # issue 10's own documents: written from the rules before the extractor was read, but the
+    # rules of that issue were then worked out on them, so they are not blind
+    "mentions_fresh": (FIXTURES / "mentions_fresh" / "corpus", FIXTURES / "mentions_fresh" / "gold"),
 }
 THRESHOLDS: dict[str, dict[str, float]] = {
-    "independent": {"rec": 1.00, "ins": 0.98, "rel": 0.99, "addr": 0.94, "resp": 0.92, "act": 0.90},
-    "independent2": {"rec": 0.98, "ins": 0.84, "rel": 0.71, "addr": 0.93, "resp": 0.74, "act": 0.58},
-    "independent3": {"rec": 0.82, "ins": 0.76, "rel": 0.62, "addr": 0.81, "resp": 0.62, "act": 0.42},
+    "independent": {
+        "rec": 1.00, "ins": 0.98, "rel": 0.99, "addr": 0.94, "resp": 0.92, "act": 0.90, "status_acc": 1.00,
+    },
+    "independent2": {
+        "rec": 0.98, "ins": 0.85, "rel": 0.71, "addr": 0.93, "resp": 0.76, "act": 0.63, "status_acc": 0.82,
+    },
+    "independent3": {
+        "rec": 0.93, "ins": 0.79, "rel": 0.69, "addr": 0.84, "resp": 0.67, "act": 0.49, "status_acc": 0.71,
+    },
+    "mentions_fresh": {"rec": 1.00, "ins": 0.97, "rel": 0.97, "addr": 0.94, "resp": 0.84, "act": 0.79},
 }
 
 pytestmark = pytest.mark.corpus

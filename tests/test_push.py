@@ -7,9 +7,12 @@ every named query answers over HTTP with exactly the rows `kg query` gives on th
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
+import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
@@ -22,6 +25,7 @@ from kg.push import (
     default_graph,
     find_credentials,
     push,
+    query_endpoint,
     update_endpoint,
 )
 from kg.query import list_queries, query_params, resolve_query, run_query
@@ -160,10 +164,21 @@ def test_a_new_export_replaces_the_graph_and_no_query_sees_it_half_loaded(
     def look(done: int, total: int) -> None:  # called after each one-triple request
         seen.append(graph_rows(store, graph))
 
+    steps: list[str] = []
     result = push(
-        new, store.store_url, graph=graph, credentials=credentials_for(store), chunk_triples=1, progress=look
+        new,
+        store.store_url,
+        graph=graph,
+        credentials=credentials_for(store),
+        chunk_triples=1,
+        progress=look,
+        step=steps.append,
     )
-    assert result.triples == 7 and result.requests == 1 + 7 + 1
+    assert steps == ["read the record", "read the store's graph", "compare", "send the difference", "swap"]
+    # the record, the graph read back and counted, 6 triples to add and 1 to remove (one request
+    # each), the swap
+    assert (result.triples, result.added, result.removed, result.atomic) == (7, 6, 1, True)
+    assert result.requests == 1 + 2 + 7 + 1
     assert len(seen) >= 7 and all(rows == old_rows for rows in seen[:-1])
     new_rows = graph_rows(store, graph)
     assert len(new_rows) == 7 and {r[2][1] for r in new_rows} == {"kept"} | {f"new {i}" for i in range(6)}
@@ -190,9 +205,207 @@ def test_the_push_is_recorded_with_the_exports_sha256(store: Store, tmp_path: Pa
     assert [row[0][1] for row in rows if row[0]] == [f"sha256:{result.sha256}"]
 
 
+def triples_of(turtle: Path) -> set[str]:
+    return {str(q.triple) for q in ox.parse(path=turtle, format=ox.RdfFormat.TURTLE)}
+
+
+@pytest.fixture(scope="module")
+def changed_export(tmp_path_factory: pytest.TempPathFactory, sample_export: Path) -> Path:
+    """The sample rebuilt after one document changed: its second half (by paragraphs) is gone."""
+    corpus = tmp_path_factory.mktemp("changed-corpus")
+    documents = sorted(p for p in (ROOT / "data").iterdir() if p.suffix == ".txt")
+    for path in documents:
+        shutil.copyfile(path, corpus / path.name)
+    changed = corpus / documents[0].name
+    paragraphs = changed.read_text(encoding="utf-8").split("\n\n")
+    changed.write_text("\n\n".join(paragraphs[: len(paragraphs) // 2]) + "\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("build") / "changed"
+    result = build([corpus], out, use_cache=False, html=False)
+    assert len(result.documents) == len(documents) and not result.failures
+    return out / "graph.ttl"
+
+
+def write_graph(store: Store, graph: str, ntriples: str) -> None:
+    """Put a graph into the store behind kg's back (Graph Store PUT)."""
+    auth = httpx.DigestAuth(store.user, store.password) if isinstance(store, VirtuosoServer) else None
+    answer = httpx.put(
+        store.store_url,
+        params={"graph": graph},
+        content=ntriples.encode(),
+        headers={"Content-Type": "application/n-triples"},
+        auth=auth,
+        timeout=60,
+    )
+    assert answer.is_success, answer.text
+
+
+def update(store: Store, request: str) -> None:
+    auth = httpx.DigestAuth(store.user, store.password) if isinstance(store, VirtuosoServer) else None
+    answer = httpx.post(store.update_url, data={"update": request}, auth=auth, timeout=60)
+    assert answer.is_success, answer.text
+
+
+def recorded_ids(store: Store, graph: str) -> list[str]:
+    _, rows = select(
+        store.query_url,
+        f"SELECT ?id WHERE {{ GRAPH <{RECORD_GRAPH}> {{ <{graph}> <http://purl.org/dc/terms/identifier> ?id }} }}",
+    )
+    return [row[0][1] for row in rows if row[0]]
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_a_rebuild_after_one_document_changed_sends_only_the_difference(
+    store: Store, sample_export: Path, changed_export: Path
+) -> None:
+    graph = "https://example.org/graph/one-document-changed"
+    push(sample_export, store.store_url, graph=graph, credentials=credentials_for(store))
+    before, after = triples_of(sample_export), triples_of(changed_export)
+    assert before != after
+    result = push(
+        changed_export, store.store_url, graph=graph, credentials=credentials_for(store), chunk_triples=500
+    )
+    # exactly the difference was sent, in one transaction, and it is a fraction of the export
+    assert (result.added, result.removed) == (len(after - before), len(before - after))
+    assert result.atomic and not result.unchanged
+    assert 0 < result.added + result.removed < len(after) // 2
+    chunks = -(-result.added // 500) + -(-result.removed // 500)
+    assert result.requests == 1 + 2 + chunks + 1  # record, read-back and count, chunks, swap
+    # and the store's graph is now exactly the new export: every named query answers as on the file
+    for name, query in named_queries():
+        assert select(store.query_url, query, default_graph=graph) == file_rows(
+            run_query(query, changed_export)
+        ), name
+    assert len(graph_rows(store, graph)) == len(after)
+    assert recorded_ids(store, graph) == [f"sha256:{result.sha256}"]
+
+
+@pytest.mark.slow
+def test_a_change_larger_than_max_swap_is_applied_in_steps_and_recorded_only_at_the_end(
+    store: Store, tmp_path: Path
+) -> None:
+    graph = "https://example.org/graph/in-steps"
+    old, new = tmp_path / "old" / "graph.ttl", tmp_path / "new" / "graph.ttl"
+    for path, text in ((old, OLD), (new, NEW)):
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+    first = push(old, store.store_url, graph=graph, credentials=credentials_for(store))
+    records: list[list[str]] = []
+
+    def look(done: int, total: int) -> None:
+        records.append(recorded_ids(store, graph))
+
+    result = push(
+        new,
+        store.store_url,
+        graph=graph,
+        credentials=credentials_for(store),
+        chunk_triples=2,
+        max_swap_triples=3,
+        progress=look,
+    )
+    assert (result.added, result.removed, result.atomic) == (6, 1, False)
+    assert records[0] == [f"sha256:{first.sha256}"]  # before the first step
+    assert len(records) >= 4 and all(ids == [] for ids in records[1:])  # withdrawn during the steps
+    assert recorded_ids(store, graph) == [f"sha256:{result.sha256}"]
+    assert {r[2][1] for r in graph_rows(store, graph)} == {"kept"} | {f"new {i}" for i in range(6)}
+    assert len(graph_rows(store, graph)) == 7
+
+
+@pytest.mark.slow
+def test_a_push_stopped_half_way_is_put_right_by_the_next(store: Store, tmp_path: Path) -> None:
+    graph = "https://example.org/graph/half-way"
+    export = tmp_path / "e" / "graph.ttl"
+    export.parent.mkdir()
+    export.write_text(NEW, encoding="utf-8")
+    # what a push in steps leaves when it stops: part of the new graph, a stray old triple, no record
+    write_graph(store, graph, NEW.splitlines(keepends=True)[0] + OLD.splitlines(keepends=True)[0])
+    result = push(export, store.store_url, graph=graph, credentials=credentials_for(store))
+    assert (result.added, result.removed, result.atomic) == (6, 1, True)
+    assert len(graph_rows(store, graph)) == 7 and {r[2][1] for r in graph_rows(store, graph)} >= {"kept"}
+    assert push(export, store.store_url, graph=graph, credentials=credentials_for(store)).unchanged
+
+
+@pytest.mark.slow
+def test_a_graph_holding_blank_nodes_is_replaced_whole(store: Store, tmp_path: Path) -> None:
+    graph = "https://example.org/graph/blank"
+    export = tmp_path / "e" / "graph.ttl"
+    export.parent.mkdir()
+    export.write_text(OLD, encoding="utf-8")
+    write_graph(store, graph, '_:x <https://example.org/p> "blank" .\n' + OLD)
+    result = push(export, store.store_url, graph=graph, credentials=credentials_for(store))
+    assert (result.added, result.removed) == (2, 3)  # all of it dropped, all of the export added
+    assert sorted(r[2][1] for r in graph_rows(store, graph)) == ["kept", "old"]
+
+
 @pytest.fixture(scope="module")
 def virtuoso(stores: dict[str, Store], tmp_path_factory: pytest.TempPathFactory) -> Store:
     return started("virtuoso", stores, tmp_path_factory)
+
+
+@pytest.mark.slow
+def test_a_store_that_will_not_send_its_copy_of_the_graph_gets_the_whole_export(
+    store: Store, tmp_path: Path
+) -> None:
+    """Virtuoso answers 500 "The result vector is too large" to a GET of a graph of millions of
+    triples (bench/push.py, 2.5 M): the push goes on and sends the whole export."""
+    graph = "https://example.org/graph/too-large-to-read"
+    old, new = tmp_path / "old" / "graph.ttl", tmp_path / "new" / "graph.ttl"
+    for path, text in ((old, OLD), (new, NEW)):
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+    push(old, store.store_url, graph=graph, credentials=credentials_for(store))
+    refusal = "Virtuoso 22023 Error SR...: The result vector is too large"
+    with httpx.Client(timeout=60) as real:
+        auth = httpx.DigestAuth(store.user, store.password) if isinstance(store, VirtuosoServer) else None
+
+        def forward(request: httpx.Request) -> httpx.Response:
+            if request.method == "GET" and request.url.params.get("graph") == graph:
+                return httpx.Response(500, text=refusal)
+            answer = real.request(
+                request.method, request.url, content=request.content, headers=request.headers, auth=auth
+            )
+            return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+
+        result = push(new, store.store_url, graph=graph, transport=httpx.MockTransport(forward))
+    assert "would not send its copy" in result.whole and "result vector is too large" in result.whole
+    assert (result.added, result.removed, result.atomic) == (7, 2, True)
+    assert {r[2][1] for r in graph_rows(store, graph)} == {"kept"} | {f"new {i}" for i in range(6)}
+    assert len(graph_rows(store, graph)) == 7 and recorded_ids(store, graph) == [f"sha256:{result.sha256}"]
+
+
+@pytest.mark.slow
+def test_a_store_that_cuts_long_answers_short_gets_the_whole_export(tmp_path: Path) -> None:
+    """Virtuoso sends at most ResultSetMaxRows triples of a graph, without a word: the difference
+    from so partial a read-back would leave stale triples, so the whole export is sent."""
+    (tmp_path / "short").mkdir()
+    try:
+        short = VirtuosoServer(tmp_path / "short", max_rows=5)
+    except StoreUnavailable as exc:
+        pytest.fail(f"could not start virtuoso: {exc}")
+    with short:
+        graph = "https://example.org/graph/cut-short"
+        lines = [f'<https://example.org/s{i}> <https://example.org/p> "v{i}" .\n' for i in range(12)]
+        old, new = tmp_path / "old" / "graph.ttl", tmp_path / "new" / "graph.ttl"
+        for path, text in (
+            (old, lines),
+            (new, lines[1:] + ['<https://example.org/t> <https://example.org/p> "t" .\n']),
+        ):
+            path.parent.mkdir()
+            path.write_text("".join(text), encoding="utf-8")
+        credentials = credentials_for(short)
+        push(old, short.store_url, graph=graph, credentials=credentials)
+        result = push(new, short.store_url, graph=graph, credentials=credentials)
+        assert "ResultSetMaxRows" in result.whole and result.atomic
+        assert (result.added, result.removed) == (12, 12)
+        _, rows = select(
+            short.query_url, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        )
+        assert rows[0][0] is not None and rows[0][0][1] == "12"
+        for text, present in (('"v0"', False), ('"v11"', True), ('"t"', True)):
+            _, found = select(short.query_url, f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p {text} }} }}")
+            assert bool(found) is present, text
+        assert push(new, short.store_url, graph=graph, credentials=credentials).unchanged
 
 
 @pytest.mark.slow
@@ -257,6 +470,13 @@ def test_the_update_endpoint_is_derived_for_oxigraph_and_virtuoso() -> None:
     assert update_endpoint("http://h:8890/sparql-graph-crud-auth") == "http://h:8890/sparql-auth"
     with pytest.raises(PushError, match="--update"):
         update_endpoint("http://h/gsp")
+
+
+def test_the_query_endpoint_is_derived_for_oxigraph_and_virtuoso_and_none_elsewhere() -> None:
+    assert query_endpoint("http://h:7878/store") == "http://h:7878/query"
+    assert query_endpoint("http://h:8890/sparql-graph-crud-auth") == "http://h:8890/sparql-auth"
+    assert query_endpoint("http://h:8890/sparql-graph-crud") == "http://h:8890/sparql"
+    assert query_endpoint("http://h/gsp") is None
 
 
 def test_the_default_graph_is_named_after_the_export_folder(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import os
 import re
@@ -314,3 +315,19 @@ def test_rows_of_reads_the_w3c_json_results() -> None:
         (("literal", "a", "http://www.w3.org/2001/XMLSchema#string", None),),
         (None,),
     ]
+
+
+def test_kg_serve_listens_on_loopback_unless_told_otherwise(tmp_path: Path) -> None:
+    from kg import cli
+
+    default = inspect.signature(cli.serve).parameters["bind"].default
+    assert default.rpartition(":")[0] == "127.0.0.1"
+    done = subprocess.run(
+        [sys.executable, "-m", "kg", "serve", str(tmp_path / "missing.ttl")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "warning" not in done.stderr
+    assert done.returncode == 1 and "no such export" in done.stderr

@@ -493,3 +493,114 @@ def test_the_introducing_sentence_is_found_a_paragraph_before_the_list(tmp_path:
     ]
     assert texts(doc, s)[0].endswith("- information sharing between teams")
     assert [doc.text[r.start : r.end] for r in first.responses] == ["The protocol was reviewed in May."]
+
+
+def _said(doc: Document, s: Segmented) -> dict[str, list[str]]:
+    return {x.key: [doc.text[r.start : r.end] for r in x.responses] for x in s.sections}
+
+
+def test_recommendations_told_in_prose_after_ordinal_lead_ins(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "The review made three recommendations.\n\n"
+        "The first recommendation asked: “The Board should review the escalation protocol.”\n\n"
+        "The protocol was reviewed in May. The second phase was delivered in June.\n\n"
+        "The second asked: “Schools should share concerns with health visitors.”\n\n"
+        "A briefing was sent to schools.\n\n"
+        "The third recommendation was that the Police should attend every strategy discussion.\n\n"
+        "Attendance is now audited.\n",
+    )
+    assert texts(doc, s) == [  # the closing quotation mark is not the recommendation's
+        "The Board should review the escalation protocol.",
+        "Schools should share concerns with health visitors.",
+        "the Police should attend every strategy discussion.",
+    ]
+    assert {x.rule for x in s.sections} == {"structure:ordinal-sequence"}
+    assert _said(doc, s)["1"] == ["The protocol was reviewed in May. The second phase was delivered in June."]
+
+
+def test_an_ordinal_in_a_response_sentence_opens_nothing(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "1. The Board should review the escalation protocol.\n\n"
+        "The second recommendation was accepted in full. The first was reviewed in May.\n\n"
+        "2. Schools should share concerns with health visitors.\n\nA briefing was sent.\n",
+    )
+    assert [x.key for x in s.sections] == ["1", "2"]
+    assert {x.rule for x in s.sections} == {"structure:numbered-sequence"}
+
+
+def test_labels_inside_a_recommendations_block_are_not_responses(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "**Rec 1**\n\nThe Board should review the escalation protocol.\n\n**What we did**\n\n"
+        "The protocol was reviewed in May.\n\n**Impact**\n\nEscalations doubled.\n\n**Next steps**\n\n"
+        "A survey will follow.\n\n**Rec 2**\n\nSchools should share concerns with health visitors.\n\n"
+        "**What we did**\n\nA briefing was sent to schools.\n\n## Next steps\n\n"
+        "The partnership will report progress in a year.\n",
+        name="doc.md",
+    )
+    assert _said(doc, s) == {
+        # "Next steps" between two recommendations labels the first one's plans; after the last
+        # one it closes the recommendations part
+        "1": ["The protocol was reviewed in May.", "Escalations doubled.", "A survey will follow."],
+        "2": ["A briefing was sent to schools."],
+    }
+
+
+def test_a_sub_part_may_repeat_the_prefix_and_the_parent_number(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "Rec 1\n\nThe Board should ensure that:\n\nRec 1a\n\nthe protocol is reviewed.\n\n"
+        "It was reviewed in May.\n\nRec 1b\n\nschools are briefed.\n\nA briefing was sent.\n\n"
+        "Rec 2\n\nThe Police should attend every strategy discussion.\n\nAttendance is audited.\n",
+    )
+    assert [(x.key, x.parent) for x in s.sections] == [("1", None), ("1a", "1"), ("1b", "1"), ("2", None)]
+    assert _said(doc, s)["1a"] == ["It was reviewed in May."]
+
+
+def test_the_sentence_saying_whom_the_list_is_for_may_come_a_paragraph_earlier(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "It is recommended that the Oakfield Safeguarding Children Partnership:\n\n"
+        "The review made two recommendations.\n\n"
+        "1. review the escalation protocol.\n\nIt was reviewed.\n\n2. brief schools.\n\nDone.\n",
+    )
+    hint = s.sections[0].context[-1]
+    assert doc.text[hint.start : hint.end] == "It is recommended that the Oakfield Safeguarding Children Partnership:"
+
+
+def test_an_ordinal_lead_in_inside_a_paragraph_is_split_off_only_when_it_quotes(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "The review made two recommendations. The first asked: “The Board should review "
+        "the escalation protocol.” The protocol was reviewed in May and the second recommendation "
+        "was accepted in full. The second asked that schools share concerns with health visitors. "
+        "A briefing was sent.\n",
+    )
+    assert texts(doc, s) == [  # a quoted recommendation ends at its closing mark
+        "The Board should review the escalation protocol.",
+        "schools share concerns with health visitors. A briefing was sent.",
+    ]
+    assert _said(doc, s)["1"] == [
+        "The protocol was reviewed in May and the second recommendation was accepted in full."
+    ]
+    assert all(x.rule == "structure:ordinal-sequence+glued-marker-split" for x in s.sections)
+
+
+def test_an_addressee_field_on_a_heading_line_is_whom_not_what(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "**Rec 1 | Addressed to: Oakfield Police**\n\nReview the escalation protocol so that "
+        "officers use it.\n\nThe protocol was reviewed.\n\n**Rec 2 | Addressed to: Oakfield Council**\n\n"
+        "Brief all schools on the protocol.\n\nA briefing was sent.\n",
+        name="doc.md",
+    )
+    assert texts(doc, s) == [
+        "Review the escalation protocol so that officers use it.",
+        "Brief all schools on the protocol.",
+    ]
+    assert [[doc.text[h.start : h.end] for h in x.addressee_hints] for x in s.sections] == [
+        ["Oakfield Police"],
+        ["Oakfield Council"],
+    ]

@@ -45,6 +45,12 @@ NUMBER_WORDS = [
     "nineteen",
     "twenty",
 ]  # noqa: E501
+# "The first recommendation asked …", "the third asked: “…”": the same numbers as ordinals
+ORDINAL_WORDS = [
+    *("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"),
+    *("eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth"),
+    *("eighteenth", "nineteenth", "twentieth"),
+]
 _NUMBER = r"(?:\d{1,2}[a-z]?|" + "|".join(NUMBER_WORDS) + r")"
 _LIST_MARKER = re.compile(
     r"^\s*(?:\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[).](?=\s)|\d{1,2}\.\d{0,2}\.?(?=\s)"
@@ -56,6 +62,14 @@ _TITLE_LINE = re.compile(
 )
 MAX_WRAP_WIDTH = 140  # characters: wider "lines" are whole paragraphs, not wrapped lines
 _TERMINAL = re.compile(r"[.:;?!][\"'’”)\]]*$")
+# a line that opens with a label ("Response:", "Progress update:", "RAG status: Green")
+_LABEL_LINE = re.compile(r"^\s*[A-Z][\w ’'&()-]{0,50}:\s")
+# ... one that opens a response or a progress update: after a sentence it is a new block
+# (a "Status:" line stays with its paragraph; the action reader finds it there)
+_RESPONSE_LINE = re.compile(
+    r"^\s*(?:[A-Z][\w’'&/-]*\s+){0,4}?(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?)"
+    r"\s*(?:\([^()]{0,30}\))?\s*:\s"
+)
 _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -364,6 +378,8 @@ def _paragraph_ends(prev: str, line: str, width: float, double_spaced: bool) -> 
         # short title ("Introduction", "Response") on its own line.
         if starts_upper and _TITLE_LINE.match(body):
             return True
+        if _TERMINAL.search(body) and _RESPONSE_LINE.match(line):
+            return True  # a sentence ends and the next line opens a response or status: a new block
         return bool(width and _TERMINAL.search(body) and len(body) < 0.6 * width and starts_upper)
     if trailing >= 3 and starts_upper:
         return True
@@ -436,7 +452,7 @@ def strip_page_furniture(lines: list[str]) -> list[str]:
             return False
         if not _TERMINAL.search(body):  # unless it is a short title at the foot of the page
             return len(body) >= 0.6 * width or nxt.lstrip()[:1].islower()
-        opens = _BULLET_LINE.match(nxt) or _LIST_MARKER.match(nxt) or re.match(r"^\s*[A-Z][\w ’'&()-]{0,50}:\s", nxt)
+        opens = _BULLET_LINE.match(nxt) or _LIST_MARKER.match(nxt) or _LABEL_LINE.match(nxt)
         return width > 0 and len(body) >= 0.95 * width and not opens
 
     out: list[str] = []

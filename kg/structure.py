@@ -27,22 +27,36 @@ _WORDS = "|".join(NUMBER_WORDS)
 _NUM_WORD = {w: i + 1 for i, w in enumerate(NUMBER_WORDS)} | {w: i + 1 for i, w in enumerate(ORDINAL_WORDS)}
 _ORDINALS = "|".join(ORDINAL_WORDS)
 # "The first recommendation asked that …", "The second recommendation was: “…”", "The third
-# asked: “…”": recommendations told in prose, each after an ordinal lead-in. Without the word
-# "recommendation" the lead-in counts only before a quotation ("The second phase was …" is not
-# one). The text is what follows the lead-in, inside its quotation marks when it is quoted.
-_REPORTING = r"(?:asked|was|were|called\s+for|recommended|stated|said|read|proposed|focused\s+on|concerned)"
+# asked: “…”", "The review's fourth recommendation related to …", "In its fifth recommendation,
+# the review called for …", "The sixth and final recommendation sought …": recommendations told
+# in prose, each after an ordinal lead-in. Without the word "recommendation" the lead-in counts
+# only with "that" or before a quotation ("The second phase was …" is not one). The text is what
+# follows the lead-in, inside its quotation marks when it is quoted. The reporting verbs are the
+# ones a report uses to say what a recommendation asks: they say nothing of a response.
+_REPORTING = (
+    r"(?:asked|was(?:\s+about)?|were|called(?:\s+on)?|recommended|stated|said|read|proposed"
+    r"|focused\s+on|concerned|related\s+to|sought|required|addressed|urged|invited|highlighted"
+    r"|cent(?:re|er)d\s+on|dealt\s+with|suggested|set\s+out|identified|emphasi[sz]ed)"
+)
+# whose recommendation: "the first", "the review's first", "its first" (after "In")
+_ORDINAL_OWNER = r"(?:the\s+(?:review[’']s\s+)?|(?:in\s+)?its\s+)"
+_ORDINAL_WORD = rf"(?P<n>{_ORDINALS})(?:\s+and\s+(?:final|last))?"
+_ORDINAL_BARE_NOUN = r"(?:recommendation|rec\.?)(?:\s+(?:of|from)\s+the\s+review)?"
+_ORDINAL_NOUN = rf"{_ORDINAL_BARE_NOUN}(?:,?\s+(?:the\s+review|it))?"
 _ORDINAL_LEAD = (
-    rf"the\s+(?P<n>{_ORDINALS})\s+(?:(?:recommendation|rec\.?)(?:\s+(?:of|from)\s+the\s+review)?"
+    rf"{_ORDINAL_OWNER}{_ORDINAL_WORD}\s+(?:{_ORDINAL_NOUN}"
     rf"(?:\s+{_REPORTING}(?:\s+(?:that|for|whether))?)?\s*:?\s*[“\"‘']?"
     rf"|{_REPORTING}(?:\s+that\s+|\s*:?\s*[“\"‘']))"
 )
 # Inside a paragraph ("The review made five recommendations. The first asked: “…”") only a
-# lead-in that cannot be a response's own sentence splits it: one that quotes, or reports with
-# "that"/"for" ("The second recommendation was accepted in full" stays whole).
+# lead-in that cannot be a response's own sentence splits it: one that quotes, reports with
+# "that"/"for", or names the review as the one recommending ("In its third recommendation, the
+# review called for …"); "The second recommendation was accepted in full" stays whole.
 _ORDINAL_GLUED = re.compile(
-    rf"(?<=[.!?;:])[\"'’”)\]]?\s+(?P<mk>the\s+(?P<n>{_ORDINALS})\s+"
-    rf"(?:(?:recommendation|rec\.?)(?:\s+(?:of|from)\s+the\s+review)?\s+)?{_REPORTING}"
-    rf"(?:\s+(?:that|for|whether)\s+|\s*:?\s*[“\"‘']))(?=[A-Za-z])",
+    rf"(?<=[.!?;:])[\"'’”)\]]?\s+(?P<mk>{_ORDINAL_OWNER}{_ORDINAL_WORD}\s+"
+    rf"(?:{_ORDINAL_BARE_NOUN},?\s+(?:the\s+review|it)\s+{_REPORTING}(?:\s+(?:that|for|whether|to))?\s+"
+    rf"|(?:{_ORDINAL_BARE_NOUN}\s+)?{_REPORTING}(?:\s+(?:that|for|whether)\s+|\s*:?\s*[“\"‘'])))"
+    r"(?=[A-Za-z])",
     re.IGNORECASE,
 )
 _TAIL = r"(?:(?<=\s)(?P<rest>\S.*))?$"  # the text, or nothing: a marker on its own line

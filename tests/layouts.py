@@ -815,7 +815,8 @@ ORDINALS = [
 def render_narrative(units: list[Unit], path: Path) -> Path:
     """An annual-report chapter: "The review made N recommendations.", then each one quoted
     after an ordinal lead-in ("The first recommendation asked: “…”", later "The second asked:
-    “…”"), parts as ``(a)`` lines, the responses as the paragraphs that follow."""
+    “…”", "The review’s third recommendation read: “…”", "In its fourth recommendation, the review
+    said: “…”", last "The fifth and final recommendation was: “…”"), parts as ``(a)`` lines, the responses as the paragraphs that follow."""
     tops = [u for u in units if u.kind == "rec" and not u.sub]
     out: list[str] = []
     count = 0
@@ -829,7 +830,16 @@ def render_narrative(units: list[Unit], path: Path) -> Path:
                 if count == 0:
                     out.append(f"The review made {_word(len(tops)).lower()} recommendations.")
                 ordinal = ORDINALS[count]
-                lead = f"The {ordinal} recommendation asked" if count == 0 else f"The {ordinal} asked"
+                # the ways a report tells the next one, in turn
+                leads = (
+                    f"The {ordinal} recommendation asked",
+                    f"The {ordinal} asked",
+                    f"The review’s {ordinal} recommendation read",
+                    f"In its {ordinal} recommendation, the review said",
+                )
+                lead = leads[count % len(leads)] if count else leads[0]
+                if count and count == len(tops) - 1:
+                    lead = f"The {ordinal} and final recommendation was"
                 count += 1
                 own = [b.text for b in u.bodies if b.of_rec]  # the quotation holds its list too
                 if not u.text:

@@ -604,3 +604,53 @@ def test_an_addressee_field_on_a_heading_line_is_whom_not_what(tmp_path: Path) -
         ["Oakfield Police"],
         ["Oakfield Council"],
     ]
+
+
+def test_ordinal_lead_ins_in_the_ways_reports_tell_them(tmp_path: Path) -> None:
+    """Whose recommendation ("the review's", "its"), "and final", and the reporting verbs a
+    report uses for what a recommendation asks: each opens the next recommendation."""
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "The review made four recommendations.\n\n"
+        "The first recommendation called for a review of the escalation protocol.\n\n"
+        "The protocol was reviewed in May.\n\n"
+        "The review’s second recommendation related to how schools share concerns with health visitors.\n\n"
+        "A briefing was sent to schools.\n\n"
+        "In its third recommendation, the review sought assurance that GPs attend case conferences.\n\n"
+        "Attendance is now audited.\n\n"
+        "The fourth and final recommendation urged the Police to attend every strategy discussion.\n\n"
+        "The Police now attend.\n",
+    )
+    assert texts(doc, s) == [
+        "a review of the escalation protocol.",
+        "how schools share concerns with health visitors.",
+        "assurance that GPs attend case conferences.",
+        "the Police to attend every strategy discussion.",
+    ]
+    assert {x.rule for x in s.sections} == {"structure:ordinal-sequence"}
+    assert _said(doc, s)["3"] == ["Attendance is now audited."]
+
+
+def test_a_lead_in_naming_the_review_splits_a_paragraph_without_a_quotation(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "The review made two recommendations. In its first recommendation, the review called "
+        "for a review of the escalation protocol. The protocol was reviewed in May. In its second "
+        "recommendation, the review asked that schools share concerns with health visitors. A briefing "
+        "was sent.\n",
+    )
+    assert [x.key for x in s.sections] == ["1", "2"]
+    assert texts(doc, s)[1].startswith("schools share concerns with health visitors.")
+
+
+def test_a_response_that_says_which_recommendation_it_answers_opens_nothing(tmp_path: Path) -> None:
+    """'The second recommendation was accepted' in a response is no lead-in: no quotation, no
+    'that', and the review is not the one speaking."""
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "1. The Board should review the escalation protocol.\n\n"
+        "The protocol was reviewed in May and the second recommendation was accepted in full.\n\n"
+        "2. Schools should share concerns with health visitors.\n\nA briefing was sent.\n",
+    )
+    assert [x.key for x in s.sections] == ["1", "2"]
+    assert {x.rule for x in s.sections} == {"structure:numbered-sequence"}

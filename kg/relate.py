@@ -32,6 +32,11 @@ _NOT_ADDRESSEE = re.compile(
     r"(?:\bto|\bfrom|\bwith|\bon\s+behalf\s+of|\bthan|\binto|\btowards|\bbetween)\s+(?:the\s+|all\s+|other\s+)?$",
     re.IGNORECASE,
 )
+# a directive's verb then its 'that' clause: "should ensure that", "to seek assurance that"
+_COMPLEMENT = re.compile(
+    r"^\s+(?:should|must|will|to|needs?\s+to|is\s+asked\s+to)\s+(?:[\w’'-]+\s+){1,3}?that\b", re.IGNORECASE
+)
+_SENTENCE_END = re.compile(r"[.;:!?](?:\s|$)")
 _NOT_RESPONDER = re.compile(
     r"(?:\bto|\bon\s+behalf\s+of|\bpresented\s+to|\bat(?:\s+the)?|\bthan|\binto|\btowards|\bvia|\bon\s+the|\bwithin"
     r"|\b(?:asked|asks|ask|requested|requests|request|invited|invite|invites|directed|signpost(?:ing)?\s+to)"
@@ -123,10 +128,12 @@ def relate_document(doc: Document, seg: Segmented, vocab: Vocabulary | None = No
         history = [m for m in rec if m.kind != AGENCY]
         refs = [m for m in rec if m.kind != AGENCY]
         refs += _back_references(text, sec.text, history, in_rec=True) if sec.text else []
+        rec_agencies = [m for m in rec if m.kind == AGENCY]
         addressees = [
             m
-            for m in rec
-            if m.kind == AGENCY and not _NOT_ADDRESSEE.search(text[max(0, m.start - 40) : m.start])
+            for m in rec_agencies
+            if not _NOT_ADDRESSEE.search(text[max(0, m.start - 40) : m.start])
+            and not _in_complement(text, m, rec_agencies)
         ]
         for span in sec.context + sec.addressee_hints:
             ctx = find_mentions(text, span.start, span.end, acr, True, vocab)
@@ -245,6 +252,21 @@ def _subject_like(text: str, m: Mention) -> bool:
     """An agency that a parent's preamble directs: 'HSCP to:' or 'X should'."""
     after = text[m.end : m.end + 20]
     return bool(re.match(r"\s+(?:to\b|should\b|must\b|will\b|needs?\b|is\s+asked)", after))
+
+
+def _in_complement(text: str, m: Mention, agencies: list[Mention]) -> bool:
+    """An agency inside the 'that' clause of another agency's directive ("X should ensure
+    that staff in Y …", "X to seek assurance that … is followed by Y") is an object or party of
+    what X is asked to do, not an addressee (gold rules §3.3)."""
+    for a in agencies:
+        if a.end > m.start or not _subject_like(text, a):
+            continue
+        between = text[a.end : m.start]
+        if _SENTENCE_END.search(between):
+            continue
+        if _COMPLEMENT.search(between):
+            return True
+    return False
 
 
 def _acts(text: str, m: Mention) -> bool:

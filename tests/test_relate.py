@@ -76,6 +76,18 @@ def test_only_the_agencies_that_act_respond(tmp_path: Path, response: str, actin
             "Eastmoor Police to review the escalation protocol with Eastmoor Housing Services.",
             ["Eastmoor Police"],
         ),
+        (  # an agency inside the 'that' clause of the directive is an object, not an addressee
+            "Eastmoor Community Trust should make sure that referrals reach the Eastmoor Front Door Team.",
+            ["Eastmoor Community Trust"],
+        ),
+        (
+            "Eastmoor Police to seek assurance that the escalation protocol is used by Eastmoor Housing Services.",
+            ["Eastmoor Police"],
+        ),
+        (  # a new sentence with its own subject still directs that agency
+            "Eastmoor Police should ensure that the protocol is read. Eastmoor Housing Services should check it.",
+            ["Eastmoor Housing Services", "Eastmoor Police"],
+        ),
     ],
 )
 def test_the_agencies_a_recommendation_asks_to_act_are_its_addressees(

@@ -1058,3 +1058,26 @@ def test_a_thousand_reviews_aggregate_and_stay_readable(
     assert page.locator("#kg-timeline li").count() == 25  # the first page of reviews
     opened.shot("thousand-timeline")
     opened.check_clean()
+
+
+def test_filtering_to_one_review_then_opening_the_graph_shows_that_review_on_screen(
+    page_of: Opened, export: Export
+) -> None:
+    """The graph fits the nodes left by a filter, not all of them (an empty canvas otherwise)."""
+    page = page_of.page
+    page_of.tab("graph")  # drawn once with every node, then filtered from the matrix
+    page.wait_for_function("window.kgView.graphReady", timeout=60_000)
+    page_of.tab("matrix")
+    page.select_option("#kg-review-filter", index=1)
+    page_of.tab("graph")
+    page.wait_for_timeout(500)
+    canvas = page.locator("#kg-network").bounding_box()
+    boxes = page_of.js("kgView.nodeBoxes()")
+    assert canvas and len(boxes) >= 2
+    inside = [
+        b for b in boxes
+        if b["left"] >= canvas["x"] - 1 and b["right"] <= canvas["x"] + canvas["width"] + 1
+        and b["top"] >= canvas["y"] - 1 and b["bottom"] <= canvas["y"] + canvas["height"] + 1
+    ]
+    assert len(inside) == len(boxes), (len(inside), len(boxes))
+    page_of.check_clean()

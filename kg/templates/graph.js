@@ -722,7 +722,7 @@
     });
     network.on("afterDrawing", drawOverlay);
     graphFilter();
-    network.fit({ animation: false });
+    fitShown();
     network.once("afterDrawing", function () { view.graphReady = true; });
   }
   /* The links of the selection, in the overview that draws none. */
@@ -816,6 +816,17 @@
     redrawPending = true;
     requestAnimationFrame(function () { redrawPending = false; if (network) network.redraw(); });
   }
+  /* Fit the nodes shown, not the hidden ones too (a filter to one review would leave the view empty). */
+  function fitShown() {
+    var ids = graphNodes.filter(function (g) { return nodeShown[g.id]; }).map(function (g) { return g.id; });
+    network.fit(ids.length ? { nodes: ids, animation: false } : { animation: false });
+  }
+  /* A hidden panel has no size to fit: fit when the graph tab is shown again. */
+  var fitPending = false;
+  function fitShownOrLater() {
+    if (document.getElementById("kg-panel-graph").hidden) fitPending = true;
+    else fitShown();
+  }
   function byKey(key) { return { kind: key[0], idx: Number(key.slice(1)) }; }
   function graphFilter() {
     if (!network) return;
@@ -833,7 +844,7 @@
     if (overlay) overlay.edges = overlayEdges();
     if (nodeUpdates.length) gNodes.update(nodeUpdates);
     if (edgeUpdates.length) gEdges.update(edgeUpdates);
-    if (nodeUpdates.length) network.fit({ animation: false });
+    if (nodeUpdates.length) fitShownOrLater();
     var shown = graphNodes.filter(function (g) { return nodeShown[g.id]; }).length;
     status(shown ? plural(shown, "node") + " shown" + (D.graph.collapsed ? "; instruments of one review only are counted on their review" : "") +
         (onlySelected ? "; links are drawn for the selected node" : "")
@@ -943,6 +954,7 @@
     if (focus) document.getElementById("kg-tab-" + name).focus();
     if (name === "graph") {
       initGraph();
+      if (fitPending && network) { fitPending = false; fitShown(); }
       redrawSoon();
       if (state.timeline >= 0 && dimmed === false) highlight(null);
     }

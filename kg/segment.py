@@ -76,6 +76,12 @@ _GROUP = re.compile(
     r"(?:the\s+)?(?P<g>.+?)\s*:?$",
     re.IGNORECASE,
 )
+# "Finding 2: Information was not shared" over the recommendations that arise from it: a group
+# heading (its title is the group), never a response to the recommendation above it
+_FINDING = re.compile(
+    r"^(?:key\s+)?finding\s+(?:\d{1,2}|[A-Z]|" + "|".join(NUMBER_WORDS) + r")\s*[:.\-–—]\s*(?P<g>\S.*?)\s*$",
+    re.IGNORECASE,
+)
 _GENERIC_HEADING = re.compile(
     r"^(?:recommendations?|responses?|recommendations? and responses?|summary|introduction|"
     r"background|contents|actions?|areas? of learning|learning|conclusions?)\s*:?$",
@@ -243,6 +249,8 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
         text = b.text
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         g = _GROUP.match(text) if len(text.split()) <= 14 and not _TERMINAL.search(text) else None
+        if g is None and len(text.split()) <= 30 and not _TERMINAL.search(text):
+            g = _FINDING.match(text)
         marker = family.pattern.match(text) if b.start in opens else None
         h = marker if family.heading else None
         let = _LETTERED.match(text) if not marker else None
@@ -265,12 +273,14 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             finish()
             parent = None
             group = g.group("g").strip()
-            group_span = Span(b.start, b.end)
+            # "Recommendations for Housing" says whom they are for; a finding's title does not
+            group_span = Span(b.start, b.end) if g.re is _GROUP else None
             gkey = _group_key(group, group_keys) + "-"
             expected = 1
             continue
         n_value = family.value(marker.group("n")) if marker else None
-        if n_value == 1 and expected > 1:
+        if n_value == 1 and expected > 1 and not family.decimal:
+            # ("2.1" after "1.3" is known by its whole number: no group is needed.)
             # Numbering starts again without a "Recommendations for …" heading: the heading
             # just before it (if any) names the group; otherwise number the parts.
             prev = blocks[i - 1] if i else None

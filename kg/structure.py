@@ -122,10 +122,21 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "recommendation-heading",
         "structure:heading-sequence",
-        rf"(?:recommendation|rec\.?)\s+(?P<n>\d{{1,2}}|[A-Z]|{_WORDS})\b\s*[:.\-–—)]?\s*",
+        rf"(?:recommendation|rec\.?)\s+(?P<n>\d{{1,2}}|[A-Z]|{_WORDS})\b(?!\.\d)\s*[:.\-–—)]?\s*",
         r"(?P<rest>.*)$",
         heading=True,
         flags=re.IGNORECASE,
+    ),
+    # "Recommendation 2.1", "Rec 2.2": numbered within a finding or section ("Finding 2"); the
+    # second number runs 1, 2… again under each, and the recommendation is known by both
+    _family(
+        "recommendation-decimal-heading",
+        "structure:decimal-heading-sequence",
+        r"(?:recommendation|rec\.?)\s+(?P<p>\d{1,2})\.(?P<n>\d{1,2})\b\.?\s*[:\-–—)]?\s*",
+        r"(?P<rest>.*)$",
+        heading=True,
+        flags=re.IGNORECASE,
+        decimal=True,
     ),
     _family(
         "learning-area-heading",

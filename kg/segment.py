@@ -659,9 +659,14 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
     score = 0.0
     group_keys: dict[str, str] = {}
     intro: Span | None = None
+    last_row = -1
     for n, (row, cells) in enumerate(sorted(rows.items()), start=1):
         rec = [c for c in cells if c.column and _REC_COLUMN.search(c.column)]
+        follows = out and row == last_row + 1 and before.get(row) is before.get(last_row)
+        last_row = row
         if not rec:
+            if follows:  # the recommendation's cell spans this row too, or is left blank in it
+                out[-1] = _continued(out[-1], cells)
             continue
         body = rec[0]
         tail = [c for c in rec if c.column == body.column][-1]  # a cell of several paragraphs
@@ -678,16 +683,7 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
         group = g.group("g").strip() if g else None
         gkey = _group_key(group, group_keys) + "-" if group else ""
         key = gkey + (slugify(number) if number else str(n))
-        responses, agents = _cell_responses(
-            [
-                c
-                for c in cells
-                if c.column
-                and _RESPONSE_COLUMN.search(c.column)
-                and not _STATUS_COLUMN.search(c.column)
-                and c.column != body.column
-            ]
-        )
+        responses, agents = _cell_responses(_response_cells(cells, body.column))
         status = next(
             (
                 Span(c.start, c.end)
@@ -732,6 +728,44 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
             )
         )
     return out, score
+
+
+def _response_cells(cells: list[Block], own: str | None = None) -> list[Block]:
+    """A row's cells under a response column (not the status, not the recommendation's own)."""
+    return [
+        c
+        for c in cells
+        if c.column
+        and _RESPONSE_COLUMN.search(c.column)
+        and not _STATUS_COLUMN.search(c.column)
+        and c.column != own
+    ]
+
+
+def _continued(section: Section, cells: list[Block]) -> Section:
+    """``section`` with the responses of a row below it that has no recommendation cell (the
+    recommendation's cell spans several agencies' rows, or is left blank in them). An agency
+    cell in such a row says who gave that row's response, as the first row's says for it."""
+    base = len(section.responses)
+    responses, agents = _cell_responses(_response_cells(cells))
+    if not responses:
+        return section
+    agencies = [
+        (base, Span(c.start, c.end))
+        for c in cells
+        if c.column and _AGENCY_COLUMN.search(c.column) and not _RESPONSE_COLUMN.search(c.column)
+    ]
+    first = [(0, h) for h in section.addressee_hints] if base and not section.responder_hints else []
+    status = next(
+        (Span(c.start, c.end) for c in cells if c.column and _STATUS_COLUMN.search(c.column) and c.text.strip()),
+        None,
+    )
+    return replace(
+        section,
+        responses=section.responses + responses,
+        responder_hints=(*section.responder_hints, *first, *((k + base, a) for k, a in agents), *agencies),
+        status=section.status or status,  # the first row's, as for its responses
+    )
 
 
 def _cell_responses(cells: list[Block]) -> tuple[tuple[Span, ...], tuple[tuple[int, Span], ...]]:

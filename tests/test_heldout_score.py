@@ -37,7 +37,7 @@ THRESHOLDS: dict[str, dict[str, float]] = {
         "rec": 1.00, "ins": 0.85, "rel": 0.80, "addr": 0.99, "resp": 0.77, "act": 0.65, "status_acc": 0.88,
     },
     "independent3": {
-        "rec": 0.93, "ins": 0.79, "rel": 0.69, "addr": 0.89, "resp": 0.67, "act": 0.49, "status_acc": 0.71,
+        "rec": 0.97, "ins": 0.79, "rel": 0.70, "addr": 0.89, "resp": 0.71, "act": 0.50, "status_acc": 0.78,
     },
     "mentions_fresh": {"rec": 1.00, "ins": 0.97, "rel": 0.97, "addr": 0.94, "resp": 0.84, "act": 0.79},
 }

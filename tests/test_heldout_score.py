@@ -37,7 +37,7 @@ THRESHOLDS: dict[str, dict[str, float]] = {
         "rec": 1.00, "ins": 0.85, "rel": 0.80, "addr": 0.99, "resp": 0.77, "act": 0.65, "status_acc": 0.88,
     },
     "independent3": {
-        "rec": 0.97, "ins": 0.79, "rel": 0.70, "addr": 0.89, "resp": 0.71, "act": 0.50, "status_acc": 0.78,
+        "rec": 0.97, "ins": 0.79, "rel": 0.70, "addr": 0.88, "resp": 0.71, "act": 0.52, "status_acc": 0.78,
     },
     "mentions_fresh": {"rec": 1.00, "ins": 0.97, "rel": 0.97, "addr": 0.94, "resp": 0.84, "act": 0.79},
 }

@@ -695,3 +695,16 @@ def test_recommendations_numbered_within_findings_are_known_by_both_numbers(tmp_
     assert [x.group for x in s.sections] == [x.group for x in plain.sections] == titles
     said_for = [doc.text[c.start : c.end] for x in s.sections for c in x.context]
     assert not any("Finding" in c for c in said_for)  # a finding says nothing of whom a rec is for
+
+
+def test_ordinal_adverbs_open_recommendations_only_when_the_review_speaks(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "The review made two recommendations. Firstly, the review recommended that the "
+        "escalation protocol be revised. Second, the Board will meet in May to agree it. Secondly, the "
+        "reviewers asked for schools to share concerns with health visitors. A briefing was sent.\n",
+    )
+    assert [x.key for x in s.sections] == ["1", "2"]
+    # "Second, the Board will …" opens nothing: the Board, not the review, speaks
+    assert texts(doc, s)[0] == "the escalation protocol be revised. Second, the Board will meet in May to agree it."
+    assert texts(doc, s)[1].startswith("schools to share concerns with health visitors.")

@@ -267,6 +267,7 @@ def classify_actions(
         paragraphs = []
         for p in srel.paragraphs:
             named = [m for m in p.mentions if m.kind != AGENCY]
+            agencies = [m for m in p.mentions if m.kind == AGENCY]
             actions: list[Action] = []
             anaphors: list[Mention] = []
             signal = _Signal()
@@ -276,7 +277,7 @@ def classify_actions(
                 extra = _anaphors(text, a, b, here, history, named, near)
                 anaphors += extra
                 ms = sorted(_expand_plural(here, history) + extra, key=lambda m: (m.start, m.end))
-                actions += _sentence_actions(text, a, b, ms, cues)
+                actions += _sentence_actions(text, a, b, ms, cues, agencies)
                 signal.read(text, a, b, cues)
                 history += [m for m in here if _named(m)]
             stated = _stated_status(text, p.span.start, p.span.end, sec.status if sec else None, cues)
@@ -502,9 +503,13 @@ class _Match:
     cue: Cue
 
 
-def _cue_matches(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> list[_Match]:
+def _cue_matches(
+    text: str, a: int, b: int, ms: list[Mention], cues: Cues, agencies: Iterable[Mention] = ()
+) -> list[_Match]:
     """Cue matches in a sentence; an earlier entry wins over one it contains, and words inside an
-    instrument's name ("Learning Lessons Workshops") are not cues, unless they lead it ("new protocol")."""
+    instrument's name ("Learning Lessons Workshops") are not cues, unless they lead it ("new protocol"),
+    nor are words inside an agency's name ("… Integrated Care Board")."""
+    inside = [(x.start, x.end) for x in agencies if x.start < b and x.end > a]
     found: list[_Match] = []
     for cue in cues.actions:
         for m in cue.pattern.finditer(text, a, b):
@@ -512,6 +517,8 @@ def _cue_matches(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> li
             while e > s and text[e - 1].isspace():
                 e -= 1
             if e <= s or any(f.start <= s and e <= f.end for f in found):
+                continue
+            if any(x < e and s < y for x, y in inside):
                 continue
             if _LABEL_AFTER.match(text, e):
                 continue  # "Update (June 2022):", "Review:": a label that heads the text, not a verb
@@ -570,11 +577,13 @@ def _vehicle_at(text: str, a: int, m: Mention) -> int | None:
     return start + hit.start() if hit and not _IN_USE_OF.search(before) else None
 
 
-def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> list[Action]:
+def _sentence_actions(
+    text: str, a: int, b: int, ms: list[Mention], cues: Cues, agencies: Iterable[Mention] = ()
+) -> list[Action]:
     if not ms:
         return []
     ms = [m for m in ms if not _describes_action(text, m, ms, cues)]
-    matches = _cue_matches(text, a, b, ms, cues)
+    matches = _cue_matches(text, a, b, ms, cues, agencies)
     vehicle = {id(m): _is_vehicle(text, a, m) for m in ms}
     found: dict[tuple[int, str, str], Action] = {}
 

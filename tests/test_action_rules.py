@@ -337,3 +337,53 @@ def test_a_venue_where_something_will_be_discussed_gets_nothing(tmp_path: Path) 
 def test_the_check_is_a_noun_after_a_determiner(tmp_path: Path) -> None:
     acts = actions_of(tmp_path, "The Dale Case System was rebuilt so that the check is recorded.")
     assert "audited" not in acts.get("Dale Case System", set())
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        f"The {P} was rewritten with advice from the Northvale Integrated Care Board.",
+        f"The {P} was revised by Northvale Integrated Children's Services and the police.",
+    ],
+)
+def test_words_inside_an_agency_name_are_no_cue(tmp_path: Path, sentence: str) -> None:
+    # "Integrated" in an agency's name does not state that the protocol was integrated (embedded)
+    assert actions_of(tmp_path, sentence) == {P: {"revised"}}
+
+
+def test_integrated_as_a_verb_still_embeds(tmp_path: Path) -> None:
+    assert "embedded" in actions_of(tmp_path, f"The {P} has been integrated into supervision.")[P]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        f"The {P} has been built into the electronic case record.",
+        f"The {P} is built into every supervision template.",
+    ],
+)
+def test_built_into_embeds_and_does_not_create(tmp_path: Path, sentence: str) -> None:
+    assert actions_of(tmp_path, sentence) == {P: {"embedded"}}
+
+
+def test_built_alone_still_creates(tmp_path: Path) -> None:
+    assert actions_of(tmp_path, "The Northvale Referral System was built in 2021.") == {
+        "Northvale Referral System": {"created"}
+    }
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        f"The Partnership delivered eight briefing sessions on the {P} to 120 staff.",
+        f"Managers attended awareness sessions about the {P} in spring.",
+    ],
+)
+def test_briefing_sessions_on_an_instrument_promote_it(tmp_path: Path, sentence: str) -> None:
+    # §10.7: "briefed on" promotes, "training on" embeds
+    acts = actions_of(tmp_path, sentence)[P]
+    assert "promoted" in acts and "embedded" not in acts
+
+
+def test_training_sessions_on_an_instrument_still_embed(tmp_path: Path) -> None:
+    assert "embedded" in actions_of(tmp_path, f"The Partnership delivered eight training sessions on the {P} to 120 staff.")[P]

@@ -112,6 +112,12 @@ _COORDINATION = re.compile(
     r"(?:the\s+|both\s+|its\s+)?$",
     re.I,
 )
+# "the training offer, in particular the X course": what follows specifies the one before it, so an action
+# on the whole reaches the parts named after it, but not the other way round
+_SPECIFYING = re.compile(
+    r"^\s*,?\s*\b(?:in\s+particular|particularly|especially|notably)\s+(?:(?:to|in|into|on)\s+)?(?:the\s+|its\s+)?$",
+    re.I,
+)
 _ITS = re.compile(
     r"\bits\s+(?:use|usage|implementation|application|adoption|launch|roll-?out|principles|content|messages?)\b",
     re.I,
@@ -811,6 +817,7 @@ _AUDIT_VERB = re.compile(r"\b(?:audited|re-?audited|dip[\s-]+sampled|surveyed|sa
 
 
 # words that end a noun phrase: an adjective before them does not reach a name after them
+_ADDED_TO = re.compile(r"\b(?:added|inserted|introduced|put)\s+(?:in)?to\b", re.IGNORECASE)
 _NP_BREAK = re.compile(
     r"[,;:()]|\b(?:and|or|but|to|for|of|on|in|into|with|by|from|at|that|which|who|has|have|had|was|were|is|are|"
     r"been|be|will|would|can|could|should)\b",
@@ -848,6 +855,8 @@ def _target(text: str, f: _Match, cands: list[Mention], ms: list[Mention]) -> Me
     for m in cands:
         if m.start >= f.end and _other_object(text[f.end : m.start]):
             continue  # the verb's object is something else
+        if m.start >= f.end and _ADDED_TO.search(text, f.end, m.start):
+            continue  # "a mandatory section was added to X": the cue describes what was added, X only holds it
         if m.start >= f.end and f.cue.kinds == ("used",) and _BARE_TYPE_WORD.match(text, f.end, m.start):
             continue  # "received refresher training on …, and … X": the training received is another
         between = text[min(f.end, m.end) : max(f.start, m.start)]
@@ -870,7 +879,11 @@ def _coordinated(text: str, target: Mention, ms: list[Mention]) -> list[Mention]
         while 0 <= j < len(ordered):
             nxt = ordered[j]
             between = text[cur.end : nxt.start] if step == 1 else text[nxt.end : cur.start]
-            if nxt.start == cur.start or _COORDINATION.match(between):
+            if (
+                nxt.start == cur.start
+                or _COORDINATION.match(between)
+                or step == 1 and cur is target and _SPECIFYING.match(between)
+            ):
                 group.append(nxt)
                 cur = nxt
                 j += step

@@ -387,3 +387,50 @@ def test_briefing_sessions_on_an_instrument_promote_it(tmp_path: Path, sentence:
 
 def test_training_sessions_on_an_instrument_still_embed(tmp_path: Path) -> None:
     assert "embedded" in actions_of(tmp_path, f"The Partnership delivered eight training sessions on the {P} to 120 staff.")[P]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Family support workers complete the Northvale Parenting Assessment Tool at every first visit.",
+        "The Northvale Parenting Assessment Tool was completed for all 40 families seen in 2022.",
+    ],
+)
+def test_a_tool_completed_is_used(tmp_path: Path, sentence: str) -> None:
+    assert "used" in actions_of(tmp_path, sentence)["Northvale Parenting Assessment Tool"]
+
+
+def test_a_campaign_delivered_is_used(tmp_path: Path) -> None:
+    acts = actions_of(tmp_path, "Midwives now deliver the Northvale Safe Bathing campaign at every booking visit.")
+    assert "used" in acts["Northvale Safe Bathing campaign"]
+
+
+def test_an_action_on_the_whole_reaches_the_parts_it_names_in_particular(tmp_path: Path) -> None:
+    acts = actions_of(
+        tmp_path,
+        "The learning has been added to the NVP multi-agency training offer, in particular to the "
+        "Northvale Neglect Level 2 course.",
+    )
+    assert "revised" in acts["Northvale Neglect Level 2 course"]
+
+
+def test_an_action_on_a_part_does_not_reach_back_to_the_whole(tmp_path: Path) -> None:
+    acts = actions_of(
+        tmp_path,
+        "Our team updated the NVP multi-agency training offer, in particular the Northvale Neglect Level 2 "
+        "course, which was delivered six times in 2022.",
+    )
+    assert "used" in acts["Northvale Neglect Level 2 course"]
+    assert "used" not in acts.get("NVP multi-agency training offer", set())
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'A mandatory "siblings" field was added to the Northvale Case Recording System in May 2022.',
+        "An embedded reminder has been inserted into the Northvale Case Recording System.",
+    ],
+)
+def test_what_is_added_to_an_instrument_is_not_that_instrument(tmp_path: Path, sentence: str) -> None:
+    # §10.5: the system that something is added to is revised; the adjective describes the thing added
+    assert "embedded" not in actions_of(tmp_path, sentence).get("Northvale Case Recording System", set())

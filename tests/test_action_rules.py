@@ -434,3 +434,14 @@ def test_an_action_on_a_part_does_not_reach_back_to_the_whole(tmp_path: Path) ->
 def test_what_is_added_to_an_instrument_is_not_that_instrument(tmp_path: Path, sentence: str) -> None:
     # §10.5: the system that something is added to is revised; the adjective describes the thing added
     assert "embedded" not in actions_of(tmp_path, sentence).get("Northvale Case Recording System", set())
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        f"The {P} is taught in the induction module for new social workers.",
+        f"Practice educators teach the {P} to every new health visitor.",
+    ],
+)
+def test_an_instrument_taught_is_embedded(tmp_path: Path, sentence: str) -> None:
+    assert "embedded" in actions_of(tmp_path, sentence)[P]

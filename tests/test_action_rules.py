@@ -445,3 +445,21 @@ def test_what_is_added_to_an_instrument_is_not_that_instrument(tmp_path: Path, s
 )
 def test_an_instrument_taught_is_embedded(tmp_path: Path, sentence: str) -> None:
     assert "embedded" in actions_of(tmp_path, sentence)[P]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "From 2020 the Northvale Neglect course will continue as part of the partnership's offer.",
+        "The Northvale Neglect course will also continue to run twice a year.",
+    ],
+)
+def test_will_continue_is_no_plan(tmp_path: Path, sentence: str) -> None:
+    # standing practice carried on (§10.3 complete): nothing new is planned for the course
+    assert "planned" not in actions_of(tmp_path, sentence).get("Northvale Neglect course", set())
+
+
+def test_will_with_another_verb_is_still_planned(tmp_path: Path) -> None:
+    assert actions_of(tmp_path, "The Northvale Neglect course will run twice a year from 2024.") == {
+        "Northvale Neglect course": {"planned"}
+    }

@@ -817,6 +817,12 @@ _AUDIT_VERB = re.compile(r"\b(?:audited|re-?audited|dip[\s-]+sampled|surveyed|sa
 
 
 # words that end a noun phrase: an adjective before them does not reach a name after them
+# a coordinated clause with a subject of its own right before a verb ("…, and routine enquiry is audited")
+_NEW_SUBJECT = re.compile(
+    r"[,;]\s+(?:and|but|while|whilst)\s+(?!(?:it|this|they|these|its|the\s+same)\b)(?:[\w'’-]+\s+){1,4}?"
+    r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been)\s+(?:now\s+|also\s+|regularly\s+|then\s+)?$",
+    re.IGNORECASE,
+)
 _ADDED_TO = re.compile(r"\b(?:added|inserted|introduced|put)\s+(?:in)?to\b", re.IGNORECASE)
 _NP_BREAK = re.compile(
     r"[,;:()]|\b(?:and|or|but|to|for|of|on|in|into|with|by|from|at|that|which|who|has|have|had|was|were|is|are|"
@@ -855,6 +861,8 @@ def _target(text: str, f: _Match, cands: list[Mention], ms: list[Mention]) -> Me
     for m in cands:
         if m.start >= f.end and _other_object(text[f.end : m.start]):
             continue  # the verb's object is something else
+        if m.end <= f.start and _NEW_SUBJECT.search(text, m.end, f.start):
+            continue  # "X was updated …, and routine enquiry is audited": the verb has a subject of its own
         if m.start >= f.end and _ADDED_TO.search(text, f.end, m.start):
             continue  # "a mandatory section was added to X": the cue describes what was added, X only holds it
         if m.start >= f.end and f.cue.kinds == ("used",) and _BARE_TYPE_WORD.match(text, f.end, m.start):

@@ -463,3 +463,19 @@ def test_will_with_another_verb_is_still_planned(tmp_path: Path) -> None:
     assert actions_of(tmp_path, "The Northvale Neglect course will run twice a year from 2024.") == {
         "Northvale Neglect course": {"planned"}
     }
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        f"The {P} was amended in 2021, and home visit recording is audited every quarter.",
+        f"The {P} was rewritten last year; and supervision notes are now monitored monthly.",
+    ],
+)
+def test_a_clause_with_its_own_subject_does_not_act_on_the_instrument(tmp_path: Path, sentence: str) -> None:
+    assert actions_of(tmp_path, sentence) == {P: {"revised"}}
+
+
+def test_a_clause_about_the_instrument_still_acts_on_it(tmp_path: Path) -> None:
+    acts = actions_of(tmp_path, f"The {P} was amended in 2021, and it is audited every quarter.")
+    assert acts == {P: {"revised", "audited"}}

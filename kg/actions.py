@@ -636,16 +636,15 @@ def _sentence_actions(
         if target.start >= f.end and _NOMINAL_FUTURE.search(text[f.end : target.start]):
             tense = "future"  # "included in the next cohort of X"
         kinds = f.cue.kinds
-        if (
-            kinds == ("created",)
-            and _LAUNCH.search(text[f.start : f.end])
-            and (
-                _UPDATED.search(text[max(a, target.start - 25) : target.start])
-                or _UPDATED.match(target.text.split()[0] + " ")
-                or _RESTATED_UPDATE.search(target.text)  # "the updated protocol was launched"
-            )
-        ):
+        updated_version = kinds == ("created",) and bool(
+            _UPDATED.search(text[max(a, target.start - 25) : target.start])
+            or _UPDATED.match(target.text.split()[0] + " ")
+            or _RESTATED_UPDATE.search(target.text)  # "the updated protocol was launched"
+        )
+        if updated_version and _LAUNCH.search(text[f.start : f.end]):
             kinds = ("revised", "promoted")  # the launch of an updated version (§10.8)
+        elif updated_version:
+            kinds = ("revised",)  # "a revised X has been drafted": writing a new version of X revises it
         group = _coordinated(text, target, ms)
         if all(_from_source(text, a, m, f) for m in group):
             for m in group:  # findings of an audit were shared: the audit took place

@@ -479,3 +479,19 @@ def test_a_clause_with_its_own_subject_does_not_act_on_the_instrument(tmp_path: 
 def test_a_clause_about_the_instrument_still_acts_on_it(tmp_path: Path) -> None:
     acts = actions_of(tmp_path, f"The {P} was amended in 2021, and it is audited every quarter.")
     assert acts == {P: {"revised", "audited"}}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A revised Northvale Sharing Agreement has been drafted and is with the lawyers.",
+        "An updated Northvale Sharing Agreement was written by the two services in 2022.",
+    ],
+)
+def test_drafting_a_revised_version_revises(tmp_path: Path, sentence: str) -> None:
+    assert actions_of(tmp_path, sentence) == {"Northvale Sharing Agreement": {"revised"}}
+
+
+def test_drafting_a_first_version_creates(tmp_path: Path) -> None:
+    acts = actions_of(tmp_path, "The Northvale Sharing Agreement has been drafted and is with the lawyers.")
+    assert acts == {"Northvale Sharing Agreement": {"created"}}

@@ -283,22 +283,31 @@ def _print_summary(result: BuildResult) -> None:
 _EXPORT_TARGETS = {"graph.graphml", "graph.jsonld", "workbook.xlsx", "neo4j", "workbook"}
 
 
-@app.command(short_help="Say why names were merged into one agency or instrument.")
+@app.command(short_help="Say why names were merged, and which rule found a recommendation.")
 def explain(
     label: Annotated[
-        str, typer.Argument(metavar="NAME", help="A name, or part of one, of an agency or instrument.")
+        str,
+        typer.Argument(
+            metavar="NAME", help="A name, or part of one, of an agency or instrument, or words of a recommendation."
+        ),
     ],
     graph: Annotated[
         Path, typer.Option("--merges", metavar="FILE", help="The merge report written by kg build.")
     ] = Path("exports/merges.tsv"),
 ) -> None:
-    """Say why mentions were merged into one agency or instrument, and under which names.
+    """Say why mentions were merged into one agency or instrument, and under which names; and
+    for each recommendation whose text holds NAME, which structure rule found it and where.
 
     Looks LABEL up (case-insensitive, in names and alternative names) in the merge report
-    that kg build writes beside the export.
+    that kg build writes beside the export, and in the recommendations of the export
+    (graph.ttl beside the report).
 
     Example: kg explain "unborn baby protocol"
     """
+    from kg.errors import QueryError
+    from kg.origins import find_origins
+    from kg.prefixes import shorten
+
     if not graph.exists():
         err.print(f"error: {graph} not found; run kg build first", markup=False)
         raise typer.Exit(2)
@@ -309,8 +318,14 @@ def explain(
         for r in rows
         if needle in r.split("\t")[2].casefold() or needle in r.split("\t")[3].casefold()
     ]
-    if not hits:
-        err.print(f"no agency or instrument named like {label!r}", markup=False)
+    ttl = graph.parent / "graph.ttl"
+    try:
+        origins = find_origins(ttl, label) if ttl.exists() else []
+    except QueryError as exc:
+        err.print(f"note: {exc}", markup=False)
+        origins = []
+    if not hits and not origins:
+        err.print(f"no agency, instrument or recommendation named like {label!r}", markup=False)
         raise typer.Exit(1)
     for key, kind, name, alts, why in hits:
         out.print(f"{name}  [{kind}]  sgid:{key}", markup=False)
@@ -318,6 +333,10 @@ def explain(
             out.print(f"  also written: {alts}", markup=False)
         for reason in why.split(" | "):
             out.print(f"  - {reason}", markup=False)
+    for o in origins:
+        words = o.text if len(o.text) <= 100 else o.text[:99] + "…"
+        out.print(f"Recommendation {o.number or '(unnumbered)'}  {shorten(o.iri)}", markup=False)
+        out.print(f"  found by {o.rule} in {o.document} at {o.start}-{o.end}: {words}", markup=False)
 
 
 @app.command(short_help="Run SPARQL (text, a named query or a .rq file) over the export.")

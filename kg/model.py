@@ -226,6 +226,20 @@ class ParagraphActions:
 
 
 @dataclass(frozen=True)
+class RecommendationOrigin:
+    """Where a recommendation in an export came from: the structure rule that found it
+    (``structure:heading-sequence``, …), the file and the offsets of its text."""
+
+    iri: str
+    number: str | None
+    rule: str
+    document: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
 class SectionActions:
     key: str
     paragraphs: tuple[ParagraphActions, ...] = ()

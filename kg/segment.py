@@ -6,7 +6,8 @@ Layouts seen in published responses, all handled by the same pass over the block
 * headings: ``Recommendation One:``, ``Recommendation 2 – …`` (text on the heading line or in
   the next paragraph);
 * lettered sub-parts ``a)``, ``b)`` under a numbered recommendation, which may have a
-  preamble of its own ("… HSCP to:");
+  preamble of its own ("… HSCP to:"), and decimal ones (``1.2 …`` under 1, ``#### 3.2.1`` under
+  ``### 3.2``);
 * group headings ``Recommendations for Housing`` that restart the numbering;
 * tables with a Recommendation column (one row per recommendation);
 * thematic "areas of learning": short headings with no numbers, each followed by the
@@ -42,15 +43,16 @@ _HEADING = re.compile(
     re.IGNORECASE,
 )
 _R_HEADING = re.compile(r"^R(?P<n>\d{1,2})\b\s*[:.\-–—)]?\s*(?P<rest>.*)$")
-_NUMBER_ONLY = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?$")  # a heading that is only "3.2.1"
-_DECIMAL = re.compile(r"^(?P<p>\d{1,2})\.(?P<n>\d{1,2})\.?\s+(?P<rest>\S.*)$")
-_RESPONSE_LABEL = re.compile(
-    r"^(?:(?P<who>[A-Z][\w’'&/() -]{0,60}?)\s+)?(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?)"
+# "1.2 text" (a part of recommendation 1), "3.2.1" alone (a part of 3.2, its text below)
+_DECIMAL = re.compile(r"^(?P<p>\d{1,2}(?:\.\d{1,2}){0,2})\.(?P<n>\d{1,2})\.?(?:\s+(?P<rest>\S.*)|\s*$)")
+_RESPONSE_LABEL = re.compile(  # matched from a position (after a list marker): no "^"
+    r"(?:(?P<who>[A-Z][\w’'&/() -]{0,60}?)\s+)?(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?"
+    r"|[Ww]hat\s+(?:we\s+(?:did|have\s+done)|has\s+been\s+done|happened\s+next)|[Aa]ctions?\s+taken)"
     r"\s*(?::\s*(?P<rest>\S.*)|[:.]?\s*$)"
 )
 # "Response from the YJS Business Unit: …", "Update by Eastmoor Police:": the author after the label
-_RESPONSE_FROM = re.compile(
-    r"^(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?)\s+(?:from|by)\s+(?:the\s+)?"
+_RESPONSE_FROM = re.compile(  # matched from a position, like _RESPONSE_LABEL
+    r"(?:[Rr]esponses?|RESPONSE|[Uu]pdate|[Pp]rogress(?:\s+update)?)\s+(?:from|by)\s+(?:the\s+)?"
     r"(?P<who>[A-Z][\w’'&/() -]{0,80}?)\s*(?::\s*(?P<rest>\S.*)|[:.]?\s*$)"
 )
 _GENERIC_WHO = re.compile(
@@ -63,8 +65,9 @@ _LETTERED = re.compile(
     r"(?:\s+(?P<rest>\S.*)|\s*$)"
 )
 _ROMAN = {r: i + 1 for i, r in enumerate(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"])}
+_REF_NUMBER = r"(?:\d{1,2}[a-z]?|" + "|".join(NUMBER_WORDS) + r")"
 _CROSS_REFERENCE = re.compile(
-    r"^(?:responses?\s+(?:to|on)\s+recommendation\s+(?P<n>\d{1,2}[a-z]?|" + "|".join(NUMBER_WORDS) + r")"
+    rf"^(?:responses?\s+(?:to|on)\s+recommendations?\s+(?P<n>{_REF_NUMBER}(?:\s*(?:,|and|&)\s*{_REF_NUMBER})*)"
     r"|recommendation\s+(?P<n2>\d{1,2})\s*[:.–—-]?\s*(?:agency\s+)?responses?)\s*[:.]?\s*$",
     re.IGNORECASE,
 )
@@ -104,7 +107,7 @@ _AGENCY_LABEL = re.compile(
     r"responsible(?:\s+(?:agency|agencies|lead|officer|organisation))?|organisations?|who)$",
     re.IGNORECASE,
 )
-_FIELD_LINE = re.compile(r"^(?P<label>[A-Z][\w /]{0,30}?)\s*:\s+(?P<value>\S.{0,120})$")
+_FIELD_LINE = re.compile(r"(?P<label>[A-Z][\w /]{0,30}?)\s*:\s+(?P<value>\S.{0,120})$")
 
 
 @dataclass
@@ -141,18 +144,6 @@ class _Open:
             self.rule,
             status=self.status,
         )
-
-
-def _response_label(text: str) -> tuple[tuple[int, int] | None, str | None] | None:
-    """A response label at the start of a block: where it names who answers ("YJS response:",
-    "Response from the YJS:"; None for a generic "Agency response") and the response text after
-    it on the same line; None when the block is no label."""
-    m = _RESPONSE_FROM.match(text) or _RESPONSE_LABEL.match(text)
-    if m is None or (not m.group("rest") and len(text.split()) > 8):
-        return None  # a sentence that ends with "update", not a label
-    who = m.group("who")
-    span = (m.start("who"), m.end("who")) if who and not _GENERIC_WHO.match(who.strip()) else None
-    return span, m.group("rest")
 
 
 def heading_like(block: Block) -> bool:
@@ -226,12 +217,26 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
     last_paras: list[Block] = []  # the paragraphs before the first recommendation, newest last
 
     opened: dict[str, _Open] = {}  # every recommendation opened so far, by key
+    parts: dict[str, _Open] = {}  # the decimal parts of the current parent, by number
+
+    # after "Response to Recommendations 2 and 4": the others answered by what follows, and
+    # where in the first one's responses and responders that starts
+    sharers: list[_Open] = []
+    shared_from = (0, 0)
 
     def finish() -> None:
         nonlocal current
         if current is not None:
             out.append(current.close())
             opened[current.key] = current
+            r0, a0 = shared_from
+            for other in sharers:
+                base = len(other.responses) - r0
+                other.responses.extend(current.responses[r0:])
+                other.agents.extend((k + base, span) for k, span in current.agents[a0:])
+                out[:] = [s for s in out if s.key != other.key]
+                out.append(other.close())
+        sharers.clear()
         current = None
 
     for i, b in enumerate(blocks):
@@ -242,15 +247,18 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
         h = marker if family.heading else None
         let = _LETTERED.match(text) if not marker else None
 
-        back = _cross_reference(text) if not marker and heading_like(b) else None
-        if back is not None and current is not None and current.key == gkey + back:
+        back = [gkey + n for n in _cross_reference(text)] if not marker and heading_like(b) else []
+        if current is not None and current.key in back:
             finish()
-        if back is not None and gkey + back in opened:
+        known = [k for k in back if k in opened]
+        if known:
             # "Response to Recommendation 2" after the list: what follows answers number 2
             finish()
-            current = opened[gkey + back]
+            current = opened[known[0]]
             out[:] = [s for s in out if s.key != current.key]
             current.taking_text = False
+            sharers.extend(opened[k] for k in known[1:])
+            shared_from = (len(current.responses), len(current.agents))
             parent = None
             continue
         if g and not h:
@@ -276,16 +284,17 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             finish()
             expected = n_value + 1
             rest = (marker.group("rest") or "").strip()
-            token = marker.group("n")
-            number = (
-                token.upper() if len(token) == 1 and token.isalpha() and not family.roman else str(n_value)
-            )
+            number = family.number(marker)
+            # where the words are (a family may leave a closing quote out of them)
+            raw = marker.group("rest") or ""
+            own = b.start + max(0, marker.start("rest")) + len(raw) - len(raw.lstrip())
+            own_span = Span(own, own + len(rest))
             if family.kind == "learning-area":  # "Area of learning 2: Hearing the child"
                 current = _Open(f"la-{n_value}", None, None, "learning-area", None, rule=cand.rule)
-                current.text.append(Span(b.end - len(rest), b.end) if rest else Span(b.start, b.end))
+                current.text.append(own_span if rest else Span(b.start, b.end))
                 current.taking_text = False
                 continue
-            current = _Open(gkey + number, number, group, "recommendation", None, rule=cand.rule)
+            current = _Open(gkey + _key(number), number, group, "recommendation", None, rule=cand.rule)
             if group_span:
                 current.context.append(group_span)
             if preamble_hint is None and out == []:
@@ -302,34 +311,41 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 current.hints.append(whom)
                 rest = ""
             if rest and len(rest.split()) >= 2:
-                words, tail = _quoted(b, rest)
+                words, tail = _quoted(b, own_span)
                 current.text.append(words)
                 if tail is not None:
                     current.responses.append(tail)
                     current.taking_text = False
             parent = current
+            parts = {}
             continue
         dec = _DECIMAL.match(text) if not marker else None
-        if dec and parent is not None and dec.group("p") == parent.number and int(dec.group("n")) > 0:
-            if current is parent:
+        # "1.2 …" under recommendation 1, "3.2.1" under 3.2, "3.2.1.1" under its part 3.2.1
+        owner = None
+        if dec and parent is not None:
+            owner = parent if dec.group("p") == parent.number else parts.get(dec.group("p"))
+        if dec and owner is not None and int(dec.group("n")) > 0:
+            if current is parent and parent is not None:
                 out.append(parent.close())
                 current = None
             else:
                 finish()
-            rest = dec.group("rest").strip()
-            number = f"{parent.number}.{int(dec.group('n'))}"
+            rest = (dec.group("rest") or "").strip()
+            number = f"{owner.number}.{int(dec.group('n'))}"
             current = _Open(
-                gkey + number.replace(".", "-"),
+                gkey + _key(number),
                 number,
                 group,
                 "recommendation",
-                parent.key,
+                owner.key,
                 rule="structure:decimal-sub-part",
             )
-            current.context.extend(parent.context)
-            if parent.text:
-                current.context.append(Span(parent.text[0].start, parent.text[-1].end))
-            current.text.append(Span(b.end - len(rest), b.end))
+            current.context.extend(owner.context)
+            if owner.text:
+                current.context.append(Span(owner.text[0].start, owner.text[-1].end))
+            if rest:  # else the text is in the next paragraph
+                current.text.append(Span(b.end - len(rest), b.end))
+            parts[number] = current
             continue
         fld = _field_line(b) if current is not None else None
         if fld is not None and current is not None:
@@ -340,16 +356,14 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 current.hints.append(span)
             current.taking_text = False
             continue
-        label = _response_label(text) if current is not None else None
+        label = _response_label(b) if current is not None else None
         if label and current is not None:
             current.taking_text = False
-            who, rest = label
-            if rest:
-                current.responses.append(Span(b.end - len(rest), b.end))
-            if who:
-                current.agents.append(
-                    (len(current.responses) - (1 if rest else 0), Span(b.start + who[0], b.start + who[1]))
-                )
+            said, by = label
+            if said is not None:
+                current.responses.append(said)
+            if by is not None:
+                current.agents.append((len(current.responses) - (1 if said else 0), by))
             continue
         if let and parent is not None and let.group("p") not in (None, parent.number):
             let = None  # "2a." under recommendation 3
@@ -383,7 +397,7 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
                 continue
         if current is None:
             if b.kind == "paragraph" and (not heading_like(b) or b.text.rstrip().endswith(":")):
-                last_paras.append(b)  # a title line ("Recommendations") introduces nobody
+                last_paras[:] = [*last_paras[-2:], b]  # a title line ("Recommendations") introduces nobody
             continue
         closing = is_closing_title(text) and (heading_like(b) or re.match(r"^\d{1,2}[.)]\s", text))
         if closing and not any(o > b.start for o in opens):
@@ -402,9 +416,7 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
         current.taking_text = False
         if heading_like(b) and nxt is not None and nxt.start in opens:
             continue  # a heading over the next recommendation
-        if _GENERIC_HEADING.match(text) or _METADATA_LINE.match(text) or is_section_title(text):
-            continue
-        if _AS_AT_LINE.match(text):
+        if _GENERIC_HEADING.match(text) or is_section_title(text) or _dated_line(text):
             continue
         current.responses.append(Span(b.start, b.end))
     finish()
@@ -412,38 +424,69 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
     return _ordered(out)
 
 
+def _response_label(b: Block) -> tuple[Span | None, Span | None] | None:
+    """'YJS response: …', 'Response', '- Update: …' (a label, also as a list item): the response
+    after the label, if any, and who answers, if named; None for any other block."""
+    at = 2 if b.text.startswith("- ") else 0
+    m = _RESPONSE_FROM.match(b.text, at) or _RESPONSE_LABEL.match(b.text, at)
+    if m is None or (not m.group("rest") and len(b.text.split()) > 8):
+        return None  # (a sentence that ends with "update" is not a label)
+    rest, who = m.group("rest"), m.group("who")
+    said = Span(b.end - len(rest), b.end) if rest else None
+    named = who is not None and not _GENERIC_WHO.match(who.strip())
+    return said, Span(b.start + m.start("who"), b.start + m.end("who")) if named else None
+
+
+def _dated_line(text: str) -> bool:
+    """'Publication date: …', 'Status as at 31 March 2021.' (also as a list item): when the
+    document was published or brought up to date, not a response."""
+    text = text[2:] if text.startswith("- ") else text
+    return bool(_METADATA_LINE.match(text) or _AS_AT_LINE.match(text))
+
+
+def _key(number: str) -> str:
+    """A section's key from its number: "3.2" → "3-2"."""
+    return number.replace(".", "-")
+
+
 _QUOTES = {"“": "”", '"': '"'}  # not ‘…’ or '…', whose closing mark is also an apostrophe
 
 
-def _quoted(b: Block, rest: str) -> tuple[Span, Span | None]:
-    """The span of ``rest`` (the end of block ``b``) and of any response after it: when the
-    marker opened a quotation (``Recommendation 1: “…”``, ``The first asked: “…”``) the
+def _quoted(b: Block, own: Span) -> tuple[Span, Span | None]:
+    """The recommendation's words ``own`` (the end of block ``b``) and any response after them:
+    when the marker opened a quotation (``Recommendation 1: “…”``, ``The first asked: “…”``) the
     recommendation ends at the closing mark, and what follows in the paragraph answers it."""
-    start = b.end - len(rest)
-    closing = _QUOTES.get(b.text[len(b.text) - len(rest) - 1 : len(b.text) - len(rest)])
-    at = rest.find(closing, 1) if closing else -1
+    at0 = own.start - b.start
+    words = b.text[at0 : own.end - b.start]
+    closing: str | None
+    if words[:1] in _QUOTES:  # the quotation opens the words
+        closing, skip = _QUOTES[words[0]], 1
+    else:  # the marker took the opening mark
+        closing, skip = _QUOTES.get(b.text[at0 - 1 : at0] if at0 else ""), 0
+    at = words.find(closing, skip) if closing else -1
     if at < 0:
-        return Span(start, b.end), None
-    after = rest[at + 1 :]
-    said = after.strip()
-    tail = Span(b.end - len(after) + (len(after) - len(after.lstrip())), b.end) if said else None
-    return Span(start, start + at), tail
+        return own, None
+    after = words[at + 1 :]
+    tail = Span(own.end - len(after.lstrip()), own.end) if after.strip() else None
+    return Span(own.start, own.start + at + (1 if skip else 0)), tail
 
 
-def _cross_reference(text: str) -> str | None:
-    """'Response to Recommendation 2', 'Recommendation 2 – response': the number whose
-    responses follow, in a document that lists its recommendations first."""
+def _cross_reference(text: str) -> tuple[str, ...]:
+    """'Response to Recommendation 2', 'Recommendation 2 – response', 'Response to
+    Recommendations Two and Four': the numbers whose responses follow, in a document that
+    lists its recommendations first (none for any other line)."""
     m = _CROSS_REFERENCE.match(text)
     if not m:
-        return None
-    token = (m.group("n") or m.group("n2")).lower()
-    return token if token[:1].isdigit() else str(number_value(token))
+        return ()
+    tokens = re.findall(_REF_NUMBER, m.group("n") or m.group("n2"), re.IGNORECASE)
+    return tuple(t.lower() if t[:1].isdigit() else str(number_value(t)) for t in tokens)
 
 
 def _field_line(b: Block) -> tuple[str, Span] | None:
     """A short "Label: value" line naming a lead agency or a status, as a table's columns are
     written in running text: ("agency" | "status", the value's span)."""
-    m = _FIELD_LINE.match(b.text)
+    lead = 2 if b.text.startswith("- ") else 0  # "- Status: Complete": the same line as a list item
+    m = _FIELD_LINE.match(b.text, lead)
     if not m or len(m.group("value").split()) > 12 or b.kind == "heading":
         return None
     label = m.group("label")
@@ -514,9 +557,14 @@ def _continues_text(current: _Open, b: Block, blocks: list[Block], i: int) -> bo
         # After a bare heading: the next paragraph is the recommendation.
         return b.kind in ("paragraph", "item") and not _LETTERED.match(b.text)
     last = blocks[i - 1]
-    if last.text.rstrip().endswith(":") and b.text.startswith("- "):
-        return True  # a list the recommendation introduced
-    if b.text.startswith("- ") and last.text.startswith("- ") and last.end == current.text[-1].end:
+    if last.text.rstrip().rstrip("”’\"'").endswith(":") and b.text.startswith("- "):
+        return True  # a list the recommendation introduced (“… regarding:”)
+    if (
+        b.text.startswith("- ")
+        and last.text.startswith("- ")
+        and last.end == current.text[-1].end
+        and b.emphasis == last.emphasis  # a plain bullet after the bold list is a response
+    ):
         return True
     # In documents where recommendations are emphasised (bold), emphasis continues them.
     return b.emphasis and last.emphasis and last.end == current.text[-1].end and b.kind != "heading"
@@ -556,46 +604,12 @@ def _learning_areas(blocks: list[Block]) -> list[Section]:
         if heading_like(blocks[i])
         and not is_section_title(blocks[i].text)
         and i + 1 < end_all
-        and (
-            not heading_like(blocks[i + 1])
-            # under a heading that is only a number, the next paragraph is the item's own text
-            # even when short ("Health agencies should:")
-            or (bool(_NUMBER_ONLY.match(blocks[i].text.strip())) and blocks[i + 1].kind == "paragraph")
-        )
+        and not heading_like(blocks[i + 1])
     ]
     out: list[Section] = []
-    numbers: dict[str, str] = {}  # number → key of the numbered headings read so far
     for n, i in enumerate(heads, start=1):
         end = heads[n] if n < len(heads) else end_all
         b = blocks[i]
-        numbered = _NUMBER_ONLY.match(b.text.strip())
-        if numbered and i + 1 < end:
-            # "### 3.2" over the recommendation's own paragraph: a numbered recommendation
-            # (its parent the heading whose number it extends: 3.2 of 3.2.1), not a theme
-            number = numbered.group("num")
-            key = number.replace(".", "-")
-            parent = numbers.get(number.rsplit(".", 1)[0]) if "." in number else None
-            numbers[number] = key
-            own = blocks[i + 1]
-            # a part is read with its parent's words ("… should: develop guidance …")
-            context = tuple(x.text for x in out if x.key == parent and x.text is not None)
-            # read as under any recommendation: a label ("Police response:") names who answers
-            answers, agents = _cell_responses([x for x in blocks[i + 2 : end] if not heading_like(x)])
-            out.append(
-                Section(
-                    key,
-                    number,
-                    None,
-                    "recommendation",
-                    parent,
-                    Span(own.start, own.end),
-                    answers,
-                    context=context,
-                    responder_hints=agents,
-                    rule="structure:numbered-headings",
-                )
-            )
-            continue
         responses, agents = _cell_responses([x for x in blocks[i + 1 : end] if not heading_like(x)])
         span = Span(b.start, b.end)
         rule = "structure:learning-area-headings"
@@ -716,15 +730,15 @@ def _cell_responses(cells: list[Block]) -> tuple[tuple[Span, ...], tuple[tuple[i
     responses: list[Span] = []
     agents: list[tuple[int, Span]] = []
     for c in cells:
-        if _AS_AT_LINE.match(c.text) or _METADATA_LINE.match(c.text):
+        if _dated_line(c.text):
             continue
-        label = _response_label(c.text)
+        label = _response_label(c)
         if label is None:
             responses.append(Span(c.start, c.end))
             continue
-        who, rest = label
-        if rest:
-            responses.append(Span(c.end - len(rest), c.end))
-        if who:
-            agents.append((len(responses) - (1 if rest else 0), Span(c.start + who[0], c.start + who[1])))
+        said, by = label
+        if said is not None:
+            responses.append(said)
+        if by is not None:
+            agents.append((len(responses) - (1 if said else 0), by))
     return tuple(responses), tuple(agents)

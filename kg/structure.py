@@ -1,7 +1,8 @@
 """Choose, by evidence, which sequence of a document's blocks holds its recommendations.
 
 Every marker family is a candidate: ``Recommendation N`` headings (digits, letters, number
-words), ``R1``, ``1)``, ``1.``, ``(1)``, ``1:``/``1 –``, ``1.0``. For each family the blocks are
+words), ``R1``, ``1)``, ``1.``, ``(1)``, ``1:``/``1 –``, ``1.0``, roman numerals, and a heading
+that is only a number extending its section's (``### 3.2``). For each family the blocks are
 walked once: an item opens where the family's number comes next in sequence (1, 2, 3…; again
 from 1 after a heading), and where the next number is glued inside a paragraph after a
 sentence end ("… in 2019. R2. The Board …") the paragraph is split there. Each candidate is
@@ -45,6 +46,7 @@ _ORDINAL_GLUED = re.compile(
     re.IGNORECASE,
 )
 _TAIL = r"(?:(?<=\s)(?P<rest>\S.*))?$"  # the text, or nothing: a marker on its own line
+_ALONE = r"(?P<rest>)$"  # nothing: the marker is the whole block, its text the next one
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,20 @@ class Family:
     heading: bool = False  # a heading family: the text may follow in the next block
     kind: str = "recommendation"  # or "learning-area": a numbered theme whose title is the item
     roman: bool = False  # its numbers are roman numerals ("I.", "II.", "III.")
+    decimal: bool = False  # its number extends a section's number ("3.2"): recorded whole
 
     def value(self, token: str) -> int:
         """The number a marker's token stands for in this family."""
         return roman_value(token) if self.roman else number_value(token)
+
+    def number(self, m: re.Match[str]) -> str:
+        """The number a section opened by marker match ``m`` is known by: "2", "B", "3.2"."""
+        token = m.group("n")
+        if self.decimal:
+            return f"{m.group('p')}.{int(token)}"
+        if len(token) == 1 and token.isalpha() and not self.roman:
+            return token.upper()  # "Recommendation B"
+        return str(self.value(token))
 
 
 def _family(
@@ -73,18 +85,22 @@ def _family(
     flags: int = 0,
     kind: str = "recommendation",
     roman: bool = False,
+    decimal: bool = False,
 ) -> Family:
     # Inside a paragraph a number marker counts only after a sentence end; a word marker
-    # ("R2.", "Recommendation 3:") is distinctive enough after any space.
+    # ("R2.", "Recommendation 3:") is distinctive enough after any space. A marker that stands
+    # alone (``tail`` only matches the end) is never glued to text.
     before = r"(?<=\S)" if heading else r"(?<=[.!?;:])[\"'’”)\]]?"
+    glued = r"(?!)" if tail == _ALONE else rf"{before}\s+(?P<mk>{marker})(?=[A-Za-z])"
     return Family(
         name,
         rule,
         re.compile(rf"^{marker}{tail}", flags),
-        re.compile(rf"{before}\s+(?P<mk>{marker})(?=[A-Za-z])", flags),
+        re.compile(glued, flags),
         heading,
         kind,
         roman,
+        decimal,
     )
 
 
@@ -135,6 +151,17 @@ FAMILIES: tuple[Family, ...] = (
         r"[(\[]?(?P<n>[ivx]{1,5})[.)\]]\.?\s*",
         _TAIL,
         roman=True,
+    ),
+    # "### 3.2" (a heading, or a line, that is only a number extending the section's number):
+    # the recommendation is the paragraph under it; "3.2.1" under it is a part of it
+    # (kg.segment reads parts). A number with text on its line ("1.1 The Board…") is a part
+    # of recommendation 1 in the other families, never an item of this one.
+    _family(
+        "decimal-heading",
+        "structure:decimal-heading-sequence",
+        r"(?P<p>\d{1,2})\.(?P<n>\d{1,2})\.?",
+        _ALONE,
+        decimal=True,
     ),
 )
 

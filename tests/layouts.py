@@ -560,6 +560,70 @@ def render_html_table(units: list[Unit], path: Path) -> Path:
     return path
 
 
+def render_html_lists(units: list[Unit], path: Path) -> Path:
+    """A web page whose recommendations are ``<ol>`` items: the number is the list's
+    (``<ol start="3">``, parts ``<ol type="a" start="2">``), never in the text; responses are
+    paragraphs and ``<ul>`` bullets between the lists; site furniture around."""
+    e = html.escape
+    parts = [_PAGE_TOP.format(title=e(_title(units)))]
+    bullets: list[str] = []
+
+    def flush() -> None:
+        if bullets:
+            parts.append("<ul>" + "".join(f"<li>{e(t)}</li>" for t in bullets) + "</ul>")
+            bullets.clear()
+
+    first = True
+    for u in units:
+        if u.kind in ("pre", "post"):
+            tag = "h1" if first and _is_title(u) else ("h2" if u.heading else "p")
+            parts.append(f"<{tag}>{e(u.text)}</{tag}>")
+            first = False
+        elif u.kind in ("group", "la"):
+            parts.append(f"<h2>{e(u.text)}</h2>")
+        elif u.kind == "rec" and not u.text:
+            parts.append(f"<p>{u.number}.</p>")  # a parent whose words are all in its parts
+        elif u.kind == "rec":
+            kind = ' type="a"' if u.sub else ""
+            start = f' start="{u.number}"' if u.number > 1 else ""
+            parts.append(f"<ol{kind}{start}><li>{e(u.text)}</li></ol>")
+        for b in u.bodies:
+            text = _body_text(b)
+            if text.startswith("- "):
+                bullets.append(text[2:])
+                continue
+            flush()
+            parts.append(f"<p>{e(text)}</p>")
+        flush()
+    parts.append(_PAGE_BOTTOM)
+    path = path.with_suffix(".html")
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def render_pdf_headings(units: list[Unit], path: Path) -> Path:
+    """A real PDF whose structure is only in its type: "Recommendation N" set as a bold 13pt
+    heading over the text in 11pt body type, parts ``(a)`` as hanging items, group and
+    learning-area titles as headings."""
+    from test_unseen_formats import Block, render_pdf
+
+    blocks: list[Block] = []
+    for u in units:
+        if u.kind in ("pre", "post"):
+            title = not blocks and _is_title(u)
+            blocks.append(Block("heading" if u.heading or title else "para", u.text, level=1 if title else 2))
+        elif u.kind in ("group", "la"):
+            blocks.append(Block("heading", u.text, level=2))
+        elif u.kind == "rec" and u.sub:
+            blocks.append(Block("item", u.text, level=1, marker=f"({_letter(u.number)})"))
+        elif u.kind == "rec":
+            blocks.append(Block("heading", f"Recommendation {u.number}", level=2))
+            if u.text:
+                blocks.append(Block("para", u.text))
+        blocks.extend(Block("para", _body_text(b)) for b in u.bodies)
+    return render_pdf(blocks, path.with_suffix(".pdf"))
+
+
 METADATA = (("Version", "2.1"), ("Status", "Final"), ("Classification", "OFFICIAL"))
 
 
@@ -597,10 +661,10 @@ def render_docx_headings(units: list[Unit], path: Path) -> Path:
     return path
 
 
-def render_responses_after(units: list[Unit], path: Path) -> Path:
+def render_responses_after(units: list[Unit], path: Path, words: bool = False) -> Path:
     """The recommendations listed first (``1.``, parts ``a)``), then a Responses part with a
     "Response to Recommendation N" heading over each one's responses (numbering restarts under
-    each group, as in the list)."""
+    each group, as in the list); with ``words``, "Response to Recommendation Three"."""
     pre = [u.text for u in units if u.kind == "pre"]
     if any(u.kind == "la" for u in units):  # themes are their own headings: nothing to list
         return _write_text(path.with_suffix(".txt"), _lines(units, lambda u: f"{u.number}. ", lambda u: ""))
@@ -616,7 +680,7 @@ def render_responses_after(units: list[Unit], path: Path) -> Path:
                 ref = f"{u.parent}{_letter(u.number)}"
             else:
                 listing.append(f"{u.number}. {u.text}" if u.text else f"{u.number}.")
-                ref = str(u.number)
+                ref = _word(u.number) if words else str(u.number)
             own = [b.text for b in u.bodies if b.of_rec]
             listing.extend(own)
             said = [_body_text(b) for b in u.bodies if not b.of_rec]
@@ -625,6 +689,11 @@ def render_responses_after(units: list[Unit], path: Path) -> Path:
                 answers.extend(said)
     post = [u.text for u in units if u.kind == "post"]
     return _write_text(path.with_suffix(".txt"), pre + listing + answers + post)
+
+
+def render_responses_after_words(units: list[Unit], path: Path) -> Path:
+    """As ``responses-after``, the cross-references in number words ("Recommendation Three")."""
+    return render_responses_after(units, path, words=True)
 
 
 def render_yaml_markdown(units: list[Unit], path: Path) -> Path:
@@ -692,7 +761,9 @@ def render_numbered_headings(units: list[Unit], path: Path) -> Path:
 
 def render_roman_bold(units: list[Unit], path: Path) -> Path:
     """Markdown with bold ``**(i) …**`` recommendations, ``(a)`` parts and each response a
-    bullet."""
+    bullet; a list the recommendation opens ("… practitioners to:") is bold like the rest of
+    the recommendation (``- **ascertain …**``), which is how a reader tells it from the
+    response bullets under it."""
     out: list[str] = []
     for u in units:
         if u.kind in ("pre", "post"):
@@ -702,7 +773,9 @@ def render_roman_bold(units: list[Unit], path: Path) -> Path:
         elif u.kind == "rec":
             marker = f"({_letter(u.number)})" if u.sub else f"({_roman(u.number)})"
             out.append(f"**{marker} {u.text}**" if u.text else f"**{marker}**")
-        out.extend(f"- {_body_text(b)}" for b in u.bodies)
+        for b in u.bodies:
+            own = b.of_rec and b.text.startswith("- ")
+            out.append(f"- **{b.text[2:]}**" if own else f"- {_body_text(b)}")
     return _write_text(path.with_suffix(".md"), out)
 
 
@@ -795,6 +868,9 @@ LAYOUTS: dict[str, Render] = {
     "roman": render_roman,
     "numbered-headings": render_numbered_headings,
     "roman-bold": render_roman_bold,
+    "html-lists": render_html_lists,
+    "pdf-headings": render_pdf_headings,
+    "responses-after-words": render_responses_after_words,
     "cards": render_cards,
     "narrative": render_narrative,
 }

@@ -49,6 +49,37 @@ def test_explain_says_why_names_were_merged(tmp_path: Path) -> None:
     assert "defined there as 'Westbury Youth Justice Service'" in result.output
 
 
+@pytest.mark.parametrize(
+    ("body", "rule"),
+    [
+        ("## 2 Recommendations\n\n### 2.1\n\nThe Board should review the escalation protocol.\n\nDone.\n\n"
+         "### 2.2\n\nSchools should share concerns.\n\nDone.\n", "structure:decimal-heading-sequence"),
+        ("R1. Schools should share concerns.\n\nIt was agreed in 2019. R2. The Board should review the "
+         "escalation protocol.\n\nDone.\n", "structure:r-sequence+glued-marker-split"),
+        ("| No. | Recommendation | Response |\n|---|---|---|\n| 1 | Schools should share concerns. | Done. |\n"
+         "| 2 | The Board should review the escalation protocol. | Done. |\n", "structure:table-column"),
+    ],
+)  # fmt: skip
+def test_explain_names_the_structure_rule_that_found_a_recommendation(
+    tmp_path: Path, body: str, rule: str
+) -> None:
+    doc = tmp_path / "in" / "doc.md"
+    doc.parent.mkdir()
+    doc.write_text(
+        "# Oakfield response\n\nThe Oakfield Safeguarding Children Partnership considered the review "
+        "on 3 March 2021.\n\n" + body,
+        encoding="utf-8",
+    )
+    built = runner.invoke(app, ["build", str(doc.parent), "--out", str(tmp_path / "out"), "-q"])
+    assert built.exit_code == 0, built.output
+    result = runner.invoke(app, ["explain", "review the escalation", "--merges", str(tmp_path / "out" / "merges.tsv")])
+    assert result.exit_code == 0, result.output
+    found = [line for line in result.output.splitlines() if line.startswith("  found by ")]
+    assert len(found) == 1
+    assert found[0].startswith(f"  found by {rule} in doc.md at ")
+    assert found[0].endswith(": The Board should review the escalation protocol.")
+
+
 def test_explain_of_an_unknown_name_exits_1(tmp_path: Path) -> None:
     runner.invoke(app, ["build", str(LAYOUTS / "numbered.txt"), "--out", str(tmp_path), "-q"])
     result = runner.invoke(app, ["explain", "no such thing", "--merges", str(tmp_path / "merges.tsv")])

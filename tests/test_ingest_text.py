@@ -34,6 +34,21 @@ def test_markdown_emphasis_links_and_heading_marks_are_removed() -> None:
     assert "Recommendation One:" in headings
 
 
+def test_a_markdown_list_item_wholly_in_bold_is_emphasised(tmp_path: Path) -> None:
+    path = tmp_path / "doc.md"
+    path.write_text(
+        "# Title\n\n- **share records with health visitors**\n\n- **Oakfield Police:** records were shared.\n\n"
+        "- records were shared\n",
+        encoding="utf-8",
+    )
+    items = [(b.text, b.emphasis) for b in read_document(path).blocks if b.kind == "item"]
+    assert items == [
+        ("- share records with health visitors", True),
+        ("- Oakfield Police: records were shared.", False),
+        ("- records were shared", False),
+    ]
+
+
 def test_every_block_is_the_slice_of_the_text_at_its_offsets() -> None:
     for path in LAYOUTS.iterdir():
         doc = read_document(path)

@@ -291,7 +291,12 @@ def test_a_heading_that_is_only_a_number_heads_the_recommendation_under_it(tmp_p
     assert texts(doc, s)[2] == "train health visitors in the toolkit;"
     said = [doc.text[r.start : r.end] for r in s.sections[-1].responses]
     assert said == ["An audit took place in June."]  # "Monitoring" answers nothing
-    assert {x.rule for x in s.sections} == {"structure:numbered-headings"}
+    assert [x.rule for x in s.sections] == [
+        "structure:decimal-heading-sequence",
+        "structure:decimal-heading-sequence",
+        "structure:decimal-sub-part",
+        "structure:decimal-sub-part",
+    ]
 
 
 def test_a_response_label_under_a_thematic_heading_names_the_responder(tmp_path: Path) -> None:
@@ -308,6 +313,186 @@ def test_a_response_label_under_a_thematic_heading_names_the_responder(tmp_path:
     assert [doc.text[r.start : r.end] for r in first.responses] == ["Officers now record the child's day."]
     assert [(i, doc.text[h.start : h.end]) for i, h in first.responder_hints] == [(0, "Oakfield Police")]
     assert s.sections[1].responder_hints == ()
+
+
+def test_number_only_headings_are_a_family_read_like_any_numbered_list(tmp_path: Path) -> None:
+    """The introducing sentence above the section heading says whom the list is for, a list the
+    recommendation opens is its own words, and a response ending in a colon is a response."""
+    body = (
+        "# Oakfield Safeguarding Children Partnership\n\n"
+        "The Oakfield Safeguarding Children Partnership considered the review on 3 March 2021.\n\n"
+        "It is recommended that the Oakfield Safeguarding Children Partnership:\n\n"
+        "## 2 Recommendations and responses\n\n"
+        "### 2.1\n\n**review the escalation protocol regarding:**\n\n"
+        "- information sharing between teams\n\n- meetings with parents\n\n"
+        "The partnership will undertake the following:\n\n"
+        "- The protocol was reviewed in May.\n\n"
+        "### 2.2\n\n**audit the use of the neglect toolkit**\n\nAn audit took place in June.\n"
+    )
+    doc, s = seg(tmp_path, body, "doc.md")
+    assert [x.number for x in s.sections] == ["2.1", "2.2"]
+    first = s.sections[0]
+    assert texts(doc, s)[0].startswith("review the escalation protocol regarding:")
+    assert texts(doc, s)[0].endswith("- meetings with parents")
+    assert [doc.text[r.start : r.end] for r in first.responses] == [
+        "The partnership will undertake the following:",
+        "- The protocol was reviewed in May.",
+    ]
+    intro = [doc.text[c.start : c.end] for c in first.context]
+    assert intro == ["It is recommended that the Oakfield Safeguarding Children Partnership:"]
+
+
+def test_a_number_with_text_on_its_line_is_not_a_number_only_heading(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "1. The Board should:\n\n1.1 review the escalation protocol.\n\nDone.\n\n"
+        "1.2 brief all schools.\n\nDone.\n\n2. Health should audit referrals.\n\nDone.\n",
+    )
+    assert [(x.number, x.parent) for x in s.sections] == [("1", None), ("1.1", "1"), ("1.2", "1"), ("2", None)]
+    assert {x.rule for x in s.sections if x.parent is None} == {"structure:numbered-sequence"}
+
+
+def test_a_bold_list_the_recommendation_opens_ends_at_the_first_plain_bullet(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "**(i) The Board should promote the need for all practitioners to:**\n\n"
+        "- **share records with health visitors;**\n\n- **take a whole family view.**\n\n"
+        "- A briefing was sent to all practitioners.\n\n- The protocol was re-promoted.\n\n"
+        "- Publication date: 29 March 2022\n\n"
+        "**(ii) The Board should audit the use of the neglect toolkit.**\n\n- An audit took place.\n",
+        "doc.md",
+    )
+    first = s.sections[0]
+    assert texts(doc, s)[0].endswith("- take a whole family view.")
+    assert [doc.text[r.start : r.end] for r in first.responses] == [
+        "- A briefing was sent to all practitioners.",
+        "- The protocol was re-promoted.",
+    ]  # the publication date answers nothing
+
+
+def test_response_labels_and_field_lines_written_as_list_items_are_read_as_lines(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "**(i) The Board should review the escalation protocol.**\n\n"
+        "- Lead agency: Oakfield Police\n\n- Oakfield Police response: The protocol was reviewed.\n\n"
+        "- Status: Complete\n\n**(ii) Schools should share concerns.**\n\n- Response\n\n- A briefing was sent.\n",
+        "doc.md",
+    )
+    first, second = s.sections
+    assert [doc.text[r.start : r.end] for r in first.responses] == ["The protocol was reviewed."]
+    assert [doc.text[h.start : h.end] for h in first.addressee_hints] == ["Oakfield Police"]
+    assert [doc.text[h.start : h.end] for _, h in first.responder_hints] == ["Oakfield Police"]
+    assert first.status is not None and doc.text[first.status.start : first.status.end] == "Complete"
+    assert [doc.text[r.start : r.end] for r in second.responses] == ["- A briefing was sent."]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Response to Recommendations Two and Three", "Responses to recommendations 2 and 3", "Response to Recommendations 2, 3"],
+)
+def test_a_response_to_several_recommendations_answers_each_of_them(tmp_path: Path, heading: str) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "Recommendations\n\n1. The Board should review the escalation protocol.\n\n"
+        "2. Schools should share concerns with health visitors.\n\n3. Health should audit referrals.\n\n"
+        "Responses\n\nResponse to Recommendation One\n\nThe protocol was reviewed in May.\n\n"
+        f"{heading}\n\nOakfield Police response: A joint audit of referrals from schools took place.\n",
+    )
+    said = {x.key: [doc.text[r.start : r.end] for r in x.responses] for x in s.sections}
+    joint = ["A joint audit of referrals from schools took place."]
+    assert said == {"1": ["The protocol was reviewed in May."], "2": joint, "3": joint}
+    by = {x.key: [(i, doc.text[h.start : h.end]) for i, h in x.responder_hints] for x in s.sections}
+    assert by == {"1": [], "2": [(0, "Oakfield Police")], "3": [(0, "Oakfield Police")]}
+
+
+def test_html_list_numbers_that_are_not_in_the_text_number_the_recommendations(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        "<html><body><main><h1>Oakfield response</h1>"
+        "<p>The Oakfield Safeguarding Children Partnership considered the review on 3 March 2021.</p>"
+        "<ol><li>The Board should review the escalation protocol.</li></ol><p>It was reviewed.</p>"
+        '<ol start="2"><li>Schools should share concerns:</li></ol><p>A briefing was sent.</p>'
+        '<ol type="a" start="1"><li>with health visitors;</li></ol><p>Done.</p>'
+        '<ol type="a" start="2"><li>with school nurses.</li></ol><p>Done too.</p>'
+        "</main></body></html>",
+        "doc.html",
+    )
+    assert [(x.number, x.parent) for x in s.sections] == [("1", None), ("2", None), ("2a", "2"), ("2b", "2")]
+    assert texts(doc, s)[3] == "with school nurses."
+    assert "2. Schools should" in doc.text and "b) with school nurses." in doc.text  # as a browser draws them
+
+
+def test_a_pdf_heading_told_only_by_its_type_heads_a_learning_area(tmp_path: Path) -> None:
+    """A long bold 13pt line over 11pt text is a heading though it has more words than a
+    heading written as plain text may have."""
+    from test_unseen_formats import Block, render_pdf
+
+    theme = "Working with fathers and partners who are not the parents of the children in the household"
+    pdf = render_pdf(
+        [
+            Block("heading", "Oakfield Safeguarding Children Partnership", level=1),
+            Block("para", "The Oakfield Safeguarding Children Partnership considered the review on 3 March 2021."),
+            Block("heading", theme, level=2),
+            Block("para", "A workshop on partners was held in May and attended by forty practitioners."),
+            Block("heading", "Hearing the voice of the child", level=2),
+            Block("para", "Practitioners now record the child's day in every assessment they complete."),
+        ],
+        tmp_path / "doc.pdf",
+    )
+    doc = read_document(pdf)
+    s = split_sections(doc)
+    assert [(x.kind, doc.text[x.text.start : x.text.end]) for x in s.sections if x.text] == [
+        ("learning-area", theme),
+        ("learning-area", "Hearing the voice of the child"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("R1.", "R2."), ("Recommendation One:", "Recommendation Two:"), ("(1)", "(2)"), ("1)", "2)"), ("Rec. 1:", "Rec. 2:")],
+)
+def test_a_glued_marker_of_any_family_is_split_off(tmp_path: Path, first: str, second: str) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + f"{first} The Board should review the escalation protocol.\n\n"
+        f"The protocol has been in use since 2019. {second} Schools should share concerns with health visitors.\n\n"
+        "A briefing was sent to schools.\n",
+    )
+    assert texts(doc, s) == [
+        "The Board should review the escalation protocol.",
+        "Schools should share concerns with health visitors.",
+    ]
+    assert [doc.text[r.start : r.end] for r in s.sections[0].responses] == ["The protocol has been in use since 2019."]
+    assert s.sections[1].rule.endswith("+glued-marker-split")
+
+
+def test_cards_with_rec_numbers_parts_and_what_we_did_labels(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "---\n\n**Rec 1**\n\nThe Board should review the escalation protocol.\n\n**What we did**\n\n"
+        "The protocol was reviewed in May.\n\n---\n\n**Rec 2**\n\nHealth agencies should:\n\n---\n\n**Rec 2a**\n\n"
+        "train health visitors in the toolkit.\n\n**What we did**\n\nHealth visitors were trained.\n",
+        "doc.md",
+    )
+    assert [(x.number, x.parent) for x in s.sections] == [("1", None), ("2", None), ("2a", "2")]
+    said = {x.key: [doc.text[r.start : r.end] for r in x.responses] for x in s.sections}
+    assert said == {"1": ["The protocol was reviewed in May."], "2": [], "2a": ["Health visitors were trained."]}
+
+
+def test_the_introducing_sentence_is_found_a_paragraph_before_the_list(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "It is recommended that the Oakfield Safeguarding Children Partnership:\n\n"
+        "The review made two recommendations.\n\n"
+        "1. “review the escalation protocol regarding:”\n\n- information sharing between teams\n\n"
+        "The protocol was reviewed in May.\n\n2. “audit the use of the neglect toolkit.”\n\nAn audit took place.\n",
+    )
+    first = s.sections[0]
+    assert [doc.text[c.start : c.end] for c in first.context] == [
+        "It is recommended that the Oakfield Safeguarding Children Partnership:"
+    ]
+    assert texts(doc, s)[0].endswith("- information sharing between teams")
+    assert [doc.text[r.start : r.end] for r in first.responses] == ["The protocol was reviewed in May."]
 
 
 def _said(doc: Document, s: Segmented) -> dict[str, list[str]]:

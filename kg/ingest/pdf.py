@@ -344,7 +344,7 @@ def clean_pages(pages: list[Page]) -> list[Line | TableMark | None]:
     all_lines = [ln for p in pages for ln in p.lines]
     if not all_lines and not any(laid):
         return []
-    body_size = statistics.median(ln.size for ln in all_lines) if all_lines else 0.0
+    body_size = _body_size(all_lines)
     height = statistics.median(max(1.0, ln.y1 - ln.y0) for ln in all_lines) if all_lines else 1.0
     gaps = sorted(
         a.y0 - b.y1
@@ -449,6 +449,15 @@ def _text_blocks(lines: list[Line | None]) -> list[RawBlock]:
     return _mark_styles(join_split_paragraphs(blocks), kept_lines, fixed)
 
 
+def _body_size(lines: list[Line]) -> float:
+    """The size most of the text is set in (by characters, not lines: in a short document the
+    headings may be as many lines as the body); 0 for no lines."""
+    chars: Counter[float] = Counter()
+    for ln in lines:
+        chars[ln.size] += _alnum(ln.text)
+    return max(chars, key=lambda size: (chars[size], -size)) if chars else 0.0
+
+
 def _alnum(text: str) -> int:
     return sum(1 for c in text if c.isalnum())
 
@@ -458,7 +467,7 @@ def _mark_styles(blocks: list[RawBlock], lines: list[Line | None], texts: list[s
     real = [(ln, t) for ln, t in zip(lines, texts, strict=True) if ln is not None and t.strip()]
     if not real:
         return blocks
-    body_size = statistics.median(ln.size for ln, _ in real)
+    body_size = _body_size([ln for ln, _ in real])
     out: list[RawBlock] = []
     pos = 0
     for b in blocks:

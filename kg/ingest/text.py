@@ -148,9 +148,10 @@ _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
 def strip_markdown_inline(line: str) -> tuple[str, bool]:
-    """Remove links, emphasis and code marks; say whether the whole line was bold."""
+    """Remove links, emphasis and code marks; say whether the whole line was bold (a list
+    item ``- **…**`` too: its marker is not part of the text)."""
     line = _MD_LINK.sub(r"\1", line)
-    core = line.strip()
+    core = re.sub(r"^[-*+]\s+", "", line.strip())
     whole_bold = bool(re.fullmatch(r"(\*\*|__).+\1", core)) and core.count("**") == 2
     for _ in range(3):
         line = _MD_EMPH.sub(lambda m: m.group(2) or m.group(3) or "", line)

@@ -68,7 +68,10 @@ _ROMAN = {r: i + 1 for i, r in enumerate(["i", "ii", "iii", "iv", "v", "vi", "vi
 _REF_NUMBER = r"(?:\d{1,2}[a-z]?|" + "|".join(NUMBER_WORDS) + r")"
 _CROSS_REFERENCE = re.compile(
     rf"^(?:responses?\s+(?:to|on)\s+recommendations?\s+(?P<n>{_REF_NUMBER}(?:\s*(?:,|and|&)\s*{_REF_NUMBER})*)"
-    r"|recommendation\s+(?P<n2>\d{1,2})\s*[:.–—-]?\s*(?:agency\s+)?responses?)\s*[:.]?\s*$",
+    r"|recommendation\s+(?P<n2>\d{1,2})\s*[:.–—-]?\s*(?:agency\s+)?responses?)"
+    # who answers, if the heading names them: "(Marlbeck Police)", "from the ICB", "– Police"
+    r"(?:\s*\((?P<who>[^()]{2,80})\)|\s+(?:from|by)\s+(?:the\s+)?(?P<who2>[A-Z][\w’'&/ -]{1,80}?)"
+    r"|\s+[–—-]\s+(?:the\s+)?(?P<who3>[A-Z][\w’'&/ -]{1,80}?))?\s*[:.]?\s*$",
     re.IGNORECASE,
 )
 _GROUP = re.compile(
@@ -255,7 +258,8 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
         h = marker if family.heading else None
         let = _LETTERED.match(text) if not marker else None
 
-        back = [gkey + n for n in _cross_reference(text)] if not marker and heading_like(b) else []
+        numbers, by = _cross_reference(b) if not marker and heading_like(b) else ((), None)
+        back = [gkey + n for n in numbers]
         if current is not None and current.key in back:
             finish()
         known = [k for k in back if k in opened]
@@ -267,6 +271,8 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             current.taking_text = False
             sharers.extend(opened[k] for k in known[1:])
             shared_from = (len(current.responses), len(current.agents))
+            if by is not None:  # "Response to Recommendation 4 (Police)"
+                current.agents.append((len(current.responses), by))
             parent = None
             continue
         if g and not h:
@@ -481,15 +487,20 @@ def _quoted(b: Block, own: Span) -> tuple[Span, Span | None]:
     return Span(own.start, own.start + at + (1 if skip else 0)), tail
 
 
-def _cross_reference(text: str) -> tuple[str, ...]:
+def _cross_reference(b: Block) -> tuple[tuple[str, ...], Span | None]:
     """'Response to Recommendation 2', 'Recommendation 2 – response', 'Response to
-    Recommendations Two and Four': the numbers whose responses follow, in a document that
-    lists its recommendations first (none for any other line)."""
-    m = _CROSS_REFERENCE.match(text)
+    Recommendations Two and Four (MSCP)': the numbers whose responses follow, in a document
+    that lists its recommendations first (none for any other line), and who gives them when
+    the heading names them."""
+    m = _CROSS_REFERENCE.match(b.text)
     if not m:
-        return ()
+        return (), None
     tokens = re.findall(_REF_NUMBER, m.group("n") or m.group("n2"), re.IGNORECASE)
-    return tuple(t.lower() if t[:1].isdigit() else str(number_value(t)) for t in tokens)
+    numbers = tuple(t.lower() if t[:1].isdigit() else str(number_value(t)) for t in tokens)
+    name = next((g for g in ("who", "who2", "who3") if m.group(g)), None)
+    if name is None or _GENERIC_WHO.match(m.group(name).strip()):
+        return numbers, None
+    return numbers, Span(b.start + m.start(name), b.start + m.end(name))
 
 
 def _field_line(b: Block) -> tuple[str, Span] | None:

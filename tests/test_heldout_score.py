@@ -34,7 +34,7 @@ THRESHOLDS: dict[str, dict[str, float]] = {
         "rec": 1.00, "ins": 0.98, "rel": 0.99, "addr": 0.95, "resp": 0.92, "act": 0.91, "status_acc": 1.00,
     },
     "independent2": {
-        "rec": 1.00, "ins": 0.85, "rel": 0.80, "addr": 0.99, "resp": 0.77, "act": 0.71, "status_acc": 0.88,
+        "rec": 1.00, "ins": 0.85, "rel": 0.86, "addr": 0.99, "resp": 0.86, "act": 0.78, "status_acc": 0.96,
     },
     "independent3": {
         "rec": 0.97, "ins": 0.79, "rel": 0.70, "addr": 0.88, "resp": 0.71, "act": 0.53, "status_acc": 0.78,

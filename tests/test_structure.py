@@ -708,3 +708,27 @@ def test_ordinal_adverbs_open_recommendations_only_when_the_review_speaks(tmp_pa
     # "Second, the Board will …" opens nothing: the Board, not the review, speaks
     assert texts(doc, s)[0] == "the escalation protocol be revised. Second, the Board will meet in May to agree it."
     assert texts(doc, s)[1].startswith("schools to share concerns with health visitors.")
+
+
+def test_a_response_heading_after_the_list_may_name_who_answers(tmp_path: Path) -> None:
+    """'Response to Recommendation 2 (Oakfield Police)': what follows answers number 2, and the
+    agency in the brackets (or after 'from' or a dash) gives it."""
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "1. The Board should review the escalation protocol.\n\n"
+        "2. The Police should attend every strategy discussion.\n\n"
+        "3. Schools should share concerns with health visitors.\n\n"
+        "Response to Recommendation 1 (Oakfield Council)\n\nThe protocol was reviewed in May.\n\n"
+        "Response to Recommendation 2 from Oakfield Police\n\nAttendance is now audited.\n\n"
+        "Response to Recommendation 3 – Oakfield Education Service\n\nA briefing was sent.\n",
+    )
+    assert _said(doc, s) == {
+        "1": ["The protocol was reviewed in May."],
+        "2": ["Attendance is now audited."],
+        "3": ["A briefing was sent."],
+    }
+    assert [[doc.text[a.start : a.end] for _, a in x.responder_hints] for x in s.sections] == [
+        ["Oakfield Council"],
+        ["Oakfield Police"],
+        ["Oakfield Education Service"],
+    ]

@@ -1080,4 +1080,7 @@ def test_filtering_to_one_review_then_opening_the_graph_shows_that_review_on_scr
         and b["top"] >= canvas["y"] - 1 and b["bottom"] <= canvas["y"] + canvas["height"] + 1
     ]
     assert len(inside) == len(boxes), (len(inside), len(boxes))
+    readable = page_of.js("kgView.readablePx")
+    sizes = page_of.js("kgView.labelPx()")
+    assert sizes and all(px >= readable for px in sizes.values()), sizes  # every label drawn, readable
     page_of.check_clean()

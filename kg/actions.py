@@ -112,6 +112,12 @@ _COORDINATION = re.compile(
     r"(?:the\s+|both\s+|its\s+)?$",
     re.I,
 )
+# "the training offer, in particular the X course": what follows specifies the one before it, so an action
+# on the whole reaches the parts named after it, but not the other way round
+_SPECIFYING = re.compile(
+    r"^\s*,?\s*\b(?:in\s+particular|particularly|especially|notably)\s+(?:(?:to|in|into|on)\s+)?(?:the\s+|its\s+)?$",
+    re.I,
+)
 _ITS = re.compile(
     r"\bits\s+(?:use|usage|implementation|application|adoption|launch|roll-?out|principles|content|messages?)\b",
     re.I,
@@ -267,6 +273,7 @@ def classify_actions(
         paragraphs = []
         for p in srel.paragraphs:
             named = [m for m in p.mentions if m.kind != AGENCY]
+            agencies = [m for m in p.mentions if m.kind == AGENCY]
             actions: list[Action] = []
             anaphors: list[Mention] = []
             signal = _Signal()
@@ -276,7 +283,7 @@ def classify_actions(
                 extra = _anaphors(text, a, b, here, history, named, near)
                 anaphors += extra
                 ms = sorted(_expand_plural(here, history) + extra, key=lambda m: (m.start, m.end))
-                actions += _sentence_actions(text, a, b, ms, cues)
+                actions += _sentence_actions(text, a, b, ms, cues, agencies)
                 signal.read(text, a, b, cues)
                 history += [m for m in here if _named(m)]
             stated = _stated_status(text, p.span.start, p.span.end, sec.status if sec else None, cues)
@@ -502,9 +509,13 @@ class _Match:
     cue: Cue
 
 
-def _cue_matches(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> list[_Match]:
+def _cue_matches(
+    text: str, a: int, b: int, ms: list[Mention], cues: Cues, agencies: Iterable[Mention] = ()
+) -> list[_Match]:
     """Cue matches in a sentence; an earlier entry wins over one it contains, and words inside an
-    instrument's name ("Learning Lessons Workshops") are not cues, unless they lead it ("new protocol")."""
+    instrument's name ("Learning Lessons Workshops") are not cues, unless they lead it ("new protocol"),
+    nor are words inside an agency's name ("… Integrated Care Board")."""
+    inside = [(x.start, x.end) for x in agencies if x.start < b and x.end > a]
     found: list[_Match] = []
     for cue in cues.actions:
         for m in cue.pattern.finditer(text, a, b):
@@ -512,6 +523,8 @@ def _cue_matches(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> li
             while e > s and text[e - 1].isspace():
                 e -= 1
             if e <= s or any(f.start <= s and e <= f.end for f in found):
+                continue
+            if any(x < e and s < y for x, y in inside):
                 continue
             if _LABEL_AFTER.match(text, e):
                 continue  # "Update (June 2022):", "Review:": a label that heads the text, not a verb
@@ -570,11 +583,13 @@ def _vehicle_at(text: str, a: int, m: Mention) -> int | None:
     return start + hit.start() if hit and not _IN_USE_OF.search(before) else None
 
 
-def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) -> list[Action]:
+def _sentence_actions(
+    text: str, a: int, b: int, ms: list[Mention], cues: Cues, agencies: Iterable[Mention] = ()
+) -> list[Action]:
     if not ms:
         return []
     ms = [m for m in ms if not _describes_action(text, m, ms, cues)]
-    matches = _cue_matches(text, a, b, ms, cues)
+    matches = _cue_matches(text, a, b, ms, cues, agencies)
     vehicle = {id(m): _is_vehicle(text, a, m) for m in ms}
     found: dict[tuple[int, str, str], Action] = {}
 
@@ -621,16 +636,15 @@ def _sentence_actions(text: str, a: int, b: int, ms: list[Mention], cues: Cues) 
         if target.start >= f.end and _NOMINAL_FUTURE.search(text[f.end : target.start]):
             tense = "future"  # "included in the next cohort of X"
         kinds = f.cue.kinds
-        if (
-            kinds == ("created",)
-            and _LAUNCH.search(text[f.start : f.end])
-            and (
-                _UPDATED.search(text[max(a, target.start - 25) : target.start])
-                or _UPDATED.match(target.text.split()[0] + " ")
-                or _RESTATED_UPDATE.search(target.text)  # "the updated protocol was launched"
-            )
-        ):
+        updated_version = kinds == ("created",) and bool(
+            _UPDATED.search(text[max(a, target.start - 25) : target.start])
+            or _UPDATED.match(target.text.split()[0] + " ")
+            or _RESTATED_UPDATE.search(target.text)  # "the updated protocol was launched"
+        )
+        if updated_version and _LAUNCH.search(text[f.start : f.end]):
             kinds = ("revised", "promoted")  # the launch of an updated version (§10.8)
+        elif updated_version:
+            kinds = ("revised",)  # "a revised X has been drafted": writing a new version of X revises it
         group = _coordinated(text, target, ms)
         if all(_from_source(text, a, m, f) for m in group):
             for m in group:  # findings of an audit were shared: the audit took place
@@ -802,6 +816,13 @@ _AUDIT_VERB = re.compile(r"\b(?:audited|re-?audited|dip[\s-]+sampled|surveyed|sa
 
 
 # words that end a noun phrase: an adjective before them does not reach a name after them
+# a coordinated clause with a subject of its own right before a verb ("…, and routine enquiry is audited")
+_NEW_SUBJECT = re.compile(
+    r"[,;]\s+(?:and|but|while|whilst)\s+(?!(?:it|this|they|these|its|the\s+same)\b)(?:[\w'’-]+\s+){1,4}?"
+    r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been)\s+(?:now\s+|also\s+|regularly\s+|then\s+)?$",
+    re.IGNORECASE,
+)
+_ADDED_TO = re.compile(r"\b(?:added|inserted|introduced|put)\s+(?:in)?to\b", re.IGNORECASE)
 _NP_BREAK = re.compile(
     r"[,;:()]|\b(?:and|or|but|to|for|of|on|in|into|with|by|from|at|that|which|who|has|have|had|was|were|is|are|"
     r"been|be|will|would|can|could|should)\b",
@@ -839,6 +860,10 @@ def _target(text: str, f: _Match, cands: list[Mention], ms: list[Mention]) -> Me
     for m in cands:
         if m.start >= f.end and _other_object(text[f.end : m.start]):
             continue  # the verb's object is something else
+        if m.end <= f.start and _NEW_SUBJECT.search(text, m.end, f.start):
+            continue  # "X was updated …, and routine enquiry is audited": the verb has a subject of its own
+        if m.start >= f.end and _ADDED_TO.search(text, f.end, m.start):
+            continue  # "a mandatory section was added to X": the cue describes what was added, X only holds it
         if m.start >= f.end and f.cue.kinds == ("used",) and _BARE_TYPE_WORD.match(text, f.end, m.start):
             continue  # "received refresher training on …, and … X": the training received is another
         between = text[min(f.end, m.end) : max(f.start, m.start)]
@@ -861,7 +886,11 @@ def _coordinated(text: str, target: Mention, ms: list[Mention]) -> list[Mention]
         while 0 <= j < len(ordered):
             nxt = ordered[j]
             between = text[cur.end : nxt.start] if step == 1 else text[nxt.end : cur.start]
-            if nxt.start == cur.start or _COORDINATION.match(between):
+            if (
+                nxt.start == cur.start
+                or _COORDINATION.match(between)
+                or step == 1 and cur is target and _SPECIFYING.match(between)
+            ):
                 group.append(nxt)
                 cur = nxt
                 j += step

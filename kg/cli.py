@@ -298,7 +298,7 @@ def explain(
     """Say why mentions were merged into one agency or instrument, and under which names; and
     for each recommendation whose text holds NAME, which structure rule found it and where.
 
-    Looks LABEL up (case-insensitive, in names and alternative names) in the merge report
+    Looks NAME up (case-insensitive, in names and alternative names) in the merge report
     that kg build writes beside the export, and in the recommendations of the export
     (graph.ttl beside the report).
 
@@ -557,24 +557,26 @@ def push(
     Example: KG_PUSH_USER=dba KG_PUSH_PASSWORD=... kg push http://localhost:8890/sparql-graph-crud-auth
     """
     import os
+    from functools import partial
 
     from kg.errors import PushError
     from kg.push import find_credentials
     from kg.push import push as run_push
 
     try:
-        credentials = find_credentials(url, os.environ)
+        send = partial(
+            run_push,
+            export,
+            url,
+            graph=graph,
+            update_url=update,
+            query_url=query,
+            credentials=find_credentials(url, os.environ),
+            chunk_triples=chunk,
+            max_swap_triples=max_swap,
+        )
         if quiet or not err.is_terminal:
-            result = run_push(
-                export,
-                url,
-                graph=graph,
-                update_url=update,
-                query_url=query,
-                credentials=credentials,
-                chunk_triples=chunk,
-                max_swap_triples=max_swap,
-            )
+            result = send()
         else:
             with Progress(
                 TextColumn("{task.description}"),
@@ -592,18 +594,7 @@ def push(
                 def step(name: str) -> None:
                     bar.update(task, description=name)
 
-                result = run_push(
-                    export,
-                    url,
-                    graph=graph,
-                    update_url=update,
-                    query_url=query,
-                    credentials=credentials,
-                    chunk_triples=chunk,
-                    max_swap_triples=max_swap,
-                    progress=progress,
-                    step=step,
-                )
+                result = send(progress=progress, step=step)
     except PushError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from None

@@ -76,6 +76,12 @@ _GROUP = re.compile(
     r"(?:the\s+)?(?P<g>.+?)\s*:?$",
     re.IGNORECASE,
 )
+# "Finding 2: Information was not shared" over the recommendations that arise from it: a group
+# heading (its title is the group), never a response to the recommendation above it
+_FINDING = re.compile(
+    r"^(?:key\s+)?finding\s+(?:\d{1,2}|[A-Z]|" + "|".join(NUMBER_WORDS) + r")\s*[:.\-–—]\s*(?P<g>\S.*?)\s*$",
+    re.IGNORECASE,
+)
 _GENERIC_HEADING = re.compile(
     r"^(?:recommendations?|responses?|recommendations? and responses?|summary|introduction|"
     r"background|contents|actions?|areas? of learning|learning|conclusions?)\s*:?$",
@@ -243,6 +249,8 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
         text = b.text
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         g = _GROUP.match(text) if len(text.split()) <= 14 and not _TERMINAL.search(text) else None
+        if g is None and len(text.split()) <= 30 and not _TERMINAL.search(text):
+            g = _FINDING.match(text)
         marker = family.pattern.match(text) if b.start in opens else None
         h = marker if family.heading else None
         let = _LETTERED.match(text) if not marker else None
@@ -265,12 +273,14 @@ def _marker_sections(blocks: list[Block], cand: Candidate) -> list[Section]:
             finish()
             parent = None
             group = g.group("g").strip()
-            group_span = Span(b.start, b.end)
+            # "Recommendations for Housing" says whom they are for; a finding's title does not
+            group_span = Span(b.start, b.end) if g.re is _GROUP else None
             gkey = _group_key(group, group_keys) + "-"
             expected = 1
             continue
         n_value = family.value(marker.group("n")) if marker else None
-        if n_value == 1 and expected > 1:
+        if n_value == 1 and expected > 1 and not family.decimal:
+            # ("2.1" after "1.3" is known by its whole number: no group is needed.)
             # Numbering starts again without a "Recommendations for …" heading: the heading
             # just before it (if any) names the group; otherwise number the parts.
             prev = blocks[i - 1] if i else None
@@ -649,9 +659,14 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
     score = 0.0
     group_keys: dict[str, str] = {}
     intro: Span | None = None
+    last_row = -1
     for n, (row, cells) in enumerate(sorted(rows.items()), start=1):
         rec = [c for c in cells if c.column and _REC_COLUMN.search(c.column)]
+        follows = out and row == last_row + 1 and before.get(row) is before.get(last_row)
+        last_row = row
         if not rec:
+            if follows:  # the recommendation's cell spans this row too, or is left blank in it
+                out[-1] = _continued(out[-1], cells)
             continue
         body = rec[0]
         tail = [c for c in rec if c.column == body.column][-1]  # a cell of several paragraphs
@@ -668,16 +683,7 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
         group = g.group("g").strip() if g else None
         gkey = _group_key(group, group_keys) + "-" if group else ""
         key = gkey + (slugify(number) if number else str(n))
-        responses, agents = _cell_responses(
-            [
-                c
-                for c in cells
-                if c.column
-                and _RESPONSE_COLUMN.search(c.column)
-                and not _STATUS_COLUMN.search(c.column)
-                and c.column != body.column
-            ]
-        )
+        responses, agents = _cell_responses(_response_cells(cells, body.column))
         status = next(
             (
                 Span(c.start, c.end)
@@ -722,6 +728,44 @@ def _table_sections(doc: Document, blocks: list[Block]) -> tuple[list[Section], 
             )
         )
     return out, score
+
+
+def _response_cells(cells: list[Block], own: str | None = None) -> list[Block]:
+    """A row's cells under a response column (not the status, not the recommendation's own)."""
+    return [
+        c
+        for c in cells
+        if c.column
+        and _RESPONSE_COLUMN.search(c.column)
+        and not _STATUS_COLUMN.search(c.column)
+        and c.column != own
+    ]
+
+
+def _continued(section: Section, cells: list[Block]) -> Section:
+    """``section`` with the responses of a row below it that has no recommendation cell (the
+    recommendation's cell spans several agencies' rows, or is left blank in them). An agency
+    cell in such a row says who gave that row's response, as the first row's says for it."""
+    base = len(section.responses)
+    responses, agents = _cell_responses(_response_cells(cells))
+    if not responses:
+        return section
+    agencies = [
+        (base, Span(c.start, c.end))
+        for c in cells
+        if c.column and _AGENCY_COLUMN.search(c.column) and not _RESPONSE_COLUMN.search(c.column)
+    ]
+    first = [(0, h) for h in section.addressee_hints] if base and not section.responder_hints else []
+    status = next(
+        (Span(c.start, c.end) for c in cells if c.column and _STATUS_COLUMN.search(c.column) and c.text.strip()),
+        None,
+    )
+    return replace(
+        section,
+        responses=section.responses + responses,
+        responder_hints=(*section.responder_hints, *first, *((k + base, a) for k, a in agents), *agencies),
+        status=section.status or status,  # the first row's, as for its responses
+    )
 
 
 def _cell_responses(cells: list[Block]) -> tuple[tuple[Span, ...], tuple[tuple[int, Span], ...]]:

@@ -43,19 +43,24 @@ _ORDINAL_OWNER = r"(?:the\s+(?:review[’']s\s+)?|(?:in\s+)?its\s+)"
 _ORDINAL_WORD = rf"(?P<n>{_ORDINALS})(?:\s+and\s+(?:final|last))?"
 _ORDINAL_BARE_NOUN = r"(?:recommendation|rec\.?)(?:\s+(?:of|from)\s+the\s+review)?"
 _ORDINAL_NOUN = rf"{_ORDINAL_BARE_NOUN}(?:,?\s+(?:the\s+review|it))?"
+# "Secondly, the review recommended that …": an ordinal adverb, the review as the one speaking
+_ORDINAL_ADVERB = rf"(?:ly)?,\s+the\s+(?:review(?:ers?)?|report)\s+{_REPORTING}(?:\s+(?:that|for|whether|to))?"
 _ORDINAL_LEAD = (
-    rf"{_ORDINAL_OWNER}{_ORDINAL_WORD}\s+(?:{_ORDINAL_NOUN}"
+    rf"(?P<owner>{_ORDINAL_OWNER})?{_ORDINAL_WORD}(?(owner)\s+(?:{_ORDINAL_NOUN}"
     rf"(?:\s+{_REPORTING}(?:\s+(?:that|for|whether))?)?\s*:?\s*[“\"‘']?"
     rf"|{_REPORTING}(?:\s+that\s+|\s*:?\s*[“\"‘']))"
+    rf"|{_ORDINAL_ADVERB}\s*:?\s*[“\"‘']?)"
 )
 # Inside a paragraph ("The review made five recommendations. The first asked: “…”") only a
 # lead-in that cannot be a response's own sentence splits it: one that quotes, reports with
 # "that"/"for", or names the review as the one recommending ("In its third recommendation, the
-# review called for …"); "The second recommendation was accepted in full" stays whole.
+# review called for …", "Secondly, the review asked …"); "The second recommendation was
+# accepted in full" stays whole.
 _ORDINAL_GLUED = re.compile(
-    rf"(?<=[.!?;:])[\"'’”)\]]?\s+(?P<mk>{_ORDINAL_OWNER}{_ORDINAL_WORD}\s+"
+    rf"(?<=[.!?;:])[\"'’”)\]]?\s+(?P<mk>(?P<owner>{_ORDINAL_OWNER})?{_ORDINAL_WORD}(?(owner)\s+"
     rf"(?:{_ORDINAL_BARE_NOUN},?\s+(?:the\s+review|it)\s+{_REPORTING}(?:\s+(?:that|for|whether|to))?\s+"
-    rf"|(?:{_ORDINAL_BARE_NOUN}\s+)?{_REPORTING}(?:\s+(?:that|for|whether)\s+|\s*:?\s*[“\"‘'])))"
+    rf"|(?:{_ORDINAL_BARE_NOUN}\s+)?{_REPORTING}(?:\s+(?:that|for|whether)\s+|\s*:?\s*[“\"‘']))"
+    rf"|{_ORDINAL_ADVERB}(?:\s*:?\s*[“\"‘']|\s+)))"
     r"(?=[A-Za-z])",
     re.IGNORECASE,
 )
@@ -122,10 +127,21 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "recommendation-heading",
         "structure:heading-sequence",
-        rf"(?:recommendation|rec\.?)\s+(?P<n>\d{{1,2}}|[A-Z]|{_WORDS})\b\s*[:.\-–—)]?\s*",
+        rf"(?:recommendation|rec\.?)\s+(?P<n>\d{{1,2}}|[A-Z]|{_WORDS})\b(?!\.\d)\s*[:.\-–—)]?\s*",
         r"(?P<rest>.*)$",
         heading=True,
         flags=re.IGNORECASE,
+    ),
+    # "Recommendation 2.1", "Rec 2.2": numbered within a finding or section ("Finding 2"); the
+    # second number runs 1, 2… again under each, and the recommendation is known by both
+    _family(
+        "recommendation-decimal-heading",
+        "structure:decimal-heading-sequence",
+        r"(?:recommendation|rec\.?)\s+(?P<p>\d{1,2})\.(?P<n>\d{1,2})\b\.?\s*[:\-–—)]?\s*",
+        r"(?P<rest>.*)$",
+        heading=True,
+        flags=re.IGNORECASE,
+        decimal=True,
     ),
     _family(
         "learning-area-heading",

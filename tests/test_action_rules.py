@@ -337,3 +337,161 @@ def test_a_venue_where_something_will_be_discussed_gets_nothing(tmp_path: Path) 
 def test_the_check_is_a_noun_after_a_determiner(tmp_path: Path) -> None:
     acts = actions_of(tmp_path, "The Dale Case System was rebuilt so that the check is recorded.")
     assert "audited" not in acts.get("Dale Case System", set())
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        f"The {P} was rewritten with advice from the Northvale Integrated Care Board.",
+        f"The {P} was revised by Northvale Integrated Children's Services and the police.",
+    ],
+)
+def test_words_inside_an_agency_name_are_no_cue(tmp_path: Path, sentence: str) -> None:
+    # "Integrated" in an agency's name does not state that the protocol was integrated (embedded)
+    assert actions_of(tmp_path, sentence) == {P: {"revised"}}
+
+
+def test_integrated_as_a_verb_still_embeds(tmp_path: Path) -> None:
+    assert "embedded" in actions_of(tmp_path, f"The {P} has been integrated into supervision.")[P]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        f"The {P} has been built into the electronic case record.",
+        f"The {P} is built into every supervision template.",
+    ],
+)
+def test_built_into_embeds_and_does_not_create(tmp_path: Path, sentence: str) -> None:
+    assert actions_of(tmp_path, sentence) == {P: {"embedded"}}
+
+
+def test_built_alone_still_creates(tmp_path: Path) -> None:
+    assert actions_of(tmp_path, "The Northvale Referral System was built in 2021.") == {
+        "Northvale Referral System": {"created"}
+    }
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        f"The Partnership delivered eight briefing sessions on the {P} to 120 staff.",
+        f"Managers attended awareness sessions about the {P} in spring.",
+    ],
+)
+def test_briefing_sessions_on_an_instrument_promote_it(tmp_path: Path, sentence: str) -> None:
+    # §10.7: "briefed on" promotes, "training on" embeds
+    acts = actions_of(tmp_path, sentence)[P]
+    assert "promoted" in acts and "embedded" not in acts
+
+
+def test_training_sessions_on_an_instrument_still_embed(tmp_path: Path) -> None:
+    assert "embedded" in actions_of(tmp_path, f"The Partnership delivered eight training sessions on the {P} to 120 staff.")[P]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Family support workers complete the Northvale Parenting Assessment Tool at every first visit.",
+        "The Northvale Parenting Assessment Tool was completed for all 40 families seen in 2022.",
+    ],
+)
+def test_a_tool_completed_is_used(tmp_path: Path, sentence: str) -> None:
+    assert "used" in actions_of(tmp_path, sentence)["Northvale Parenting Assessment Tool"]
+
+
+def test_a_campaign_delivered_is_used(tmp_path: Path) -> None:
+    acts = actions_of(tmp_path, "Midwives now deliver the Northvale Safe Bathing campaign at every booking visit.")
+    assert "used" in acts["Northvale Safe Bathing campaign"]
+
+
+def test_an_action_on_the_whole_reaches_the_parts_it_names_in_particular(tmp_path: Path) -> None:
+    acts = actions_of(
+        tmp_path,
+        "The learning has been added to the NVP multi-agency training offer, in particular to the "
+        "Northvale Neglect Level 2 course.",
+    )
+    assert "revised" in acts["Northvale Neglect Level 2 course"]
+
+
+def test_an_action_on_a_part_does_not_reach_back_to_the_whole(tmp_path: Path) -> None:
+    acts = actions_of(
+        tmp_path,
+        "Our team updated the NVP multi-agency training offer, in particular the Northvale Neglect Level 2 "
+        "course, which was delivered six times in 2022.",
+    )
+    assert "used" in acts["Northvale Neglect Level 2 course"]
+    assert "used" not in acts.get("NVP multi-agency training offer", set())
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'A mandatory "siblings" field was added to the Northvale Case Recording System in May 2022.',
+        "An embedded reminder has been inserted into the Northvale Case Recording System.",
+    ],
+)
+def test_what_is_added_to_an_instrument_is_not_that_instrument(tmp_path: Path, sentence: str) -> None:
+    # §10.5: the system that something is added to is revised; the adjective describes the thing added
+    assert "embedded" not in actions_of(tmp_path, sentence).get("Northvale Case Recording System", set())
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        f"The {P} is taught in the induction module for new social workers.",
+        f"Practice educators teach the {P} to every new health visitor.",
+    ],
+)
+def test_an_instrument_taught_is_embedded(tmp_path: Path, sentence: str) -> None:
+    assert "embedded" in actions_of(tmp_path, sentence)[P]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "From 2020 the Northvale Neglect course will continue as part of the partnership's offer.",
+        "The Northvale Neglect course will also continue to run twice a year.",
+    ],
+)
+def test_will_continue_is_no_plan(tmp_path: Path, sentence: str) -> None:
+    # standing practice carried on (§10.3 complete): nothing new is planned for the course
+    assert "planned" not in actions_of(tmp_path, sentence).get("Northvale Neglect course", set())
+
+
+def test_will_with_another_verb_is_still_planned(tmp_path: Path) -> None:
+    assert actions_of(tmp_path, "The Northvale Neglect course will run twice a year from 2024.") == {
+        "Northvale Neglect course": {"planned"}
+    }
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        f"The {P} was amended in 2021, and home visit recording is audited every quarter.",
+        f"The {P} was rewritten last year; and supervision notes are now monitored monthly.",
+    ],
+)
+def test_a_clause_with_its_own_subject_does_not_act_on_the_instrument(tmp_path: Path, sentence: str) -> None:
+    assert actions_of(tmp_path, sentence) == {P: {"revised"}}
+
+
+def test_a_clause_about_the_instrument_still_acts_on_it(tmp_path: Path) -> None:
+    acts = actions_of(tmp_path, f"The {P} was amended in 2021, and it is audited every quarter.")
+    assert acts == {P: {"revised", "audited"}}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A revised Northvale Sharing Agreement has been drafted and is with the lawyers.",
+        "An updated Northvale Sharing Agreement was written by the two services in 2022.",
+    ],
+)
+def test_drafting_a_revised_version_revises(tmp_path: Path, sentence: str) -> None:
+    assert actions_of(tmp_path, sentence) == {"Northvale Sharing Agreement": {"revised"}}
+
+
+def test_drafting_a_first_version_creates(tmp_path: Path) -> None:
+    acts = actions_of(tmp_path, "The Northvale Sharing Agreement has been drafted and is with the lawyers.")
+    assert acts == {"Northvale Sharing Agreement": {"created"}}

@@ -4,7 +4,9 @@ annotation rules by people who had not read the extractor, scored against their 
 The thresholds are the figures measured when each set last changed (rounded down): a change
 that loses on one of them fails here. They are a floor against regressions, not the targets
 (which issues 9, 10 and 16 state); behaviour is tested elsewhere on small invented fixtures.
-independent2 and independent3 stay blind: nobody tunes the extractor on their missed or extra lists.
+independent3 stays blind: nobody tunes the extractor on its missed or extra lists. independent2 was
+blind until 3 December 2026 and is now a development set: its errors are read and classified
+(docs/errors-independent2.md), and every rule drawn from it must be one a new document needs.
 """
 
 from __future__ import annotations
@@ -29,15 +31,15 @@ SETS = {
 }
 THRESHOLDS: dict[str, dict[str, float]] = {
     "independent": {
-        "rec": 1.00, "ins": 0.98, "rel": 0.99, "addr": 0.95, "resp": 0.92, "act": 0.90, "status_acc": 1.00,
+        "rec": 1.00, "ins": 0.98, "rel": 0.99, "addr": 0.95, "resp": 0.92, "act": 0.91, "status_acc": 1.00,
     },
     "independent2": {
-        "rec": 0.98, "ins": 0.85, "rel": 0.71, "addr": 0.98, "resp": 0.76, "act": 0.63, "status_acc": 0.82,
+        "rec": 1.00, "ins": 0.85, "rel": 0.80, "addr": 0.99, "resp": 0.77, "act": 0.71, "status_acc": 0.88,
     },
     "independent3": {
-        "rec": 0.93, "ins": 0.79, "rel": 0.69, "addr": 0.89, "resp": 0.67, "act": 0.49, "status_acc": 0.71,
+        "rec": 0.97, "ins": 0.79, "rel": 0.70, "addr": 0.88, "resp": 0.71, "act": 0.53, "status_acc": 0.78,
     },
-    "mentions_fresh": {"rec": 1.00, "ins": 0.97, "rel": 0.97, "addr": 0.94, "resp": 0.84, "act": 0.79},
+    "mentions_fresh": {"rec": 1.00, "ins": 0.97, "rel": 0.97, "addr": 0.94, "resp": 0.84, "act": 0.81},
 }
 
 pytestmark = pytest.mark.corpus

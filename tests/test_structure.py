@@ -654,3 +654,57 @@ def test_a_response_that_says_which_recommendation_it_answers_opens_nothing(tmp_
     )
     assert [x.key for x in s.sections] == ["1", "2"]
     assert {x.rule for x in s.sections} == {"structure:numbered-sequence"}
+
+
+_FINDINGS = [
+    ("Professionals missed the risk to the baby", [
+        ("The Board should review the pre-birth protocol.", "The protocol was revised in May."),
+        ("Midwives should ask about abuse at booking.", "Routine enquiry now takes place."),
+    ]),
+    ("Information was not shared", [
+        ("The Police should share the history of both partners.", "The Police revised the form."),
+        ("The Board should audit information sharing.", "An audit took place in June."),
+    ]),
+]
+
+
+def _findings_doc(heading: str) -> str:
+    out, k = [PREAMBLE.rstrip()], 0
+    for f, (title, recs) in enumerate(_FINDINGS, 1):
+        out.append(f"Finding {f}: {title}")
+        for r, (rec, resp) in enumerate(recs, 1):
+            k += 1
+            out += [heading.format(f=f, r=r, k=k), rec, "Response", resp]
+    return "\n\n".join(out) + "\n"
+
+
+def test_recommendations_numbered_within_findings_are_known_by_both_numbers(tmp_path: Path) -> None:
+    """'Recommendation 2.1' under 'Finding 2': the second number runs again under each finding;
+    the recommendations, their words and their responses are those of the same content
+    numbered 1, 2, 3, 4."""
+    doc, s = seg(tmp_path, _findings_doc("Recommendation {f}.{r}"))
+    assert [x.number for x in s.sections] == ["1.1", "1.2", "2.1", "2.2"]
+    assert {x.rule for x in s.sections} == {"structure:decimal-heading-sequence"}
+    # each finding's title is the group of the recommendations under it, in both numberings
+    titles = [title for title, recs in _FINDINGS for _ in recs]
+    plain_doc, plain = seg(tmp_path, _findings_doc("Recommendation {k}"), name="plain.txt")
+    assert texts(doc, s) == texts(plain_doc, plain) == [r for _, recs in _FINDINGS for r, _ in recs]
+    assert list(_said(doc, s).values()) == list(_said(plain_doc, plain).values()) == [
+        [resp] for _, recs in _FINDINGS for _, resp in recs
+    ]
+    assert [x.group for x in s.sections] == [x.group for x in plain.sections] == titles
+    said_for = [doc.text[c.start : c.end] for x in s.sections for c in x.context]
+    assert not any("Finding" in c for c in said_for)  # a finding says nothing of whom a rec is for
+
+
+def test_ordinal_adverbs_open_recommendations_only_when_the_review_speaks(tmp_path: Path) -> None:
+    doc, s = seg(
+        tmp_path,
+        PREAMBLE + "The review made two recommendations. Firstly, the review recommended that the "
+        "escalation protocol be revised. Second, the Board will meet in May to agree it. Secondly, the "
+        "reviewers asked for schools to share concerns with health visitors. A briefing was sent.\n",
+    )
+    assert [x.key for x in s.sections] == ["1", "2"]
+    # "Second, the Board will …" opens nothing: the Board, not the review, speaks
+    assert texts(doc, s)[0] == "the escalation protocol be revised. Second, the Board will meet in May to agree it."
+    assert texts(doc, s)[1].startswith("schools to share concerns with health visitors.")

@@ -179,15 +179,19 @@ def _table_blocks(table: Any, first_row: int) -> tuple[list[RawBlock], int]:
     header = [c.text.strip() for c in _unique_cells(rows[0])]
     out: list[RawBlock] = []
     row_index = first_row
+    above: list[Any] = []  # the cells of the row above (kept, so that their elements stay the same)
     for row in rows[1:]:
         cells = _unique_cells(row)
         if not any(c.text.strip() for c in cells):
             continue
         for col, cell in enumerate(cells):
             column = header[col] if col < len(header) and header[col] else f"Column {col + 1}"
+            if any(cell._tc is c._tc for c in above):
+                continue  # merged down from the row above: its words stay in the row they start in
             for p in cell.paragraphs:  # one block per paragraph of the cell
                 if p.text.strip():
                     out.append(RawBlock(p.text.strip(), "cell", column=column, row=row_index))
+        above = cells
         row_index += 1
     return out, row_index
 

@@ -276,11 +276,12 @@ class _Walker:
             return
         head_rows = [tr for tr in rows if tr.find_parent("thead")]
         header_row = head_rows[-1] if head_rows else rows[0]
-        header = [" ".join(parts) for parts in _expand(header_row)]
+        header = [" ".join(parts) for parts in _expand(header_row, {})]
+        spanned: dict[int, int] = {}  # column → rows still covered by a cell above (rowspan)
         for tr in rows:
             if tr is header_row or tr in head_rows:
                 continue
-            cells = _expand(tr)
+            cells = _expand(tr, spanned)
             if not any(cells):
                 continue
             for col, paragraphs in enumerate(cells):
@@ -290,14 +291,31 @@ class _Walker:
             self.row += 1
 
 
-def _expand(tr: Any) -> list[list[str]]:
-    """A row's cells as their paragraphs, a cell spanning columns repeated once per column it spans."""
+def _span(cell: Any, name: str) -> int:
+    value = str(cell.get(name, "1"))
+    return max(1, int(value)) if value.isdigit() else 1
+
+
+def _expand(tr: Any, spanned: dict[int, int]) -> list[list[str]]:
+    """A row's cells as their paragraphs, placed in the columns they occupy: a cell spanning
+    columns leaves the ones after it empty, and a column still covered by a cell above
+    (``rowspan``, counted down in ``spanned``) is empty in this row, so the cells after it keep
+    their own columns. The covering cell's words stay in the row it starts in."""
     out: list[list[str]] = []
+
+    def skip_covered() -> None:
+        while spanned.get(len(out), 0) > 0:
+            spanned[len(out)] -= 1
+            out.append([])
+
     for cell in tr.find_all(["td", "th"], recursive=False):
-        parts = [t for t in _cell_paragraphs(cell) if t.strip()]
-        span = int(cell.get("colspan", "1")) if str(cell.get("colspan", "1")).isdigit() else 1
-        out.append(parts)
-        out.extend([[] for _ in range(max(1, span) - 1)])
+        skip_covered()
+        down = _span(cell, "rowspan")
+        for k in range(_span(cell, "colspan")):
+            if down > 1:
+                spanned[len(out)] = down - 1
+            out.append([t for t in _cell_paragraphs(cell) if t.strip()] if k == 0 else [])
+    skip_covered()
     return out
 
 

@@ -818,8 +818,39 @@
   }
   /* Fit the nodes shown, not the hidden ones too (a filter to one review would leave the view empty). */
   function fitShown() {
+    restoreStacked();
     var ids = graphNodes.filter(function (g) { return nodeShown[g.id]; }).map(function (g) { return g.id; });
     network.fit(ids.length ? { nodes: ids, animation: false } : { animation: false });
+    if (ids.length && ids.length <= STACK_MAX && ids.length < graphNodes.length && !labelsReadable(ids)) {
+      stackShown(ids);
+      network.fit({ nodes: ids, animation: false });
+    }
+  }
+  /* A filter leaves a few nodes spread over the whole layout: the fit is then too far out to draw any label.
+     Those few are stacked in one column (review first), no two boxes overlapping, and the fit made on that;
+     the layout's own positions come back on the next fit. */
+  var STACK_MAX = 60, stacked = {};
+  function labelsReadable(ids) {
+    var scale = network.getScale(), byId = {};
+    graphNodes.forEach(function (g) { byId[g.id] = g; });
+    return ids.every(function (id) { return byId[id].font.size * scale >= READABLE; });
+  }
+  function stackShown(ids) {
+    var order = ids.slice().sort(function (a, b) {
+      return (a[0] === "r" ? 0 : 1) - (b[0] === "r" ? 0 : 1) || (a < b ? -1 : a > b ? 1 : 0);
+    });
+    var y = 0;
+    order.forEach(function (id) {
+      var box = network.getBoundingBox(id), pos = network.getPosition(id);
+      if (!(id in stacked)) stacked[id] = { x: pos.x, y: pos.y };
+      var h = box.bottom - box.top;
+      network.moveNode(id, 0, y + (pos.y - box.top));
+      y += h + 12;
+    });
+  }
+  function restoreStacked() {
+    Object.keys(stacked).forEach(function (id) { network.moveNode(id, stacked[id].x, stacked[id].y); });
+    stacked = {};
   }
   /* A hidden panel has no size to fit: fit when the graph tab is shown again. */
   var fitPending = false;
@@ -1189,6 +1220,15 @@
     },
     matrixRowLabels: function () { return matrixRows().map(function (n) { return [n.label, n.type, n.refs.length]; }); },
     shownNodeIds: function () { return graphNodes.filter(function (g) { return nodeShown[g.id]; }).map(function (g) { return g.id; }); },
+    readablePx: READABLE,
+    /* Shown node id → its label's height on screen in px at the current zoom. */
+    labelPx: function () {
+      var out = {};
+      if (!network) return out;
+      var scale = network.getScale();
+      graphNodes.forEach(function (g) { if (nodeShown[g.id]) out[g.id] = g.font.size * scale; });
+      return out;
+    },
     /* Boxes (shape and label, in page pixels) of the shown nodes; drawn: its label is drawn. */
     nodeBoxes: function () {
       if (!network) return [];
